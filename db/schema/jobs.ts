@@ -1,0 +1,136 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from './auth';
+
+export const planKindEnum = pgEnum('plan_kind', ['AUTOMATIC', 'SCHEDULED', 'DISABLED']);
+export const executionStatusEnum = pgEnum('execution_status', [
+  'IN_PROGRESS',
+  'SUCCESS',
+  'WARNING',
+  'FAILURE',
+  'CANCELLED',
+  'INTERRUPTED',
+]);
+export const triggerEnum = pgEnum('execution_trigger', ['SCHEDULE', 'MANUAL', 'API']);
+export const logLevelEnum = pgEnum('log_level', ['PROGRESS', 'INFO', 'WARNING', 'ERROR']);
+export const reportWhenEnum = pgEnum('report_when', ['ALWAYS', 'WARNING_OR_FAILURE', 'FAILURE']);
+
+/** The stored form of a rule; validated by jobs/plan.ts before it gets here. */
+export type RuleJson = {
+  kind: 'EVERY_MINUTES' | 'EVERY_HOURS' | 'DAILY' | 'CRON';
+  every?: number | null;
+  days?: string[] | null;
+  times?: string[] | null;
+  cron?: string | null;
+  timeZone: string;
+};
+
+/** One (job, execution domain) pair: the unit that has a plan, report settings and history. */
+export const jobRows = pgTable(
+  'job_rows',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    jobId: text('job_id').notNull(),
+    /** "global" for GLOBAL jobs. Not a foreign key: "global" is not a tenant. */
+    domain: text('domain').notNull(),
+    kind: text('kind').$type<'GLOBAL' | 'PER_DOMAIN'>().notNull(),
+    planKind: planKindEnum('plan_kind').notNull().default('AUTOMATIC'),
+    rule: jsonb('rule').$type<RuleJson>(),
+    reportSend: boolean('report_send').notNull().default(false),
+    reportRecipients: text('report_recipients').array().notNull().default(sql`'{}'::text[]`),
+    reportWhen: reportWhenEnum('report_when').notNull().default('ALWAYS'),
+    /** The next occurrence, always recomputed in the same statement that changes the plan or consumes one. */
+    nextRunAt: timestamp('next_run_at', { withTimezone: true }),
+    lastExecutionId: bigint('last_execution_id', { mode: 'number' }),
+    /** False when the job left the catalog: hidden, history kept. */
+    inCatalog: boolean('in_catalog').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('job_rows_job_domain_uq').on(t.jobId, t.domain),
+    index('job_rows_domain_idx').on(t.domain, t.jobId),
+  ],
+);
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    rowId: uuid('row_id')
+      .notNull()
+      .references(() => jobRows.id, { onDelete: 'cascade' }),
+    jobId: text('job_id').notNull(),
+    domain: text('domain').notNull(),
+    status: executionStatusEnum('status').notNull().default('IN_PROGRESS'),
+    trigger: triggerEnum('trigger').notNull(),
+    triggeredBy: text('triggered_by'),
+    /** The scheduled occurrence this execution runs (SCHEDULE only): unique per row. */
+    occurrenceAt: timestamp('occurrence_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    progress: smallint('progress'),
+    /** The worker that claimed it; final writes must match it. */
+    owner: text('owner'),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+    cancelRequestedBy: text('cancel_requested_by'),
+    lastSeq: integer('last_seq').notNull().default(0),
+    warningCount: integer('warning_count').notNull().default(0),
+    errorCount: integer('error_count').notNull().default(0),
+    droppedLines: integer('dropped_lines').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [
+    uniqueIndex('executions_row_occurrence_uq').on(t.rowId, t.occurrenceAt),
+    // A row never has two executions in progress: the database says so, not the app.
+    uniqueIndex('executions_row_in_progress_uq').on(t.rowId).where(sql`status = 'IN_PROGRESS'`),
+    index('executions_row_id_idx').on(t.rowId, t.id),
+    index('executions_in_progress_heartbeat_idx').on(t.heartbeatAt).where(sql`status = 'IN_PROGRESS'`),
+    index('executions_domain_started_idx').on(t.domain, t.startedAt),
+  ],
+);
+
+export const logEntries = pgTable(
+  'log_entries',
+  {
+    executionId: bigint('execution_id', { mode: 'number' })
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    level: logLevelEnum('level').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+);
+
+/** Per user and row: how far the user has read the row's latest execution. */
+export const logReads = pgTable(
+  'log_reads',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    rowId: uuid('row_id')
+      .notNull()
+      .references(() => jobRows.id, { onDelete: 'cascade' }),
+    executionId: bigint('execution_id', { mode: 'number' }).notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.rowId] })],
+);

@@ -1,0 +1,50 @@
+import type { RuleJson } from '../db/schema/jobs';
+
+export type JobKind = 'GLOBAL' | 'PER_DOMAIN';
+export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
+export type Rule = RuleJson;
+
+/** What a running job can do. */
+export interface JobContext {
+  /** The execution domain: a tenant, or "global" for GLOBAL jobs. */
+  readonly domain: string;
+  readonly executionId: number;
+  readonly log: {
+    info(message: string): void;
+    warn(message: string): void;
+    error(message: string): void;
+  };
+  /** 0–100; also written to the log as a PROGRESS entry. */
+  progress(percent: number): void;
+  /** Fires on cancel, timeout or worker shutdown; `signal.reason` says which. */
+  readonly signal: AbortSignal;
+  /** Services of Jobdeck itself, for the built-in jobs. */
+  readonly services: JobServices;
+}
+
+/** What built-in jobs may reach. Kept small on purpose: jobs carry ids, not data. */
+export interface JobServices {
+  sql: import('postgres').Sql;
+  config: import('../lib/config').Config;
+  /** Checks the mail transport (SMTP verify, or "local outbox" when SMTP_URL is unset). */
+  checkMail(): Promise<string>;
+}
+
+/** A job, as declared by its developer. One file under jobs/definitions, or one entry of JOBS_FILE. */
+export interface JobDefinition {
+  /** Stable identifier, e.g. "system.retention". Read-only once deployed. */
+  id: string;
+  description: string;
+  kind: JobKind;
+  /** What AUTOMATIC means for this job; undefined: never runs by itself while AUTOMATIC. */
+  automatic?: Omit<Rule, 'timeZone'> & { timeZone?: string };
+  /** Resources this job locks: two jobs that lock one resource never run at once (the later waits). */
+  locks?: string[];
+  /** The run is aborted and FAILS after this long. Default 3600. */
+  timeoutSeconds?: number;
+  run(ctx: JobContext): Promise<void>;
+}
+
+export function defineJob(def: JobDefinition): JobDefinition {
+  return def;
+}

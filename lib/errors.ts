@@ -1,0 +1,26 @@
+/** Codes a client can act on; anything else is masked as INTERNAL_SERVER_ERROR at the edge. */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'ALREADY_RUNNING'
+  | 'RATE_LIMITED'
+  | 'CONFLICT';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badInput = (field: string, message: string) => new AppError('BAD_USER_INPUT', message, field);
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);
+export const unauthenticated = () =>
+  new AppError('UNAUTHENTICATED', 'Sign in first, or send an API token as "Authorization: Bearer <token>".');
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message);

