@@ -1,17 +1,15 @@
-import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from './schema';
 
 export type Sql = postgres.Sql;
-export type Db = ReturnType<typeof makeDb>;
 
-function makeDb(sql: Sql) {
-  return drizzle(sql, { schema });
-}
+export type Database = { sql: Sql; url: string; close: () => Promise<void> };
 
-export type Database = { sql: Sql; db: Db; close: () => Promise<void> };
-
-/** One pool per process; LISTEN uses its own connection that postgres.js re-opens by itself. */
+/**
+ * One pool per process; LISTEN uses its own connection that postgres.js re-opens by itself.
+ * Queries are postgres.js tagged templates in db/queries; drizzle owns the schema and migrations
+ * (db/migrate.ts), on a connection of its own because drizzle re-registers the date parsers of
+ * the client it wraps.
+ */
 export function connect(url: string, opts: { max?: number; onQuery?: () => void } = {}): Database {
   const sql = postgres(url, {
     max: opts.max ?? 20,
@@ -21,6 +19,5 @@ export function connect(url: string, opts: { max?: number; onQuery?: () => void 
     debug: opts.onQuery ? () => opts.onQuery!() : undefined,
     connection: { application_name: 'jobdeck' },
   });
-  const db = makeDb(sql);
-  return { sql, db, close: () => sql.end({ timeout: 5 }) };
+  return { sql, url, close: () => sql.end({ timeout: 5 }) };
 }

@@ -94,7 +94,7 @@ export async function startEmbedded(
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: flags,
     onLog: opts.onLog ?? (() => {}),
-    onError: opts.onLog ?? (() => {}),
+    onError: (m: unknown) => opts.onLog?.(String(m)),
   });
   if (fresh) await pg.initialise();
   await pg.start();

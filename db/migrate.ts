@@ -1,15 +1,22 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema';
 import type { Database } from './client';
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Applies the committed migrations; several processes starting at once take turns. */
-export async function runMigrations(database: Database) {
-  await database.sql.begin(async (tx) => {
-    // Must come first so that a concurrent start waits instead of migrating twice.
-    await tx`SELECT pg_advisory_xact_lock(7355608)`;
-    await migrate(database.db, { migrationsFolder });
-  });
+export async function runMigrations(database: Pick<Database, 'url'>) {
+  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    // Must come first so that a concurrent start waits instead of migrating twice (session lock, one connection).
+    await sql`SELECT pg_advisory_lock(7355608)`;
+    await migrate(drizzle(sql, { schema }), { migrationsFolder });
+    await sql`SELECT pg_advisory_unlock(7355608)`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }

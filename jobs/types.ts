@@ -18,6 +18,11 @@ export interface JobContext {
   progress(percent: number): void;
   /** Fires on cancel, timeout or worker shutdown; `signal.reason` says which. */
   readonly signal: AbortSignal;
+  /**
+   * Resolves when the log backlog is small again; undefined when there is no need to wait.
+   * A job that can slow down (a command job reading a pipe) awaits it to keep memory bounded.
+   */
+  pressure?(): Promise<void> | undefined;
   /** Services of Jobdeck itself, for the built-in jobs. */
   readonly services: JobServices;
 }

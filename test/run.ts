@@ -36,7 +36,7 @@ async function main() {
   let tmp: string | undefined;
   if (!serverUrl) {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-test-'));
-    const pg = await startEmbedded(tmp, { fast: true });
+    const pg = await startEmbedded(tmp, { fast: true, onLog: process.env.JOBDECK_PG_LOG ? (m) => process.stderr.write(m) : undefined });
     serverUrl = pg.url;
     stop = pg.stop;
   }
@@ -50,7 +50,7 @@ async function main() {
   const code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+      ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-reporter=spec', ...files],
       {
         stdio: 'inherit',
         env: { ...process.env, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },

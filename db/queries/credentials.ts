@@ -1,0 +1,88 @@
+import type { Sql } from '../client';
+
+/** Sessions and API tokens: both are stored as sha256 hashes of the secret. */
+
+export async function insertSession(sql: Sql, s: { tokenHash: string; userId: string; maxHours: number; address?: string }) {
+  await sql`
+    INSERT INTO sessions (token_hash, user_id, expires_at, address)
+    VALUES (${s.tokenHash}, ${s.userId}, now() + make_interval(hours => ${s.maxHours}), ${s.address ?? null})`;
+}
+
+/** The session's user when the session is alive (absolute and idle expiry, database clock). */
+export async function touchSession(sql: Sql, tokenHash: string, idleMinutes: number) {
+  const [row] = await sql<{ userId: string }[]>`
+    UPDATE sessions SET last_seen_at = now()
+    WHERE token_hash = ${tokenHash} AND expires_at > now()
+      AND last_seen_at > now() - make_interval(mins => ${idleMinutes})
+    RETURNING user_id AS "userId"`;
+  return row?.userId;
+}
+
+export async function sessionAlive(sql: Sql, tokenHash: string, idleMinutes: number) {
+  const [row] = await sql<{ ok: boolean }[]>`
+    SELECT true AS ok FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()
+      AND last_seen_at > now() - make_interval(mins => ${idleMinutes})`;
+  return !!row;
+}
+
+export async function deleteSession(sql: Sql, tokenHash: string) {
+  await sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`;
+}
+
+export async function insertApiToken(sql: Sql, t: { userId: string; name: string; tokenHash: string }) {
+  const [row] = await sql<{ id: string }[]>`
+    INSERT INTO api_tokens (user_id, name, token_hash) VALUES (${t.userId}, ${t.name}, ${t.tokenHash}) RETURNING id`;
+  return row!.id;
+}
+
+export async function useApiToken(sql: Sql, tokenHash: string) {
+  const [row] = await sql<{ userId: string; id: string }[]>`
+    UPDATE api_tokens SET last_used_at = now()
+    WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+    RETURNING user_id AS "userId", id`;
+  return row;
+}
+
+export async function apiTokenAlive(sql: Sql, tokenHash: string) {
+  const [row] = await sql<{ ok: boolean }[]>`
+    SELECT true AS ok FROM api_tokens
+    WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+  return !!row;
+}
+
+export async function listApiTokens(sql: Sql, userId: string) {
+  return sql<{ id: string; name: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }[]>`
+    SELECT id, name, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+    FROM api_tokens WHERE user_id = ${userId} ORDER BY created_at DESC`;
+}
+
+export async function revokeApiToken(sql: Sql, userId: string, id: string) {
+  const rows = await sql`
+    UPDATE api_tokens SET revoked_at = now() WHERE id = ${id} AND user_id = ${userId} AND revoked_at IS NULL RETURNING id`;
+  return rows.length > 0;
+}
+
+/**
+ * Counts a failure for each key in a fixed window and says whether any key is over its limit.
+ * One statement per key so concurrent sign-ins cannot lose a count.
+ */
+export async function countLoginFailure(sql: Sql, key: string, windowMinutes: number) {
+  const [row] = await sql<{ count: number }[]>`
+    INSERT INTO login_failures (key, window_start, count) VALUES (${key}, now(), 1)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN 1 ELSE login_failures.count + 1 END,
+      window_start = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN now() ELSE login_failures.window_start END
+    RETURNING count`;
+  return row!.count;
+}
+
+export async function loginFailures(sql: Sql, keys: string[], windowMinutes: number) {
+  const rows = await sql<{ key: string; count: number; retryAfterSeconds: number }[]>`
+    SELECT key, count, ceil(extract(epoch FROM window_start + make_interval(mins => ${windowMinutes}) - now()))::int AS "retryAfterSeconds"
+    FROM login_failures WHERE key = ANY(${keys}) AND window_start >= now() - make_interval(mins => ${windowMinutes})`;
+  return rows;
+}
+
+export async function clearLoginFailures(sql: Sql, key: string) {
+  await sql`DELETE FROM login_failures WHERE key = ${key}`;
+}

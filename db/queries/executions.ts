@@ -1,0 +1,166 @@
+import type { Sql } from '../client';
+
+export type ExecStatus = 'IN_PROGRESS' | 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED';
+export type ExecTrigger = 'SCHEDULE' | 'MANUAL' | 'API';
+
+export type ExecutionRecord = {
+  id: number;
+  rowId: string;
+  jobId: string;
+  domain: string;
+  status: ExecStatus;
+  trigger: ExecTrigger;
+  triggeredBy: string | null;
+  occurrenceAt: Date | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  progress: number | null;
+  owner: string | null;
+  cancelRequestedBy: string | null;
+  lastSeq: number;
+  warningCount: number;
+  errorCount: number;
+  droppedLines: number;
+};
+
+export const EXEC_COLUMNS = (sql: Sql, e = sql`e`) => sql`
+  ${e}.id::int AS id, ${e}.row_id AS "rowId", ${e}.job_id AS "jobId", ${e}.domain, ${e}.status, ${e}.trigger,
+  ${e}.triggered_by AS "triggeredBy", ${e}.occurrence_at AS "occurrenceAt", ${e}.started_at AS "startedAt",
+  ${e}.ended_at AS "endedAt", ${e}.progress, ${e}.owner, ${e}.cancel_requested_by AS "cancelRequestedBy",
+  ${e}.last_seq AS "lastSeq", ${e}.warning_count AS "warningCount", ${e}.error_count AS "errorCount",
+  ${e}.dropped_lines AS "droppedLines"`;
+
+export async function findExecution(sql: Sql, id: number) {
+  const [row] = await sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE id = ${id}`;
+  return row;
+}
+
+export async function findExecutions(sql: Sql, ids: number[]) {
+  return sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE id = ANY(${ids}::bigint[])`;
+}
+
+/**
+ * Opens an execution unless the row already has one in progress (or this occurrence already ran):
+ * both are unique indexes, so this holds across any number of processes. undefined = not opened.
+ */
+export async function openExecution(
+  sql: Sql,
+  e: { rowId: string; jobId: string; domain: string; trigger: ExecTrigger; triggeredBy: string | null; occurrenceAt: Date | null; owner: string | null },
+) {
+  const [row] = await sql<ExecutionRecord[]>`
+    WITH ins AS (
+      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner)
+      VALUES (${e.rowId}, ${e.jobId}, ${e.domain}, ${e.trigger}, ${e.triggeredBy}, ${e.occurrenceAt}, ${e.owner})
+      ON CONFLICT DO NOTHING
+      RETURNING *
+    ), upd AS (
+      UPDATE job_rows SET last_execution_id = (SELECT id FROM ins) WHERE id = ${e.rowId} AND EXISTS (SELECT 1 FROM ins)
+    )
+    SELECT ${EXEC_COLUMNS(sql, sql`ins`)} FROM ins`;
+  return row;
+}
+
+export async function runningExecutionOfRow(sql: Sql, rowId: string) {
+  const [row] = await sql<ExecutionRecord[]>`
+    SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE row_id = ${rowId} AND status = 'IN_PROGRESS'`;
+  return row;
+}
+
+/** A worker takes an execution that was queued by executeNow; only one worker can. */
+export async function claimExecution(sql: Sql, id: number, owner: string) {
+  const [row] = await sql<ExecutionRecord[]>`
+    UPDATE executions e SET owner = ${owner}, heartbeat_at = now(), started_at = now()
+    WHERE id = ${id} AND status = 'IN_PROGRESS' AND owner IS NULL AND cancel_requested_by IS NULL
+    RETURNING ${EXEC_COLUMNS(sql)}`;
+  return row;
+}
+
+/** Final write, refused unless this worker still owns a run in progress (a paused worker that lost its lease loses here). */
+export async function finishExecution(
+  sql: Sql,
+  id: number,
+  owner: string,
+  status: Exclude<ExecStatus, 'IN_PROGRESS'>,
+  error: string | null,
+) {
+  const [row] = await sql<ExecutionRecord[]>`
+    UPDATE executions e SET status = ${status}, ended_at = now(), error = ${error}
+    WHERE id = ${id} AND owner = ${owner} AND status = 'IN_PROGRESS'
+    RETURNING ${EXEC_COLUMNS(sql)}`;
+  return row;
+}
+
+/** Heartbeat of every run a worker holds; returns those still held, with pending cancel requests. */
+export async function heartbeat(sql: Sql, owner: string, ids: number[]) {
+  return sql<{ id: number; cancelRequestedBy: string | null }[]>`
+    UPDATE executions SET heartbeat_at = now()
+    WHERE id = ANY(${ids}::bigint[]) AND owner = ${owner} AND status = 'IN_PROGRESS'
+    RETURNING id::int AS id, cancel_requested_by AS "cancelRequestedBy"`;
+}
+
+/**
+ * Runs whose worker stopped heartbeating (database clock) become INTERRUPTED, with a last log entry.
+ * Unclaimed runs (queued but no worker took them) get a longer bound.
+ */
+export async function sweepInterrupted(sql: Sql, leaseSeconds: number, unclaimedSeconds: number) {
+  return sql<ExecutionRecord[]>`
+    WITH dead AS (
+      UPDATE executions e SET status = 'INTERRUPTED', ended_at = now(), last_seq = last_seq + 1,
+        error = CASE WHEN owner IS NULL THEN 'no worker took this run' ELSE 'its worker stopped' END
+      WHERE status = 'IN_PROGRESS' AND (
+        (owner IS NOT NULL AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds}))
+        OR (owner IS NULL AND created_at < now() - make_interval(secs => ${unclaimedSeconds})))
+      RETURNING e.*
+    ), note AS (
+      INSERT INTO log_entries (execution_id, seq, at, level, message)
+      SELECT id, last_seq, now(), 'ERROR',
+        CASE WHEN owner IS NULL THEN 'Interrupted: no worker took this run within ' || ${unclaimedSeconds}::text || ' s.'
+             ELSE 'Interrupted: worker ' || owner || ' stopped heartbeating (lease ' || ${leaseSeconds}::text || ' s).' END
+      FROM dead
+    )
+    SELECT ${EXEC_COLUMNS(sql, sql`dead`)} FROM dead`;
+}
+
+export async function requestCancel(sql: Sql, id: number, by: string) {
+  const [row] = await sql<ExecutionRecord[]>`
+    UPDATE executions e SET cancel_requested_by = coalesce(cancel_requested_by, ${by})
+    WHERE id = ${id} AND status = 'IN_PROGRESS' RETURNING ${EXEC_COLUMNS(sql)}`;
+  return row;
+}
+
+/** A queued run that no worker took yet is cancelled on the spot. */
+export async function cancelUnclaimed(sql: Sql, id: number, by: string) {
+  const [row] = await sql<ExecutionRecord[]>`
+    WITH c AS (
+      UPDATE executions e SET status = 'CANCELLED', ended_at = now(), last_seq = last_seq + 1
+      WHERE id = ${id} AND status = 'IN_PROGRESS' AND owner IS NULL RETURNING e.*
+    ), note AS (
+      INSERT INTO log_entries (execution_id, seq, at, level, message)
+      SELECT id, last_seq, now(), 'INFO', 'Cancelled by ' || ${by} || ' before it started.' FROM c
+    )
+    SELECT ${EXEC_COLUMNS(sql, sql`c`)} FROM c`;
+  return row;
+}
+
+export async function deleteFinished(sql: Sql, ids: number[]) {
+  const rows = await sql`DELETE FROM executions WHERE id = ANY(${ids}::bigint[]) AND status <> 'IN_PROGRESS' RETURNING id`;
+  return rows.length;
+}
+
+export async function listRowExecutions(
+  sql: Sql,
+  rowId: string,
+  f: { first: number; beforeId?: number; statuses?: string[]; triggers?: string[]; startedAfter?: Date; startedBefore?: Date },
+) {
+  const where = sql`row_id = ${rowId}
+    ${f.statuses?.length ? sql`AND status = ANY(${f.statuses}::execution_status[])` : sql``}
+    ${f.triggers?.length ? sql`AND trigger = ANY(${f.triggers}::execution_trigger[])` : sql``}
+    ${f.startedAfter ? sql`AND started_at >= ${f.startedAfter}` : sql``}
+    ${f.startedBefore ? sql`AND started_at < ${f.startedBefore}` : sql``}`;
+  const [nodes, [count]] = await Promise.all([
+    sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE ${where}
+      ${f.beforeId ? sql`AND id < ${f.beforeId}` : sql``} ORDER BY id DESC LIMIT ${f.first + 1}`,
+    sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE ${where}`,
+  ]);
+  return { nodes, totalCount: count!.n };
+}

@@ -1,0 +1,51 @@
+import type { Sql } from '../client';
+
+export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
+export type LogRecord = { seq: number; at: Date; level: LogLevel; message: string };
+
+/**
+ * Writes one batch in one statement: the entries, the execution's counters and the NOTIFY pointer
+ * ("execution X has entries up to seq N": never the lines, NOTIFY payloads are capped at 8000 bytes).
+ */
+export async function appendBatch(
+  sql: Sql,
+  executionId: number,
+  batch: { seqs: number[]; ats: Date[]; levels: LogLevel[]; messages: string[] },
+  delta: { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null },
+) {
+  await sql`
+    WITH ins AS (
+      INSERT INTO log_entries (execution_id, seq, at, level, message)
+      SELECT ${executionId}, s, a, l::log_level, m
+      FROM unnest(${batch.seqs}::int[], ${batch.ats.map((d) => d.toISOString())}::timestamptz[], ${batch.levels}::text[], ${batch.messages}::text[]) AS t(s, a, l, m)
+    ), upd AS (
+      UPDATE executions SET last_seq = greatest(last_seq, ${delta.lastSeq}),
+        warning_count = warning_count + ${delta.warnings}, error_count = error_count + ${delta.errors},
+        dropped_lines = dropped_lines + ${delta.dropped},
+        progress = coalesce(${delta.progress}::smallint, progress)
+      WHERE id = ${executionId}
+    )
+    SELECT pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`})
+      ${delta.progress !== null ? sql`, pg_notify('jobdeck_exec', ${String(executionId)})` : sql``}`;
+}
+
+export async function readLogs(
+  sql: Sql,
+  executionId: number,
+  f: { afterSeq: number; first: number; levels?: string[]; text?: string; upToSeq?: number },
+) {
+  return sql<LogRecord[]>`
+    SELECT seq, at, level, message FROM log_entries
+    WHERE execution_id = ${executionId} AND seq > ${f.afterSeq}
+      ${f.upToSeq !== undefined ? sql`AND seq <= ${f.upToSeq}` : sql``}
+      ${f.levels?.length ? sql`AND level = ANY(${f.levels}::log_level[])` : sql``}
+      ${f.text ? sql`AND strpos(lower(message), lower(${f.text})) > 0` : sql``}
+    ORDER BY seq LIMIT ${f.first}`;
+}
+
+export async function markRead(sql: Sql, userId: string, rowId: string, executionId: number, seq: number) {
+  await sql`
+    INSERT INTO log_reads (user_id, row_id, execution_id, seq) VALUES (${userId}, ${rowId}, ${executionId}, ${seq})
+    ON CONFLICT (user_id, row_id) DO UPDATE SET execution_id = excluded.execution_id, seq = excluded.seq
+    WHERE (log_reads.execution_id, log_reads.seq) < (excluded.execution_id, excluded.seq)`;
+}

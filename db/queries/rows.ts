@@ -1,0 +1,111 @@
+import type { RuleJson } from '../schema/jobs';
+import type { Sql } from '../client';
+
+export type RowRecord = {
+  id: string;
+  jobId: string;
+  domain: string;
+  kind: 'GLOBAL' | 'PER_DOMAIN';
+  planKind: 'AUTOMATIC' | 'SCHEDULED' | 'DISABLED';
+  rule: RuleJson | null;
+  reportSend: boolean;
+  reportRecipients: string[];
+  reportWhen: 'ALWAYS' | 'WARNING_OR_FAILURE' | 'FAILURE';
+  nextRunAt: Date | null;
+  lastExecutionId: number | null;
+  inCatalog: boolean;
+};
+
+export const ROW_COLUMNS = (sql: Sql, r = sql`r`) => sql`
+  ${r}.id, ${r}.job_id AS "jobId", ${r}.domain, ${r}.kind, ${r}.plan_kind AS "planKind", ${r}.rule,
+  ${r}.report_send AS "reportSend", ${r}.report_recipients AS "reportRecipients", ${r}.report_when AS "reportWhen",
+  ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id AS "lastExecutionId", ${r}.in_catalog AS "inCatalog"`;
+
+export async function findRow(sql: Sql, jobId: string, domain: string) {
+  const [row] = await sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE job_id = ${jobId} AND domain = ${domain}`;
+  return row;
+}
+
+export async function findRowById(sql: Sql, id: string) {
+  const [row] = await sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE id = ${id}`;
+  return row;
+}
+
+export async function findRowsByIds(sql: Sql, ids: string[]) {
+  return sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE id = ANY(${ids}::uuid[])`;
+}
+
+/**
+ * Makes job_rows match the catalog: one row per GLOBAL job, one per (PER_DOMAIN job, domain);
+ * rows of jobs that left the catalog are hidden, never deleted (their history stays).
+ * Returns the ids of rows that are new or came back (their next run must be computed).
+ */
+export async function syncRows(sql: Sql, jobs: { id: string; kind: 'GLOBAL' | 'PER_DOMAIN' }[], onlyDomain?: string) {
+  const global = jobs.filter((j) => j.kind === 'GLOBAL').map((j) => j.id);
+  const perDomain = jobs.filter((j) => j.kind === 'PER_DOMAIN').map((j) => j.id);
+  const changed = await sql<{ id: string }[]>`
+    WITH wanted AS (
+      SELECT g AS job_id, 'global' AS domain, 'GLOBAL' AS kind FROM unnest(${global}::text[]) g
+      WHERE ${onlyDomain === undefined}
+      UNION ALL
+      SELECT p, d.name, 'PER_DOMAIN' FROM unnest(${perDomain}::text[]) p
+      CROSS JOIN domains d WHERE ${onlyDomain ?? null}::text IS NULL OR d.name = ${onlyDomain ?? null}
+    )
+    INSERT INTO job_rows (job_id, domain, kind)
+    SELECT job_id, domain, kind FROM wanted
+    ON CONFLICT (job_id, domain) DO UPDATE SET in_catalog = true, kind = excluded.kind, updated_at = now()
+      WHERE job_rows.in_catalog = false OR job_rows.kind <> excluded.kind
+    RETURNING id`;
+  if (onlyDomain === undefined) {
+    const all = jobs.map((j) => j.id);
+    await sql`UPDATE job_rows SET in_catalog = false, next_run_at = NULL, updated_at = now()
+              WHERE in_catalog AND job_id <> ALL(${all}::text[])`;
+  }
+  return changed.map((r) => r.id);
+}
+
+/** Rows whose stored next run needs computing: new rows, or rows whose plan yields a rule but no date. */
+export async function rowsNeedingNextRun(sql: Sql) {
+  return sql<RowRecord[]>`
+    SELECT ${ROW_COLUMNS(sql)} FROM job_rows r
+    WHERE in_catalog AND next_run_at IS NULL AND plan_kind <> 'DISABLED'`;
+}
+
+export async function updatePlan(
+  sql: Sql,
+  id: string,
+  p: { planKind: RowRecord['planKind']; rule: RuleJson | null; nextRunAt: Date | null },
+) {
+  const [row] = await sql<RowRecord[]>`
+    UPDATE job_rows r SET plan_kind = ${p.planKind}, rule = ${p.rule === null ? null : sql.json(p.rule as never)},
+      next_run_at = ${p.nextRunAt}, updated_at = now()
+    WHERE id = ${id} RETURNING ${ROW_COLUMNS(sql)}`;
+  return row;
+}
+
+export async function updateReport(
+  sql: Sql,
+  id: string,
+  r: { send: boolean; recipients: string[]; when: RowRecord['reportWhen'] },
+) {
+  const [row] = await sql<RowRecord[]>`
+    UPDATE job_rows r SET report_send = ${r.send}, report_recipients = ${r.recipients}::text[], report_when = ${r.when}, updated_at = now()
+    WHERE id = ${id} RETURNING ${ROW_COLUMNS(sql)}`;
+  return row;
+}
+
+export async function setNextRun(sql: Sql, id: string, nextRunAt: Date | null) {
+  await sql`UPDATE job_rows SET next_run_at = ${nextRunAt} WHERE id = ${id}`;
+}
+
+/** Consumes one occurrence: only the caller that still sees `at` as the row's next run wins. */
+export async function consumeOccurrence(sql: Sql, id: string, at: Date, next: Date | null) {
+  const rows = await sql`UPDATE job_rows SET next_run_at = ${next} WHERE id = ${id} AND next_run_at = ${at} RETURNING id`;
+  return rows.length === 1;
+}
+
+/** Active rows with a next run: what Agenda must hold. */
+export async function scheduledRows(sql: Sql) {
+  return sql<{ id: string; nextRunAt: Date }[]>`
+    SELECT id, next_run_at AS "nextRunAt" FROM job_rows WHERE in_catalog AND next_run_at IS NOT NULL`;
+}

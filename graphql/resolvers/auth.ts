@@ -1,0 +1,58 @@
+import { visibleDomains } from '../access';
+import * as auth from '../../services/auth';
+import { insertAudit } from '../../db/queries/audit';
+import type { Context } from '../context';
+import type { UserRecord } from '../../db/queries/users';
+
+const need = (ctx: Context) => auth.requireViewer(ctx.viewer);
+
+async function audit(ctx: Context, action: string, target?: string) {
+  await insertAudit(ctx.deps.sql, { actor: ctx.viewer?.email ?? 'anonymous', action, target, address: ctx.address });
+}
+
+export const authResolvers = {
+  Query: {
+    viewer: (_: unknown, __: unknown, ctx: Context) => ctx.viewer ?? null,
+    domains: async (_: unknown, __: unknown, ctx: Context) =>
+      (await visibleDomains(ctx.deps.sql, need(ctx))).map((name) => ({ name })),
+    apiTokens: (_: unknown, __: unknown, ctx: Context) => auth.listApiTokens(ctx.deps, need(ctx)),
+  },
+  Mutation: {
+    login: async (_: unknown, a: { email: string; password: string }, ctx: Context) => {
+      const r = await auth.login(ctx.deps, { ...a, address: ctx.address });
+      ctx.setCookie?.(auth.SESSION_COOKIE, r.token, r.maxAgeSeconds);
+      await insertAudit(ctx.deps.sql, { actor: r.user.email, action: 'login', address: ctx.address });
+      return r.user;
+    },
+    logout: async (_: unknown, __: unknown, ctx: Context) => {
+      await auth.logout(ctx.deps, ctx.viewer);
+      ctx.setCookie?.(auth.SESSION_COOKIE, '', 0);
+      return true;
+    },
+    createApiToken: async (_: unknown, a: { name: string }, ctx: Context) => {
+      const t = await auth.createApiToken(ctx.deps, need(ctx), a.name);
+      await audit(ctx, 'createApiToken', t.id);
+      return t;
+    },
+    revokeApiToken: async (_: unknown, a: { id: string }, ctx: Context) => {
+      const ok = await auth.revokeApiToken(ctx.deps, need(ctx), a.id);
+      await audit(ctx, 'revokeApiToken', a.id);
+      return ok;
+    },
+    createDomain: async (_: unknown, a: { name: string }, ctx: Context) => {
+      const d = await auth.createDomain(ctx.deps, need(ctx), a.name);
+      await audit(ctx, 'createDomain', d.name);
+      return d;
+    },
+    createUser: async (_: unknown, a: { email: string; password: string; role: UserRecord['role']; domains: string[] }, ctx: Context) => {
+      const u = await auth.createUser(ctx.deps, need(ctx), a);
+      await audit(ctx, 'createUser', u.email);
+      return u;
+    },
+  },
+  User: {
+    id: (u: UserRecord | { userId: string }) => ('userId' in u ? u.userId : u.id),
+    domains: async (u: UserRecord, _: unknown, ctx: Context) =>
+      u.allDomains ? await visibleDomains(ctx.deps.sql, { ...u, via: 'session', credentialHash: '', userId: '' }) : u.domains,
+  },
+};

@@ -1,0 +1,66 @@
+import type { ExecutionRecord } from '../../db/queries/executions';
+import { LATE_AFTER_MS } from '../../jobs/runner';
+import { requireViewer } from '../../services/auth';
+import * as executions from '../../services/executions';
+import { canSeeDomain } from '../access';
+import type { Context } from '../context';
+import { badInput, notFound } from '../../lib/errors';
+
+type Args = Record<string, never>;
+
+export const executionResolvers = {
+  Query: {
+    execution: (_: unknown, a: { id: string }, ctx: Context) => executions.getExecution(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.id),
+  },
+  Mutation: {
+    cancelExecution: (_: unknown, a: { id: string }, ctx: Context) =>
+      executions.cancelExecution(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.id),
+    deleteExecutions: (_: unknown, a: { ids: string[] }, ctx: Context) =>
+      executions.deleteExecutions(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.ids),
+    markLogsRead: (_: unknown, a: { executionId: string }, ctx: Context) =>
+      executions.markLogsRead(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.executionId),
+  },
+  Subscription: {
+    executionLog: {
+      subscribe: async (_: unknown, a: { executionId: string; afterSeq?: number }, ctx: Context) => {
+        const v = requireViewer(ctx.viewer);
+        const afterSeq = a.afterSeq ?? 0;
+        if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
+        const e = await executions.getExecution(ctx.deps, v, ctx.loaders, a.executionId);
+        if (!e) throw notFound(`Execution ${String(a.executionId).slice(0, 40)}`);
+        return ctx.hub.subscribeLog(e, afterSeq);
+      },
+      resolve: (entry: unknown) => entry,
+    },
+    executionUpdated: {
+      subscribe: (_: unknown, a: { jobId?: string | null; domain?: string | null }, ctx: Context) => {
+        const v = requireViewer(ctx.viewer);
+        // Scope is checked for every event, against the viewer of this socket.
+        return ctx.hub.subscribeExecutions(
+          (e) => canSeeDomain(v, e.domain) && !!ctx.deps.catalog.get(e.jobId) && (!a.jobId || a.jobId === e.jobId) && (!a.domain || a.domain === e.domain),
+        );
+      },
+      resolve: (e: unknown) => e,
+    },
+    heartbeat: {
+      subscribe: async function* (_: unknown, a: { seconds?: number; count?: number }) {
+        const seconds = a.seconds ?? 1;
+        const count = a.count ?? 3;
+        if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60) throw badInput('seconds', 'seconds must be between 1 and 60.');
+        if (!Number.isInteger(count) || count < 1 || count > 100) throw badInput('count', 'count must be between 1 and 100.');
+        for (let i = 0; i < count; i++) {
+          if (i > 0) await new Promise((r) => setTimeout(r, seconds * 1000));
+          yield { heartbeat: new Date() };
+        }
+      },
+    },
+  },
+  Execution: {
+    id: (e: ExecutionRecord) => String(e.id),
+    durationMs: (e: ExecutionRecord) => (e.endedAt ? e.endedAt.getTime() - e.startedAt.getTime() : null),
+    scheduledFor: (e: ExecutionRecord) => e.occurrenceAt,
+    late: (e: ExecutionRecord) => !!e.occurrenceAt && e.startedAt.getTime() - e.occurrenceAt.getTime() > LATE_AFTER_MS,
+    logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[2], ctx: Context) => executions.logsPage(ctx.deps, e, a),
+  },
+  LogEntry: {},
+} satisfies Record<string, unknown> & { Execution: Record<string, unknown>; Subscription: Record<string, unknown> } & { LogEntry: Args };

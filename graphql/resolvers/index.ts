@@ -1,0 +1,17 @@
+import { DateTime } from '../scalars';
+import { authResolvers } from './auth';
+import { executionResolvers } from './executions';
+import { jobResolvers } from './jobs';
+import { mailResolvers } from './mail';
+
+export const resolvers = [
+  {
+    DateTime,
+    Query: { ok: () => true },
+    Mutation: { _noop: () => null },
+  },
+  authResolvers,
+  jobResolvers,
+  executionResolvers,
+  mailResolvers,
+];

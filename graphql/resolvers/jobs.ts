@@ -1,0 +1,53 @@
+import type { RowRecord } from '../../db/queries/rows';
+import { requireViewer } from '../../services/auth';
+import * as executions from '../../services/executions';
+import * as jobs from '../../services/jobs';
+import { automaticRuleOf } from '../../jobs/effective-rule';
+import { summarizeRule } from '../../jobs/plan';
+import type { Rule } from '../../jobs/types';
+import type { Context } from '../context';
+
+type JobRow = jobs.JobView;
+type Args = Record<string, never>;
+
+export const jobResolvers = {
+  Query: {
+    jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string }, ctx: Context) =>
+      jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after),
+    job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
+      jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
+    previewRule: (_: unknown, a: { rule: Parameters<typeof jobs.previewRule>[1]; count?: number }, ctx: Context) => {
+      requireViewer(ctx.viewer);
+      return jobs.previewRule(ctx.deps, a.rule, a.count);
+    },
+  },
+  Mutation: {
+    executeNow: (_: unknown, a: { jobs: { jobId: string; domain: string }[] }, ctx: Context) =>
+      jobs.executeNow(ctx.deps, requireViewer(ctx.viewer), a.jobs),
+    updateJob: (_: unknown, a: { jobId: string; domain: string; input: Parameters<typeof jobs.updateJob>[4] }, ctx: Context) =>
+      jobs.updateJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain, a.input),
+  },
+  Job: {
+    description: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.description ?? '',
+    plan: (r: RowRecord, _: Args, ctx: Context) => jobs.planOf(ctx.deps, r),
+    automaticRule: (r: RowRecord, _: Args, ctx: Context) => {
+      const def = ctx.deps.catalog.get(r.jobId);
+      return def ? automaticRuleOf(def, ctx.deps.config.DEFAULT_TIME_ZONE) : null;
+    },
+    report: (r: RowRecord) => ({ send: r.reportSend, recipients: r.reportRecipients, when: r.reportWhen }),
+    lastExecution: (r: RowRecord, _: Args, ctx: Context) => (r.lastExecutionId ? ctx.loaders.execution.load(r.lastExecutionId) : null),
+    running: async (r: RowRecord, _: Args, ctx: Context) =>
+      r.lastExecutionId ? (await ctx.loaders.execution.load(r.lastExecutionId))?.status === 'IN_PROGRESS' : false,
+    hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
+    locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
+    timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,
+    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[2], ctx: Context) => executions.listForRow(ctx.deps, r.id, a),
+  },
+  Rule: {
+    every: (r: Rule) => r.every ?? null,
+    days: (r: Rule) => r.days ?? null,
+    times: (r: Rule) => r.times ?? null,
+    cron: (r: Rule) => r.cron ?? null,
+    summary: (r: Rule) => summarizeRule(r),
+  },
+};

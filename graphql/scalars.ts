@@ -1,0 +1,19 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+function parse(value: unknown) {
+  if (typeof value !== 'string' || value.length > 40 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value))
+    throw new GraphQLError('DateTime must be an ISO-8601 string with offset, e.g. 2026-11-24T21:00:00Z.', { extensions: { code: 'BAD_USER_INPUT' } });
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new GraphQLError(`${value} is not a real date.`, { extensions: { code: 'BAD_USER_INPUT' } });
+  return d;
+}
+
+export const DateTime = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v as string).toISOString()),
+  parseValue: parse,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });
+    return parse(ast.value);
+  },
+});

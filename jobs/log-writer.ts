@@ -1,0 +1,145 @@
+import type { Sql } from '../db/client';
+import { appendBatch, type LogLevel } from '../db/queries/logs';
+
+const MAX_BATCH = 10_000;
+/** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
+const HIGH_WATER = 50_000;
+
+/**
+ * Group commit for one execution's log: an entry is written as soon as the previous write has
+ * finished, so one line alone goes out at once and a flood goes out in large batches.
+ */
+export class LogWriter {
+  private seqs: number[] = [];
+  private ats: Date[] = [];
+  private levels: LogLevel[] = [];
+  private messages: string[] = [];
+  private writing: Promise<void> | undefined;
+  private seq: number;
+  private lines = 0;
+  private dropped = 0;
+  private pendingWarnings = 0;
+  private pendingErrors = 0;
+  private pendingDropped = 0;
+  private pendingProgress: number | null = null;
+  private drainWaiters: (() => void)[] = [];
+  warnings = 0;
+  errors = 0;
+  /** The last write error; entries of a failed write are retried with the next one. */
+  lastError: unknown;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly executionId: number,
+    startSeq: number,
+    private readonly opts: { maxLines: number; maxLineChars: number },
+  ) {
+    this.seq = startSeq;
+  }
+
+  private closed = false;
+
+  /** After close(), late writes of a job that ignored its signal are dropped. */
+  close() {
+    this.closed = true;
+  }
+
+  /** `force`: the runner's own closing entries, kept even past the cap. */
+  write(level: LogLevel, message: string, force = false) {
+    if (this.closed) return;
+    if (level === 'WARNING') this.warnings++;
+    if (level === 'ERROR') this.errors++;
+    if (this.lines >= this.opts.maxLines && !force) {
+      this.dropped++;
+      this.pendingDropped++;
+      // Errors still decide the status even when their text is dropped.
+      if (level === 'WARNING') this.pendingWarnings++;
+      if (level === 'ERROR') this.pendingErrors++;
+      return;
+    }
+    this.lines++;
+    if (level === 'WARNING') this.pendingWarnings++;
+    if (level === 'ERROR') this.pendingErrors++;
+    const text = message.length > this.opts.maxLineChars ? `${message.slice(0, this.opts.maxLineChars)}… [cut ${message.length - this.opts.maxLineChars} chars]` : message;
+    this.seqs.push(++this.seq);
+    this.ats.push(new Date());
+    this.levels.push(level);
+    // PostgreSQL text cannot hold NUL.
+    this.messages.push(text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
+    this.kick();
+  }
+
+  progress(percent: number) {
+    this.pendingProgress = Math.max(0, Math.min(100, Math.round(percent)));
+  }
+
+  get lastSeq() {
+    return this.seq;
+  }
+
+  get droppedLines() {
+    return this.dropped;
+  }
+
+  /** Resolves when the unwritten backlog is below the high-water mark. */
+  pressure(): Promise<void> | undefined {
+    if (this.seqs.length < HIGH_WATER) return undefined;
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  private kick() {
+    if (!this.writing) this.writing = this.loop().finally(() => (this.writing = undefined));
+  }
+
+  private async loop() {
+    // Let the current synchronous burst of writes join this batch.
+    await new Promise((r) => setImmediate(r));
+    while (this.seqs.length || this.pendingDropped || this.pendingProgress !== null) {
+      const n = Math.min(MAX_BATCH, this.seqs.length);
+      const batch = {
+        seqs: this.seqs.slice(0, n),
+        ats: this.ats.slice(0, n),
+        levels: this.levels.slice(0, n),
+        messages: this.messages.slice(0, n),
+      };
+      const lastSeq = n ? batch.seqs[n - 1]! : this.seq - this.seqs.length;
+      const delta = {
+        lastSeq,
+        warnings: this.pendingWarnings,
+        errors: this.pendingErrors,
+        dropped: this.pendingDropped,
+        progress: this.pendingProgress,
+      };
+      try {
+        await appendBatch(this.sql, this.executionId, batch, delta);
+      } catch (e) {
+        // The database may be restarting: keep the entries and try again shortly.
+        this.lastError = e;
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      this.lastError = undefined;
+      this.seqs.splice(0, n);
+      this.ats.splice(0, n);
+      this.levels.splice(0, n);
+      this.messages.splice(0, n);
+      this.pendingWarnings -= delta.warnings;
+      this.pendingErrors -= delta.errors;
+      this.pendingDropped -= delta.dropped;
+      if (this.pendingProgress === delta.progress) this.pendingProgress = null;
+      if (this.seqs.length < HIGH_WATER && this.drainWaiters.length) {
+        for (const w of this.drainWaiters.splice(0)) w();
+      }
+    }
+  }
+
+  /** Waits until everything written so far is stored (retrying through outages for at most `timeoutMs`). */
+  async flush(timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.writing || this.seqs.length || this.pendingDropped || this.pendingProgress !== null) {
+      if (Date.now() > deadline) throw new Error(`log entries could not be written: ${String(this.lastError)}`);
+      if (!this.writing) this.kick();
+      await this.writing;
+    }
+  }
+}

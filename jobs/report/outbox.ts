@@ -1,0 +1,229 @@
+/**
+ * The report outbox: one row per execution, written in the transaction that ends it, delivered
+ * later by sender.ts. Reading is bounded: only the head and tail of a log are ever loaded.
+ */
+import type postgres from 'postgres';
+import { badInput } from '../../lib/errors';
+import { pageSize } from '../../services/paging';
+import { REPORT_LINE_MAX_CHARS, renderReport, type ReportLogEntry, type ReportStatus } from './template';
+
+type AnySql = postgres.Sql | postgres.TransactionSql;
+
+export type OutboxStatus = 'PENDING' | 'SENT' | 'FAILED';
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['PENDING', 'SENT', 'FAILED'];
+export type ReportWhen = 'ALWAYS' | 'WARNING_OR_FAILURE' | 'FAILURE';
+
+export type OutboxMessage = {
+  id: number;
+  executionId: number;
+  messageId: string;
+  recipients: string[];
+  subject: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+  text: string;
+  html: string;
+};
+
+export type EnqueueOptions = {
+  publicUrl?: string;
+  maxLines: number;
+  descriptionOf(jobId: string): string;
+  /** Told why a report could not be queued; enqueueReport itself never throws. */
+  log?: (message: string) => void;
+};
+
+/** Which ended statuses a row's "report when" choice sends. */
+export function reportWanted(when: ReportWhen, status: ReportStatus): boolean {
+  if (status === 'IN_PROGRESS') return false;
+  if (when === 'ALWAYS') return true;
+  if (when === 'WARNING_OR_FAILURE') return status === 'WARNING' || status === 'FAILURE' || status === 'INTERRUPTED';
+  return status === 'FAILURE' || status === 'INTERRUPTED';
+}
+
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * A bare `local@domain`, ASCII only: no display name, quotes, comments, commas, CR/LF or groups,
+ * so nodemailer's address parser never has anything to interpret. Checked again here although
+ * recipients are validated when saved: addresses are an attack surface, and old rows may predate it.
+ */
+export function isPlainAddress(s: string): boolean {
+  if (s.length > 254) return false;
+  const at = s.lastIndexOf('@');
+  if (at <= 0 || at > 64) return false;
+  const local = s.slice(0, at);
+  const domain = s.slice(at + 1);
+  return LOCAL_PART.test(local) && domain.length <= 253 && domain.split('.').every((l) => DOMAIN_LABEL.test(l));
+}
+
+/** `<execution-42@console.example>`: the same execution always yields the same Message-ID. */
+export function reportMessageId(executionId: number, publicUrl?: string): string {
+  let host = 'jobdeck.local';
+  if (publicUrl) {
+    try {
+      const h = new URL(publicUrl).hostname;
+      if (/^[A-Za-z0-9.-]+$/.test(h)) host = h.toLowerCase();
+    } catch {
+      /* keep the default: config validated PUBLIC_URL, this is only belt and braces */
+    }
+  }
+  return `<execution-${executionId}@${host}>`;
+}
+
+type ReportSource = {
+  id: number;
+  jobId: string;
+  domain: string;
+  status: ReportStatus;
+  trigger: 'SCHEDULE' | 'MANUAL' | 'API';
+  triggeredBy: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  warningCount: number;
+  errorCount: number;
+  droppedLines: number;
+  reportSend: boolean;
+  recipients: string[];
+  reportWhen: ReportWhen;
+};
+
+/**
+ * Queues the report of an ended execution when its row asks for one. Call it inside the
+ * transaction that ends the execution. Returns true when a report was queued by this call (false:
+ * not wanted, no valid recipient, already queued, or it failed). Never throws: a failure is undone
+ * to a savepoint so the caller's transaction, and so the execution's status, goes on untouched.
+ */
+export async function enqueueReport(tx: AnySql, executionId: number, opts: EnqueueOptions): Promise<boolean> {
+  try {
+    if ('savepoint' in tx) return await tx.savepoint((sp) => enqueueIn(sp, executionId, opts));
+    return await enqueueIn(tx, executionId, opts);
+  } catch (err) {
+    opts.log?.(`report of execution ${executionId} not queued: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
+async function enqueueIn(sql: AnySql, executionId: number, opts: EnqueueOptions): Promise<boolean> {
+  const [e] = await sql<ReportSource[]>`
+    SELECT e.id::int AS id, e.job_id AS "jobId", e.domain, e.status, e.trigger, e.triggered_by AS "triggeredBy",
+      e.started_at AS "startedAt", e.ended_at AS "endedAt", e.warning_count AS "warningCount",
+      e.error_count AS "errorCount", e.dropped_lines AS "droppedLines", r.report_send AS "reportSend",
+      r.report_recipients AS recipients, r.report_when AS "reportWhen"
+    FROM executions e JOIN job_rows r ON r.id = e.row_id
+    WHERE e.id = ${executionId}`;
+  if (!e || !e.reportSend || !reportWanted(e.reportWhen, e.status)) return false;
+  const recipients = [...new Set(e.recipients.filter(isPlainAddress))];
+  const refused = e.recipients.filter((r) => !isPlainAddress(r));
+  if (refused.length) opts.log?.(`report of execution ${executionId}: ignored invalid recipients ${JSON.stringify(refused)}`);
+  if (recipients.length === 0) return false;
+
+  const maxLines = Math.max(1, Math.floor(opts.maxLines));
+  const headCount = Math.ceil(maxLines / 2);
+  const tailCount = Math.floor(maxLines / 2);
+  // left(): a stored line may be 16 KB; the report shows at most REPORT_LINE_MAX_CHARS of it.
+  const head = await sql<ReportLogEntry[]>`
+    SELECT seq, at, level, left(message, ${REPORT_LINE_MAX_CHARS + 1}) AS message FROM log_entries
+    WHERE execution_id = ${executionId} ORDER BY seq LIMIT ${headCount}`;
+  let tail: ReportLogEntry[] = [];
+  let totalLines = head.length;
+  // Only a log longer than the head is counted and tailed: short logs cost one query.
+  if (head.length === headCount) {
+    const lastHeadSeq = head[head.length - 1]!.seq;
+    const [count] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM log_entries WHERE execution_id = ${executionId}`;
+    totalLines = count?.n ?? head.length;
+    if (tailCount > 0 && totalLines > head.length) {
+      const rows = await sql<ReportLogEntry[]>`
+        SELECT seq, at, level, left(message, ${REPORT_LINE_MAX_CHARS + 1}) AS message FROM log_entries
+        WHERE execution_id = ${executionId} AND seq > ${lastHeadSeq} ORDER BY seq DESC LIMIT ${tailCount}`;
+      tail = [...rows].reverse();
+    }
+  }
+
+  let description = '';
+  try {
+    description = opts.descriptionOf(e.jobId) ?? '';
+  } catch {
+    /* a job that left the catalog has no description; the report goes out without one */
+  }
+  const rendered = renderReport({
+    executionId: e.id,
+    jobId: e.jobId,
+    description,
+    domain: e.domain,
+    status: e.status,
+    trigger: e.trigger,
+    triggeredBy: e.triggeredBy,
+    startedAt: e.startedAt,
+    endedAt: e.endedAt,
+    warningCount: e.warningCount,
+    errorCount: e.errorCount,
+    droppedLines: e.droppedLines,
+    head: [...head],
+    tail,
+    totalLines,
+    maxLines,
+    publicUrl: opts.publicUrl,
+  });
+  const inserted = await sql`
+    INSERT INTO outbox (execution_id, message_id, recipients, subject, text, html)
+    VALUES (${executionId}, ${reportMessageId(executionId, opts.publicUrl)}, ${recipients}::text[],
+      ${rendered.subject}, ${rendered.text}, ${rendered.html})
+    ON CONFLICT (execution_id) DO NOTHING
+    RETURNING id`;
+  return inserted.length === 1;
+}
+
+const COLUMNS = (sql: AnySql) => sql`
+  id::int AS id, execution_id::int AS "executionId", message_id AS "messageId", recipients, subject, status,
+  attempts, last_error AS "lastError", created_at AS "createdAt", sent_at AS "sentAt",
+  next_attempt_at AS "nextAttemptAt", text, html`;
+
+export const OUTBOX_PAGE_DEFAULT = 50;
+export const OUTBOX_PAGE_MAX = 200;
+
+/** Newest first; `after` is the endCursor of the previous page (the last id it showed). */
+export async function listOutbox(
+  sql: AnySql,
+  f: { status?: OutboxStatus | null; first?: number | null; after?: string | null },
+): Promise<{ nodes: OutboxMessage[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } }> {
+  const first = pageSize(f.first, OUTBOX_PAGE_DEFAULT, OUTBOX_PAGE_MAX);
+  if (f.status && !OUTBOX_STATUSES.includes(f.status)) throw badInput('status', 'status must be PENDING, SENT or FAILED.');
+  // The cursor is the last id seen, in decimal: ids only grow, so "older than" is a stable page edge.
+  if (f.after && !/^\d{1,15}$/.test(f.after)) throw badInput('after', 'This cursor is not valid; use pageInfo.endCursor.');
+  const afterId = f.after ? Number(f.after) : undefined;
+  const rows = await sql<OutboxMessage[]>`
+    SELECT ${COLUMNS(sql)} FROM outbox
+    WHERE true ${f.status ? sql`AND status = ${f.status}::outbox_status` : sql``}
+      ${afterId !== undefined ? sql`AND id < ${afterId}` : sql``}
+    ORDER BY id DESC LIMIT ${first + 1}`;
+  const nodes = rows.slice(0, first);
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes,
+    pageInfo: { endCursor: last ? String(last.id) : null, hasNextPage: rows.length > first },
+  };
+}
+
+export async function findOutboxMessage(sql: AnySql, id: number): Promise<OutboxMessage | undefined> {
+  const [row] = await sql<OutboxMessage[]>`SELECT ${COLUMNS(sql)} FROM outbox WHERE id = ${id}`;
+  return row;
+}
+
+/**
+ * A FAILED report goes back to PENDING, due now, with a fresh attempt budget. false when there is
+ * no such report or it is not FAILED (a PENDING or SENT one is left as it is).
+ */
+export async function retryOutbox(sql: AnySql, id: number): Promise<boolean> {
+  const rows = await sql`
+    UPDATE outbox SET status = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = NULL
+    WHERE id = ${id} AND status = 'FAILED'
+    RETURNING id`;
+  return rows.length === 1;
+}

@@ -1,0 +1,211 @@
+/**
+ * Renders one execution report as subject + text + HTML. Pure: no I/O, so the outbox can render
+ * inside the transaction that ends an execution and the Mail page can show exactly what was queued.
+ * HTML uses inline styles only: most mail clients drop <style> blocks and external CSS.
+ */
+import type { LogLevel } from '../types';
+
+export type ReportStatus = 'IN_PROGRESS' | 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED';
+export type ReportLogEntry = { seq: number; at: Date; level: LogLevel; message: string };
+
+export type ReportData = {
+  executionId: number;
+  jobId: string;
+  description: string;
+  domain: string;
+  status: ReportStatus;
+  trigger: 'SCHEDULE' | 'MANUAL' | 'API';
+  triggeredBy: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  warningCount: number;
+  errorCount: number;
+  /** Lines the runner dropped past LOG_MAX_LINES (never stored, so never shown). */
+  droppedLines?: number;
+  /** The first entries of the log, in seq order. May be the whole log. */
+  head: ReportLogEntry[];
+  /** The last entries of the log, in seq order; may overlap head (overlap is shown once). */
+  tail: ReportLogEntry[];
+  /** How many entries the stored log has in all. */
+  totalLines: number;
+  /** At most this many entries are shown: the first half and the last half. */
+  maxLines: number;
+  /** Console address; without it the report carries no link. */
+  publicUrl?: string;
+};
+
+export type RenderedReport = { subject: string; text: string; html: string };
+
+/** One line of a report is cut past this many characters: a 16 KB log line would drown the mail. */
+export const REPORT_LINE_MAX_CHARS = 2000;
+
+const STATUS_COLOURS: Record<ReportStatus, string> = {
+  IN_PROGRESS: '#1971c2',
+  SUCCESS: '#2f9e44',
+  WARNING: '#e8590c',
+  FAILURE: '#e03131',
+  CANCELLED: '#868e96',
+  INTERRUPTED: '#c92a2a',
+};
+const LEVEL_COLOURS: Record<LogLevel, string> = {
+  ERROR: '#e03131',
+  WARNING: '#e8590c',
+  PROGRESS: '#868e96',
+  INFO: '#212529',
+};
+
+// Control characters (CR/LF above all) must never reach a header; in bodies they are shown, not obeyed.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const oneLine = (s: string) => s.replace(CONTROL_CHARS, ' ').trim();
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function formatInstant(d: Date): string {
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const totalSeconds = Math.round(ms / 1000);
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  if (h > 0) return `${h} h ${m} min ${s} s`;
+  if (m > 0) return `${m} min ${s} s`;
+  return `${s} s`;
+}
+
+export function executionLink(publicUrl: string | undefined, jobId: string, domain: string, executionId: number) {
+  if (!publicUrl) return undefined;
+  const base = publicUrl.replace(/\/+$/, '');
+  return `${base}/jobs/${encodeURIComponent(jobId)}/${encodeURIComponent(domain)}?execution=${executionId}`;
+}
+
+/** What the report shows of the log: first half, last half, and how many lines fell in between. */
+export function selectLines(data: Pick<ReportData, 'head' | 'tail' | 'totalLines' | 'maxLines'>) {
+  const headMax = Math.ceil(data.maxLines / 2);
+  const tailMax = Math.floor(data.maxLines / 2);
+  const all = mergeBySeq(data.head, data.tail);
+  if (all.length <= data.maxLines && all.length >= data.totalLines) return { first: all, last: [], omitted: 0 };
+  const first = data.head.slice(0, headMax);
+  const lastSeqOfFirst = first.length ? first[first.length - 1]!.seq : -Infinity;
+  const after = data.tail.filter((e) => e.seq > lastSeqOfFirst);
+  const last = tailMax > 0 ? after.slice(-tailMax) : [];
+  return { first, last, omitted: Math.max(0, data.totalLines - first.length - last.length) };
+}
+
+function mergeBySeq(a: ReportLogEntry[], b: ReportLogEntry[]) {
+  const bySeq = new Map<number, ReportLogEntry>();
+  for (const e of a) bySeq.set(e.seq, e);
+  for (const e of b) bySeq.set(e.seq, e);
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
+
+// Terminal escapes and other controls in a log line are shown as spaces; line breaks are kept.
+// eslint-disable-next-line no-control-regex
+const BODY_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+function clip(message: string) {
+  const m = message.replace(BODY_CONTROLS, ' ');
+  return m.length > REPORT_LINE_MAX_CHARS ? `${m.slice(0, REPORT_LINE_MAX_CHARS)} … (cut)` : m;
+}
+
+const omittedNote = (n: number) => `… ${n} ${n === 1 ? 'line' : 'lines'} left out …`;
+
+function facts(data: ReportData) {
+  const duration = data.endedAt ? formatDuration(data.endedAt.getTime() - data.startedAt.getTime()) : '—';
+  const who = data.triggeredBy ? `${data.trigger} by ${data.triggeredBy}` : data.trigger;
+  const rows: [string, string][] = [
+    ['Status', data.status],
+    ['Job', data.jobId],
+    ['Description', data.description],
+    ['Domain', data.domain],
+    ['Trigger', who],
+    ['Started', formatInstant(data.startedAt)],
+    ['Ended', data.endedAt ? formatInstant(data.endedAt) : '—'],
+    ['Duration', duration],
+    ['Warnings', String(data.warningCount)],
+    ['Errors', String(data.errorCount)],
+  ];
+  if (data.droppedLines) rows.push(['Dropped lines', `${data.droppedLines} (past the log size limit)`]);
+  return rows.map(([k, v]) => [k, oneLine(v)] as const);
+}
+
+export function renderReport(data: ReportData): RenderedReport {
+  const subject = oneLine(`[Jobdeck] ${data.status} · ${data.domain} · ${data.jobId}`);
+  const link = executionLink(data.publicUrl, data.jobId, data.domain, data.executionId);
+  const lines = selectLines(data);
+  const rows = facts(data);
+  return { subject, text: renderText(rows, lines, link, data.totalLines), html: renderHtml(data, rows, lines, link, subject) };
+}
+
+type Lines = ReturnType<typeof selectLines>;
+
+function renderText(rows: (readonly [string, string])[], lines: Lines, link: string | undefined, total: number) {
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  const out = rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`);
+  if (link) out.push(`${'Console:'.padEnd(width)}${link}`);
+  out.push('', `Log (${total} ${total === 1 ? 'line' : 'lines'})`, '');
+  // Continuation lines of a multi-line message are indented so each entry stays one block.
+  const entryText = (e: ReportLogEntry) =>
+    `${formatInstant(e.at).slice(11, 19)} ${e.level.padEnd(8)} ${clip(e.message).replace(/\r\n?|\n/g, '\n                  ')}`;
+  for (const e of lines.first) out.push(entryText(e));
+  if (lines.omitted > 0) out.push(omittedNote(lines.omitted));
+  for (const e of lines.last) out.push(entryText(e));
+  if (total === 0) out.push('(no log entries)');
+  return `${out.join('\n')}\n`;
+}
+
+function renderHtml(
+  data: ReportData,
+  rows: (readonly [string, string])[],
+  lines: Lines,
+  link: string | undefined,
+  subject: string,
+) {
+  const colour = STATUS_COLOURS[data.status];
+  const cell = 'padding:2px 12px 2px 0;vertical-align:top;';
+  const factRows = rows
+    .map(([k, v]) => {
+      const value =
+        k === 'Status'
+          ? `<span style="display:inline-block;padding:1px 8px;border-radius:3px;background:${colour};color:#ffffff;font-weight:bold;">${escapeHtml(v)}</span>`
+          : escapeHtml(v);
+      return `<tr><td style="${cell}color:#868e96;">${escapeHtml(k)}</td><td style="${cell}">${value}</td></tr>`;
+    })
+    .join('\n');
+  const entryHtml = (e: ReportLogEntry) =>
+    `<div style="white-space:pre-wrap;word-break:break-word;color:${LEVEL_COLOURS[e.level]};">` +
+    `<span style="color:#868e96;">${escapeHtml(formatInstant(e.at).slice(11, 19))}</span> ` +
+    `<span style="font-weight:bold;">${escapeHtml(e.level.padEnd(8))}</span> ${escapeHtml(clip(e.message))}</div>`;
+  const log = [
+    ...lines.first.map(entryHtml),
+    ...(lines.omitted > 0
+      ? [`<div style="color:#868e96;font-style:italic;padding:4px 0;">${escapeHtml(omittedNote(lines.omitted))}</div>`]
+      : []),
+    ...lines.last.map(entryHtml),
+    ...(data.totalLines === 0 ? ['<div style="color:#868e96;">(no log entries)</div>'] : []),
+  ].join('\n');
+  const linkHtml = link
+    ? `<p style="margin:16px 0;"><a href="${escapeHtml(link)}" style="color:#1971c2;">Open this execution in the console</a></p>`
+    : '';
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#212529;background:#ffffff;">
+<div style="border-left:4px solid ${colour};padding-left:12px;margin-bottom:16px;">
+<h2 style="margin:0 0 8px 0;font-size:18px;">${escapeHtml(data.jobId)} · ${escapeHtml(data.domain)}</h2>
+<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-size:14px;">
+${factRows}
+</table>
+</div>
+${linkHtml}
+<h3 style="margin:16px 0 8px 0;font-size:15px;">Log (${data.totalLines} ${data.totalLines === 1 ? 'line' : 'lines'})</h3>
+<div style="font-family:Menlo,Consolas,monospace;font-size:12px;line-height:1.5;background:#f8f9fa;padding:8px;border:1px solid #dee2e6;">
+${log}
+</div>
+</body></html>
+`;
+}

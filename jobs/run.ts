@@ -1,0 +1,158 @@
+import type { Sql } from '../db/client';
+import * as q from '../db/queries/executions';
+import type { Config } from '../lib/config';
+import { LogWriter } from './log-writer';
+import type { JobContext, JobDefinition, JobServices } from './types';
+
+export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease-lost';
+export type RunHandle = { claimed: boolean; abort(reason: AbortReason): void; done: Promise<void> };
+
+type RunDeps = {
+  sql: Sql;
+  config: Config;
+  services: JobServices;
+  owner: string;
+  onFinished: (tx: Sql, executionId: number) => Promise<void>;
+  afterFinished?: (executionId: number) => void;
+  register(h: RunHandle): void;
+  unregister(): void;
+};
+
+const LOCK_POLL_MS = 200;
+
+/** Two jobs that lock one resource never run at once: session advisory locks, taken in one order. */
+async function acquireLocks(sql: Sql, locks: string[], signal: AbortSignal, log: LogWriter) {
+  if (!locks.length) return async () => {};
+  const conn = await sql.reserve();
+  const sorted = [...new Set(locks)].sort();
+  const held: string[] = [];
+  const release = async () => {
+    for (const l of held) await conn`SELECT pg_advisory_unlock(hashtextextended(${'jobdeck:' + l}, 0))`.catch(() => {});
+    conn.release();
+  };
+  try {
+    for (const l of sorted) {
+      let said = false;
+      for (;;) {
+        const [r] = await conn<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(hashtextextended(${'jobdeck:' + l}, 0)) AS ok`;
+        if (r!.ok) break;
+        if (!said) log.write('INFO', `Waiting for resource "${l}", locked by another run.`);
+        said = true;
+        if (signal.aborted) throw new Error('aborted while waiting for a resource');
+        await new Promise((res) => setTimeout(res, LOCK_POLL_MS));
+      }
+      held.push(l);
+    }
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  return release;
+}
+
+/** Runs one claimed execution to its final status. Never throws: a run's failure is its status. */
+export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
+  const ac = new AbortController();
+  const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS });
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let cancelledBy: string | null = null;
+  const handle: RunHandle = {
+    claimed: true,
+    done,
+    abort: (reason) => {
+      if (!ac.signal.aborted) ac.abort(reason);
+    },
+  };
+  d.register(handle);
+  const timeoutMs = (def?.timeoutSeconds ?? 3600) * 1000;
+  const timer = setTimeout(() => handle.abort('timeout'), timeoutMs);
+  let error: unknown;
+  try {
+    if (!def) throw new Error(`Job ${e.jobId} is no longer in the catalog.`);
+    if (firstLine) writer.write('INFO', firstLine);
+    const release = await acquireLocks(d.sql, def.locks ?? [], ac.signal, writer);
+    try {
+      const ctx: JobContext = {
+        domain: e.domain,
+        executionId: e.id,
+        log: {
+          info: (m) => writer.write('INFO', String(m)),
+          warn: (m) => writer.write('WARNING', String(m)),
+          error: (m) => writer.write('ERROR', String(m)),
+        },
+        progress: (p) => {
+          if (!Number.isFinite(p)) return;
+          const v = Math.max(0, Math.min(100, Math.round(p)));
+          writer.progress(v);
+          writer.write('PROGRESS', `${v}%`);
+        },
+        signal: ac.signal,
+        services: d.services,
+        pressure: () => writer.pressure(),
+      };
+      const running = Promise.resolve().then(() => def.run(ctx));
+      // A job that ignores its signal is given the grace period, then left behind.
+      const abandoned = new Promise<never>((_, reject) =>
+        ac.signal.addEventListener('abort', () => setTimeout(() => reject(ac.signal.reason), d.config.KILL_GRACE_SECONDS * 1000 + 1000).unref(), { once: true }),
+      );
+      await Promise.race([running, abandoned]);
+    } finally {
+      await release();
+    }
+  } catch (err) {
+    error = err;
+  } finally {
+    clearTimeout(timer);
+  }
+  const reason = ac.signal.aborted ? (ac.signal.reason as AbortReason) : undefined;
+  let status: Exclude<q.ExecStatus, 'IN_PROGRESS'>;
+  let errorText: string | null = null;
+  if (reason === 'cancel') {
+    const [row] = await d.sql<{ by: string | null }[]>`SELECT cancel_requested_by AS by FROM executions WHERE id = ${e.id}`.catch(() => []);
+    cancelledBy = row?.by ?? null;
+    writer.write('INFO', `Cancelled by ${cancelledBy ?? 'an administrator'}.`, true);
+    status = 'CANCELLED';
+  } else if (reason === 'timeout') {
+    errorText = `Timed out after ${timeoutMs / 1000} s.`;
+    writer.write('ERROR', errorText, true);
+    status = 'FAILURE';
+  } else if (reason === 'shutdown' || reason === 'lease-lost') {
+    errorText = reason === 'shutdown' ? 'The worker was shut down before the run finished.' : 'This worker lost its lease on the run.';
+    writer.write('ERROR', `Interrupted: ${errorText}`, true);
+    status = 'INTERRUPTED';
+  } else if (error !== undefined) {
+    errorText = error instanceof Error ? error.message : String(error);
+    writer.write('ERROR', `Failed: ${errorText}`, true);
+    status = 'FAILURE';
+  } else {
+    status = writer.errors > 0 ? 'FAILURE' : writer.warnings > 0 ? 'WARNING' : 'SUCCESS';
+  }
+  if (writer.droppedLines > 0) writer.write('WARNING', `${writer.droppedLines} log lines were dropped past the limit of ${d.config.LOG_MAX_LINES} per execution.`, true);
+  writer.close();
+  try {
+    await writer.flush();
+    // Retried through a short database outage; past that, the sweeper marks the run INTERRUPTED.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const finished = await d.sql.begin(async (tx) => {
+          const f = await q.finishExecution(tx as unknown as Sql, e.id, d.owner, status, errorText);
+          // The report is queued in the same transaction: it exists if and only if the run ended.
+          if (f) await d.onFinished(tx as unknown as Sql, e.id);
+          return f;
+        });
+        await d.sql`SELECT pg_notify('jobdeck_exec', ${String(e.id)})`;
+        if (finished) d.afterFinished?.(e.id);
+        break;
+      } catch (err) {
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+  } catch {
+    // Unreachable database: the run stays IN_PROGRESS without heartbeat until a sweeper interrupts it.
+  } finally {
+    d.unregister();
+    resolveDone();
+  }
+}

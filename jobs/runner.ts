@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Agenda, Job } from 'agenda';
+import type { Sql } from '../db/client';
+import * as q from '../db/queries/executions';
+import { consumeOccurrence, findRowById } from '../db/queries/rows';
+import type { Config } from '../lib/config';
+import type { CatalogView } from '../services/deps';
+import { EXECUTION, OCCURRENCE, type ExecutionData, type OccurrenceData } from './agenda';
+import { effectiveRule } from './effective-rule';
+import { nextOccurrence } from './plan';
+import { executeRun, type AbortReason, type RunHandle } from './run';
+import type { Scheduler } from './scheduler';
+import type { JobServices } from './types';
+
+export type WorkerDeps = {
+  sql: Sql;
+  config: Config;
+  catalog: CatalogView;
+  agenda: Agenda;
+  scheduler: Scheduler;
+  services: JobServices;
+  /** Called in the transaction that ends an execution (report outbox). */
+  onFinished: (tx: Sql, executionId: number) => Promise<void>;
+  /** Called after that transaction committed. */
+  afterFinished?: (executionId: number) => void;
+  log: (msg: string) => void;
+};
+
+/** A late start is reported when a scheduled run begins this long after its occurrence. */
+export const LATE_AFTER_MS = 30_000;
+
+/**
+ * The worker role: takes Agenda's occurrence and execution jobs, opens or claims Jobdeck's own
+ * execution row (the truth: Agenda is at-least-once), runs the job, heartbeats, sweeps dead runs.
+ */
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly runs = new Map<number, RunHandle>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly d: WorkerDeps) {}
+
+  get running() {
+    return this.runs.size;
+  }
+
+  async start() {
+    const { agenda, config } = this.d;
+    agenda.define<OccurrenceData>(OCCURRENCE, (job: Job<OccurrenceData>) => this.onOccurrence(job.attrs.data));
+    agenda.define<ExecutionData>(EXECUTION, (job: Job<ExecutionData>) => this.onExecution(job.attrs.data));
+    const l = await this.d.sql.listen('jobdeck_cancel', (id) => this.runs.get(Number(id))?.abort('cancel'));
+    this.unlisten = () => l.unlisten();
+    await agenda.ready;
+    await this.tick();
+    await this.d.scheduler.reconcile();
+    this.timer = setInterval(() => void this.tick(), config.HEARTBEAT_SECONDS * 1000);
+    await agenda.start();
+  }
+
+  /** Heartbeat of our runs, cancel requests that a lost NOTIFY missed, and the sweep of dead runs. */
+  private async tick() {
+    try {
+      const held = this.runs.size ? await q.heartbeat(this.d.sql, this.id, [...this.runs.keys()]) : [];
+      const heldIds = new Set(held.map((h) => h.id));
+      for (const h of held) if (h.cancelRequestedBy) this.runs.get(h.id)?.abort('cancel');
+      for (const [id, run] of this.runs) if (run.claimed && !heldIds.has(id)) run.abort('lease-lost');
+      const dead = await q.sweepInterrupted(this.d.sql, this.d.config.LEASE_SECONDS, this.d.config.LEASE_SECONDS * 10);
+      for (const e of dead) {
+        await this.d.sql.begin((tx) => this.d.onFinished(tx as unknown as Sql, e.id)).catch((err) => this.d.log(`report for ${e.id}: ${err}`));
+        await this.d.sql`SELECT pg_notify('jobdeck_exec', ${String(e.id)})`;
+        this.d.afterFinished?.(e.id);
+        this.d.log(`execution ${e.id} (${e.jobId}@${e.domain}) marked INTERRUPTED`);
+      }
+    } catch (err) {
+      this.d.log(`heartbeat failed (will retry): ${(err as Error).message}`);
+    }
+  }
+
+  private async onOccurrence(data: OccurrenceData) {
+    if (this.stopping) return;
+    const at = new Date(data.at);
+    const row = await findRowById(this.d.sql, data.rowId);
+    if (!row || !row.inCatalog || row.nextRunAt?.getTime() !== at.getTime()) return; // stale: the plan moved on
+    const def = this.d.catalog.get(row.jobId);
+    if (!def) return;
+    const rule = effectiveRule(row, def, this.d.config.DEFAULT_TIME_ZONE);
+    // Several missed occurrences run once: the next one is counted from now.
+    const next = rule ? nextOccurrence(rule, new Date(Math.max(Date.now(), at.getTime()))) : null;
+    const opened = await this.d.sql.begin(async (tx) => {
+      const t = tx as unknown as Sql;
+      if (!(await consumeOccurrence(t, row.id, at, next))) return 'stale' as const;
+      const e = await q.openExecution(t, { rowId: row.id, jobId: row.jobId, domain: row.domain, trigger: 'SCHEDULE', triggeredBy: null, occurrenceAt: at, owner: this.id });
+      return e ?? ('busy' as const);
+    });
+    if (opened === 'stale') return;
+    if (next) await this.d.scheduler.addOccurrence(row.id, next);
+    if (opened === 'busy') {
+      this.d.log(`${row.jobId}@${row.domain}: occurrence ${at.toISOString()} skipped, a run is still in progress`);
+      await this.d.sql`
+        INSERT INTO audit_log (actor, action, target, domain, details)
+        VALUES ('scheduler', 'occurrenceSkipped', ${`${row.jobId}@${row.domain}`}, ${row.domain}, ${this.d.sql.json({ occurrence: at.toISOString(), reason: 'ALREADY_RUNNING' })})`;
+      return;
+    }
+    await this.d.sql`SELECT pg_notify('jobdeck_exec', ${String(opened.id)})`;
+    await this.run(opened, def, true);
+  }
+
+  private async onExecution(data: ExecutionData) {
+    if (this.stopping) return;
+    const e = await q.claimExecution(this.d.sql, data.executionId, this.id);
+    if (!e) return; // already taken, cancelled, or swept
+    const def = this.d.catalog.get(e.jobId);
+    await this.run(e, def, false);
+  }
+
+  private async run(e: q.ExecutionRecord, def: ReturnType<CatalogView['get']>, scheduled: boolean) {
+    const startedLate = scheduled && e.occurrenceAt && e.startedAt.getTime() - e.occurrenceAt.getTime() > LATE_AFTER_MS;
+    await executeRun(
+      {
+        sql: this.d.sql,
+        config: this.d.config,
+        services: this.d.services,
+        owner: this.id,
+        onFinished: this.d.onFinished,
+        afterFinished: this.d.afterFinished,
+        register: (h) => this.runs.set(e.id, h),
+        unregister: () => this.runs.delete(e.id),
+      },
+      e,
+      def,
+      startedLate ? `Started late: this run was due at ${e.occurrenceAt!.toISOString()} (the service was down or busy).` : undefined,
+    );
+  }
+
+  /** Stops taking runs, lets running ones finish within DRAIN_TIMEOUT_SECONDS, then interrupts the rest. */
+  async stop() {
+    if (this.stopping) return;
+    this.stopping = true;
+    const drainMs = this.d.config.DRAIN_TIMEOUT_SECONDS * 1000;
+    const drained = this.d.agenda.drain(drainMs).catch(() => ({ timedOut: true }));
+    const deadline = new Promise((r) => setTimeout(r, drainMs).unref());
+    await Promise.race([drained, deadline]);
+    const left = [...this.runs.values()];
+    for (const r of left) r.abort('shutdown');
+    await Promise.all(left.map((r) => r.done));
+    await drained;
+    clearInterval(this.timer);
+    await this.unlisten?.().catch(() => {});
+  }
+}
+
+export type { AbortReason };

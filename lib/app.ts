@@ -1,0 +1,120 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Agenda } from 'agenda';
+import { connect, type Database, type Sql } from '../db/client';
+import { startEmbedded } from '../db/embedded';
+import { runMigrations } from '../db/migrate';
+import { findExecution } from '../db/queries/executions';
+import { createAgenda } from '../jobs/agenda';
+import { loadCatalog, type Catalog } from '../jobs/catalog';
+import { builtinJobs } from '../jobs/definitions';
+import { enqueueReport } from '../jobs/report/outbox';
+import { checkMail, startOutboxSender } from '../jobs/report/sender';
+import { Worker } from '../jobs/runner';
+import { Scheduler } from '../jobs/scheduler';
+import type { JobDefinition } from '../jobs/types';
+import { ensureFirstAdmin } from '../services/auth';
+import type { Deps } from '../services/deps';
+import { LiveHub } from '../services/live';
+import type { Config } from './config';
+import { createWebServer, type WebServer } from './web';
+
+export type StartOptions = {
+  /** Serve the Next.js console (needs `next build`); API-only tests turn it off. Default true. */
+  console?: boolean;
+  /** TypeScript jobs besides the built-in ones (tests). */
+  extraJobs?: JobDefinition[];
+  log?: (line: string) => void;
+};
+
+export type Jobdeck = {
+  config: Config;
+  databaseUrl: string;
+  url?: string;
+  port?: number;
+  deps: Deps;
+  worker?: Worker;
+  hub?: LiveHub;
+  close(): Promise<void>;
+};
+
+/** Starts every part the configuration asks for; close() stops them in reverse order, draining runs. */
+export async function startJobdeck(config: Config, opts: StartOptions = {}): Promise<Jobdeck> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((e) => log(`while stopping: ${(e as Error).message}`));
+  };
+  try {
+    let url = config.DATABASE_URL;
+    if (!url) {
+      const pg = await startEmbedded(config.dataDir, { onLog: config.NODE_ENV === 'development' ? log : undefined });
+      url = pg.url;
+      closers.push(pg.stop);
+      log(`Embedded PostgreSQL running in ${config.dataDir} on port ${pg.port}.`);
+    }
+    const db: Database = connect(url, { max: config.ROLE === 'worker' ? 10 : 20 });
+    closers.push(db.close);
+    await runMigrations(db);
+    const catalog: Catalog = await loadCatalog({
+      jobsFile: config.JOBS_FILE,
+      builtins: [...builtinJobs, ...(opts.extraJobs ?? [])],
+      killGraceMs: config.KILL_GRACE_SECONDS * 1000,
+      maxLineChars: config.LOG_MAX_LINE_CHARS,
+    });
+    const worker = config.ROLE !== 'web';
+    const agenda: Agenda = createAgenda(url, `jobdeck-${config.ROLE}-${process.pid}`, config.WORKER_CONCURRENCY);
+    closers.push(async () => {
+      await agenda.stop().catch(() => {});
+    });
+    const scheduler = new Scheduler(agenda, db.sql, catalog, config);
+    const deps: Deps = { sql: db.sql, config, catalog, engine: scheduler };
+    await ensureFirstAdmin({ sql: db.sql, config }, log);
+    const app: Jobdeck = { config, databaseUrl: url, deps, close };
+
+    if (worker) {
+      const sender = startOutboxSender({ sql: db.sql, config, log: { warn: log, error: log } });
+      closers.push(() => sender.stop());
+      const w = new Worker({
+        sql: db.sql,
+        config,
+        catalog,
+        agenda,
+        scheduler,
+        services: { sql: db.sql, config, checkMail: () => checkMail(config) },
+        onFinished: (tx: Sql, id: number) =>
+          enqueueReport(tx, id, {
+            publicUrl: config.PUBLIC_URL,
+            maxLines: config.REPORT_MAX_LINES,
+            descriptionOf: (jobId) => catalog.get(jobId)?.description ?? jobId,
+          }).then(() => undefined),
+        afterFinished: () => sender.kick(),
+        log,
+      });
+      await w.start();
+      closers.push(() => w.stop());
+      app.worker = w;
+    } else {
+      await agenda.ready;
+      await scheduler.reconcile();
+    }
+
+    if (config.ROLE !== 'worker') {
+      const hub = new LiveHub(db.sql, (e) => log(`live: ${(e as Error).message}`));
+      await hub.start();
+      closers.push(() => hub.stop());
+      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log });
+      closers.push(() => web.close());
+      app.hub = hub;
+      const port = (web.server.address() as AddressInfo).port;
+      app.port = port;
+      app.url = `http://127.0.0.1:${port}`;
+    }
+    return app;
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export { findExecution, http };

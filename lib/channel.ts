@@ -1,0 +1,104 @@
+/**
+ * An async iterator fed by push(), with a bounded queue: a consumer that falls behind by more than
+ * `capacity` items is ended with an error instead of growing memory (graphql-ws then tells the client).
+ */
+export class Channel<T> implements AsyncIterableIterator<T> {
+  private queue: T[] = [];
+  private waiting: ((r: IteratorResult<T>) => void) | undefined;
+  private failWaiting: ((e: unknown) => void) | undefined;
+  private done = false;
+  private error: unknown;
+  private onClose: (() => void)[] = [];
+
+  constructor(private readonly capacity = 50_000) {}
+
+  get closed() {
+    return this.done;
+  }
+
+  push(item: T) {
+    if (this.done) return;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = this.failWaiting = undefined;
+      w({ value: item, done: false });
+      return;
+    }
+    if (this.queue.length >= this.capacity) {
+      this.fail(new Error(`Subscriber fell more than ${this.capacity} events behind; resubscribe from the last one received.`));
+      return;
+    }
+    this.queue.push(item);
+  }
+
+  /** Ends after the queued items are delivered. */
+  end() {
+    if (this.done) return;
+    this.done = true;
+    this.settle();
+  }
+
+  fail(error: unknown) {
+    if (this.done) return;
+    this.done = true;
+    this.error = error;
+    this.queue = [];
+    this.settle();
+  }
+
+  /** Runs when the consumer stops (return()) or the channel ends. */
+  finally(fn: () => void) {
+    this.onClose.push(fn);
+  }
+
+  private settle() {
+    if (this.waiting && this.queue.length === 0) {
+      const w = this.waiting;
+      const f = this.failWaiting!;
+      this.waiting = this.failWaiting = undefined;
+      if (this.error) f(this.error);
+      else w({ value: undefined, done: true });
+    }
+    if (this.queue.length === 0) this.cleanup();
+  }
+
+  private cleanup() {
+    const fns = this.onClose;
+    this.onClose = [];
+    for (const fn of fns) fn();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.queue.length) {
+      const value = this.queue.shift()!;
+      if (this.done && this.queue.length === 0) this.cleanup();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.done) {
+      this.cleanup();
+      if (this.error) {
+        const e = this.error;
+        this.error = undefined;
+        return Promise.reject(e);
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.done = true;
+    this.queue = [];
+    if (this.waiting) this.waiting({ value: undefined, done: true });
+    this.waiting = this.failWaiting = undefined;
+    this.cleanup();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}

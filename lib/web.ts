@@ -1,0 +1,174 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { formatError } from '../graphql/errors';
+import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
+import type { Viewer } from '../graphql/access';
+import { buildSchema } from '../graphql/schema';
+import { credentialAlive } from '../services/auth';
+import type { Deps } from '../services/deps';
+import type { LiveHub } from '../services/live';
+import type { Config } from './config';
+
+export type WebServer = { server: http.Server; close(): Promise<void> };
+
+/** Caps that graphql-ws does not have by default. */
+const WS_MAX_PAYLOAD_BYTES = 256 * 1024;
+const WS_MAX_SUBSCRIPTIONS = 100;
+const WS_RECHECK_MS = 5000;
+
+type WsExtra = { viewer?: Viewer; subscriptions?: number };
+type Upgraded = http.IncomingMessage & { jobdeckOriginOk?: boolean };
+
+function addressOf(req: http.IncomingMessage) {
+  return req.socket.remoteAddress ?? undefined;
+}
+
+/** Cross-site WebSocket hijacking: a cookie only authenticates a socket opened by our own pages. */
+function originAllowed(req: http.IncomingMessage, config: Config) {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser
+  const allowed = new Set<string>();
+  if (config.PUBLIC_URL) allowed.add(new URL(config.PUBLIC_URL).origin);
+  if (req.headers.host) {
+    allowed.add(`http://${req.headers.host}`);
+    allowed.add(`https://${req.headers.host}`);
+  }
+  return allowed.has(origin);
+}
+
+export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Config; withConsole: boolean; log: (l: string) => void }): Promise<WebServer> {
+  const { deps, hub, config, log } = o;
+  const schema = buildSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  const production = config.NODE_ENV === 'production';
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    formatError: (f, e) => formatError(f, e, log),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+  });
+  await apollo.start();
+  const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const address = addressOf(req);
+        const viewer = await viewerFrom(deps, credentialsOf(req.headers), address);
+        return {
+          deps,
+          hub,
+          viewer,
+          address,
+          loaders: makeLoaders(deps),
+          setCookie: (name, value, maxAgeSeconds) =>
+            void res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: maxAgeSeconds * 1000 }),
+        };
+      },
+    }),
+  );
+
+  let nextUpgrade: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>) | undefined;
+  let nextClose: (() => Promise<void>) | undefined;
+  if (o.withConsole) {
+    const { default: next } = await import('next');
+    const dev = config.NODE_ENV === 'development';
+    const nextApp = next({ dev, dir: process.cwd(), quiet: !dev });
+    await nextApp.prepare();
+    const handle = nextApp.getRequestHandler();
+    app.all('/{*path}', (req, res) => void handle(req, res));
+    nextUpgrade = dev ? nextApp.getUpgradeHandler() : undefined;
+    nextClose = () => nextApp.close();
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const sockets = new Map<WebSocket, { viewer?: Viewer }>();
+  const ws = useServer<Record<string, unknown>, WsExtra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const extra = ctx.extra;
+        const cred = credentialsOf(extra.request.headers, ctx.connectionParams?.authorization);
+        // The cookie counts only from our own origin; a token in connectionParams always counts.
+        if (!(extra.request as Upgraded).jobdeckOriginOk) cred.sessionToken = undefined;
+        const viewer = await viewerFrom(deps, cred, addressOf(extra.request));
+        if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
+        extra.viewer = viewer;
+        sockets.set(extra.socket, extra);
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        if ((ctx.extra.subscriptions ?? 0) >= WS_MAX_SUBSCRIPTIONS)
+          return [new GraphQLError(`At most ${WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+        ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
+        void payload;
+      },
+      onComplete: (ctx) => {
+        ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
+      },
+      context: (ctx): Context => ({ deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), loaders: makeLoaders(deps) }),
+      onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
+        if (result.errors?.length) return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log)) };
+        return undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
+    },
+    wss,
+  );
+  wss.on('connection', (socket) => socket.on('close', () => sockets.delete(socket)));
+
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/graphql') {
+      const originOk = originAllowed(req, config);
+      (req as Upgraded).jobdeckOriginOk = originOk;
+      wss.handleUpgrade(req, socket, head, (s) => wss.emit('connection', s, req));
+    } else if (nextUpgrade) void nextUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+
+  // A revoked token or ended session ends its sockets, and with them their subscriptions.
+  const recheck = setInterval(async () => {
+    for (const [socket, extra] of sockets) {
+      if (!extra.viewer) continue;
+      const alive = await credentialAlive({ sql: deps.sql, config }, extra.viewer).catch(() => true);
+      if (!alive) socket.close(CloseCode.Forbidden, 'Credentials revoked or expired');
+    }
+  }, WS_RECHECK_MS);
+  recheck.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+
+  return {
+    server,
+    close: async () => {
+      clearInterval(recheck);
+      for (const s of wss.clients) s.close(1001, 'Server shutting down');
+      await Promise.resolve(ws.dispose()).catch(() => {});
+      await apollo.stop();
+      await nextClose?.().catch(() => {});
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { insertAudit } from '../db/queries/audit';
+import * as q from '../db/queries/executions';
+import { markRead, readLogs } from '../db/queries/logs';
+import type { Viewer } from '../graphql/access';
+import { canSeeDomain } from '../graphql/access';
+import { badInput, notFound } from '../lib/errors';
+import type { Deps, Loaders } from './deps';
+import { decodeCursor, encodeCursor, pageSize } from './paging';
+
+const LOG_LEVELS = ['PROGRESS', 'INFO', 'WARNING', 'ERROR'];
+
+/** Parses an execution id; anything malformed answers like a missing execution. */
+export function parseExecutionId(id: string | number): number | undefined {
+  const s = String(id);
+  if (!/^[1-9][0-9]{0,15}$/.test(s)) return undefined;
+  const n = Number(s);
+  return n <= 2_147_483_647 ? n : undefined;
+}
+
+export async function getExecution(deps: Deps, v: Viewer, loaders: Loaders, id: string | number) {
+  const n = parseExecutionId(id);
+  if (n === undefined) return null;
+  const e = await loaders.execution.load(n);
+  return e && canSeeDomain(v, e.domain) && deps.catalog.get(e.jobId) ? e : null;
+}
+
+async function mustGet(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
+  const e = await getExecution(deps, v, loaders, id);
+  if (!e) throw notFound(`Execution ${String(id).slice(0, 40)}`);
+  return e;
+}
+
+export async function listForRow(
+  deps: Deps,
+  rowId: string,
+  args: { first?: number | null; after?: string | null; statuses?: string[] | null; triggers?: string[] | null; startedAfter?: Date | null; startedBefore?: Date | null },
+) {
+  const first = pageSize(args.first, 20, 200);
+  const beforeId = args.after ? decodeCursor<number>(args.after, 'after', (c) => Number.isInteger(c) && (c as number) > 0) : undefined;
+  const { nodes, totalCount } = await q.listRowExecutions(deps.sql, rowId, {
+    first,
+    beforeId,
+    statuses: args.statuses ?? undefined,
+    triggers: args.triggers ?? undefined,
+    startedAfter: args.startedAfter ?? undefined,
+    startedBefore: args.startedBefore ?? undefined,
+  });
+  const page = nodes.slice(0, first);
+  const last = page[page.length - 1];
+  return { nodes: page, totalCount, pageInfo: { hasNextPage: nodes.length > first, endCursor: last ? encodeCursor(last.id) : null } };
+}
+
+export async function logsPage(
+  deps: Deps,
+  e: q.ExecutionRecord,
+  args: { afterSeq?: number | null; first?: number | null; levels?: string[] | null; text?: string | null },
+) {
+  const first = pageSize(args.first, 500, 5000);
+  const afterSeq = args.afterSeq ?? 0;
+  if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
+  if (args.text && args.text.length > 200) throw badInput('text', 'Search text is limited to 200 characters.');
+  const levels = args.levels?.filter((l) => LOG_LEVELS.includes(l));
+  const rows = await readLogs(deps.sql, e.id, { afterSeq, first: first + 1, levels: levels ?? undefined, text: args.text ?? undefined });
+  return { entries: rows.slice(0, first), hasMore: rows.length > first };
+}
+
+export async function cancelExecution(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
+  const e = await mustGet(deps, v, loaders, id);
+  if (e.status !== 'IN_PROGRESS') return e;
+  // Nobody runs it yet: cancel on the spot. Otherwise the owning worker hears the NOTIFY and aborts.
+  const done = await q.cancelUnclaimed(deps.sql, e.id, v.email);
+  const result = done ?? (await q.requestCancel(deps.sql, e.id, v.email)) ?? (await q.findExecution(deps.sql, e.id))!;
+  await deps.sql`SELECT pg_notify('jobdeck_cancel', ${String(e.id)}), pg_notify('jobdeck_exec', ${String(e.id)})`;
+  await insertAudit(deps.sql, { actor: v.email, action: 'cancelExecution', target: String(e.id), domain: e.domain, address: v.address });
+  loaders.execution.clear(e.id);
+  return result;
+}
+
+export async function deleteExecutions(deps: Deps, v: Viewer, loaders: Loaders, ids: string[]) {
+  if (ids.length === 0) throw badInput('ids', 'Give at least one execution id.');
+  if (ids.length > 1000) throw badInput('ids', 'At most 1000 executions at once.');
+  const found = await Promise.all(ids.map((id) => getExecution(deps, v, loaders, id)));
+  const visible = found.filter((e): e is q.ExecutionRecord => !!e);
+  const missing = ids.findIndex((_, i) => !found[i]);
+  if (missing >= 0) throw notFound(`Execution ${String(ids[missing]).slice(0, 40)}`);
+  const running = visible.find((e) => e.status === 'IN_PROGRESS');
+  if (running) throw badInput('ids', `Execution ${running.id} is still running; cancel it first.`);
+  const n = await deps.sql.begin(async (tx) => {
+    const t = tx as unknown as typeof deps.sql;
+    const count = await q.deleteFinished(t, visible.map((e) => e.id));
+    await insertAudit(t, { actor: v.email, action: 'deleteExecutions', target: visible.map((e) => e.id).join(','), details: { count }, address: v.address });
+    return count;
+  });
+  return n;
+}
+
+export async function markLogsRead(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
+  const e = await mustGet(deps, v, loaders, id);
+  await markRead(deps.sql, v.userId, e.rowId, e.id, e.lastSeq);
+  return true;
+}

@@ -1,0 +1,183 @@
+import { insertAudit } from '../db/queries/audit';
+import { findExecutions, openExecution } from '../db/queries/executions';
+import { listRows, unreadFor } from '../db/queries/job-list';
+import { findRow, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
+import type { Viewer } from '../graphql/access';
+import { canSeeDomain, domainCondition } from '../graphql/access';
+import { effectiveRule, automaticRuleOf } from '../jobs/effective-rule';
+import { nextOccurrence, nextOccurrences, summarizePlan, summarizeRule, validatePlan, validateRule } from '../jobs/plan';
+import type { Rule } from '../jobs/types';
+import { AppError, badInput, notFound } from '../lib/errors';
+import { emailSchema } from './auth';
+import type { Deps, Loaders } from './deps';
+import { decodeCursor, encodeCursor, pageSize } from './paging';
+
+export type JobView = RowRecord & { hasUnreadLogs?: boolean };
+
+function visibleRow(deps: Deps, v: Viewer, row: RowRecord | undefined) {
+  return row && row.inCatalog && deps.catalog.get(row.jobId) && canSeeDomain(v, row.domain) ? row : undefined;
+}
+
+export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: string) {
+  if (jobId.length > 200 || domain.length > 253 || !canSeeDomain(v, domain)) return null;
+  return visibleRow(deps, v, await findRow(deps.sql, jobId, domain)) ?? null;
+}
+
+export async function listJobs(
+  deps: Deps,
+  v: Viewer,
+  loaders: Loaders,
+  filter: { statuses?: string[] | null; neverRun?: boolean | null; text?: string | null; domain?: string | null; kind?: 'GLOBAL' | 'PER_DOMAIN' | null } | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+) {
+  const n = pageSize(first, 50, 500);
+  const cursor = after ? decodeCursor<[string, string]>(after, 'after', (c) => Array.isArray(c) && c.length === 2 && c.every((x) => typeof x === 'string')) : undefined;
+  const text = filter?.text?.trim() || undefined;
+  if (text && text.length > 200) throw badInput('filter.text', 'Search text is limited to 200 characters.');
+  const descriptionMatches = text
+    ? deps.catalog.list().filter((j) => j.description.toLowerCase().includes(text.toLowerCase())).map((j) => j.id)
+    : undefined;
+  // Rows of jobs this process does not know are not shown (another deployment's catalog).
+  const known = deps.catalog.list().map((j) => j.id);
+  const scope = deps.sql`${domainCondition(deps.sql, v, deps.sql`r.domain`)} AND r.job_id = ANY(${known}::text[])` as unknown as ReturnType<typeof deps.sql>;
+  const { nodes, totalCount } = await listRows(
+    deps.sql,
+    scope,
+    v.userId,
+    {
+      statuses: filter?.statuses ?? undefined,
+      neverRun: filter?.neverRun ?? undefined,
+      text,
+      descriptionMatches,
+      domain: filter?.domain ?? undefined,
+      kind: filter?.kind ?? undefined,
+    },
+    { first: n, after: cursor },
+  );
+  const page = nodes.slice(0, n);
+  const execIds = page.map((r) => r.lastExecutionId).filter((x): x is number => x !== null);
+  if (execIds.length) for (const e of await findExecutions(deps.sql, execIds)) loaders.execution.prime(e.id, e);
+  const last = page[page.length - 1];
+  return {
+    nodes: page,
+    totalCount,
+    pageInfo: { hasNextPage: nodes.length > n, endCursor: last ? encodeCursor([last.jobId, last.domain]) : null },
+  };
+}
+
+/** hasUnreadLogs for rows that were not loaded through the list (which computes it in the same query). */
+export async function hasUnread(deps: Deps, v: Viewer, row: JobView) {
+  if (row.hasUnreadLogs !== undefined) return row.hasUnreadLogs;
+  return (await unreadFor(deps.sql, v.userId, [row.id])).get(row.id) ?? false;
+}
+
+export function planOf(deps: Deps, row: RowRecord) {
+  const def = deps.catalog.get(row.jobId);
+  const auto = def ? automaticRuleOf(def, deps.config.DEFAULT_TIME_ZONE) : null;
+  const rule = row.planKind === 'SCHEDULED' ? row.rule : row.planKind === 'AUTOMATIC' ? auto : null;
+  return { kind: row.planKind, rule, summary: summarizePlan(row.planKind, row.rule, auto) };
+}
+
+type RuleInputArg = { kind: Rule['kind']; every?: number | null; days?: string[] | null; times?: string[] | null; cron?: string | null; timeZone?: string | null };
+
+export function previewRule(deps: Deps, rule: RuleInputArg, count: number | null | undefined) {
+  const n = count ?? 5;
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw badInput('count', 'count must be between 1 and 20.');
+  const r = validateRule(rule, 'rule', deps.config.DEFAULT_TIME_ZONE);
+  return { summary: summarizeRule(r), next: nextOccurrences(r, new Date(), n) };
+}
+
+function validateRecipients(input: { send: boolean; recipients: string[] }) {
+  if (input.recipients.length > 50) throw badInput('input.report.recipients', 'At most 50 recipients.');
+  const out: string[] = [];
+  input.recipients.forEach((raw, i) => {
+    const a = raw.trim();
+    if (!emailSchema.safeParse(a).success)
+      throw badInput(`input.report.recipients[${i}]`, `${JSON.stringify(raw.slice(0, 80))} is not a plain address like name@example.com.`);
+    if (!out.includes(a.toLowerCase())) out.push(a.toLowerCase());
+  });
+  if (input.send && out.length === 0) throw badInput('input.report.recipients', 'Sending a report needs at least one recipient.');
+  return out;
+}
+
+export async function updateJob(
+  deps: Deps,
+  v: Viewer,
+  jobId: string,
+  domain: string,
+  input: {
+    plan?: { kind: 'AUTOMATIC' | 'SCHEDULED' | 'DISABLED'; rule?: RuleInputArg | null } | null;
+    report?: { send: boolean; recipients: string[]; when?: 'ALWAYS' | 'WARNING_OR_FAILURE' | 'FAILURE' | null } | null;
+  },
+) {
+  const row = await getJob(deps, v, jobId, domain);
+  if (!row) throw notFound(`Job ${jobId} in ${domain}`);
+  if (!input.plan && !input.report) throw badInput('input', 'Give a plan, a report, or both.');
+  // Validate everything before writing anything: a bad report must not leave a half-changed plan.
+  const plan = input.plan ? validatePlan(input.plan, 'input.plan', deps.config.DEFAULT_TIME_ZONE) : undefined;
+  const recipients = input.report ? validateRecipients(input.report) : undefined;
+  const def = deps.catalog.get(row.jobId)!;
+  const updated = await deps.sql.begin(async (tx) => {
+    const t = tx as unknown as typeof deps.sql;
+    let r: RowRecord | undefined = row;
+    if (plan) {
+      const rule = effectiveRule({ planKind: plan.kind, rule: plan.rule }, def, deps.config.DEFAULT_TIME_ZONE);
+      r = await updatePlan(t, row.id, { planKind: plan.kind, rule: plan.rule, nextRunAt: rule ? nextOccurrence(rule, new Date()) : null });
+    }
+    if (input.report && recipients) {
+      r = await updateReport(t, row.id, { send: input.report.send, recipients, when: input.report.when ?? 'ALWAYS' });
+    }
+    await insertAudit(t, {
+      actor: v.email,
+      action: 'updateJob',
+      target: `${jobId}@${domain}`,
+      domain,
+      details: { plan: plan ?? undefined, report: input.report ? { ...input.report, recipients } : undefined },
+      address: v.address,
+    });
+    return r!;
+  });
+  if (plan) await deps.engine.scheduleRow(updated.id, updated.nextRunAt);
+  return updated;
+}
+
+export type ExecuteResult = { job: { jobId: string; domain: string }; execution: unknown; reason: string | null };
+
+export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; domain: string }[]) {
+  if (refs.length === 0) throw badInput('jobs', 'Select at least one job.');
+  if (refs.length > 500) throw badInput('jobs', 'At most 500 jobs at once.');
+  const results: ExecuteResult[] = [];
+  for (const ref of refs) {
+    const row = await getJob(deps, v, ref.jobId, ref.domain);
+    if (!row) {
+      results.push({ job: ref, execution: null, reason: 'NOT_FOUND' });
+      continue;
+    }
+    const exec = await openExecution(deps.sql, {
+      rowId: row.id,
+      jobId: row.jobId,
+      domain: row.domain,
+      trigger: v.via === 'token' ? 'API' : 'MANUAL',
+      triggeredBy: v.email,
+      occurrenceAt: null,
+      owner: null,
+    });
+    if (!exec) {
+      results.push({ job: ref, execution: null, reason: 'ALREADY_RUNNING' });
+      continue;
+    }
+    await deps.sql`SELECT pg_notify('jobdeck_exec', ${String(exec.id)})`;
+    await deps.engine.queueExecution(exec.id);
+    results.push({ job: ref, execution: exec, reason: null });
+  }
+  const started = results.filter((r) => r.execution).map((r) => `${r.job.jobId}@${r.job.domain}`);
+  if (started.length) await insertAudit(deps.sql, { actor: v.email, action: 'executeNow', target: started.join(', ').slice(0, 2000), details: { count: started.length }, address: v.address });
+  return results;
+}
+
+export function assertFound<T>(x: T | null | undefined, what: string): T {
+  if (x === null || x === undefined) throw notFound(what);
+  return x;
+}
+export { AppError };

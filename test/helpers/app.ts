@@ -1,0 +1,120 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startJobdeck, type Jobdeck, type StartOptions } from '../../lib/app';
+import { loadConfig } from '../../lib/config';
+import { createTestDatabase } from './db';
+
+export const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery' };
+
+export type TestApp = Jobdeck & { url: string; stop(): Promise<void> };
+
+/** A whole Jobdeck (web + worker unless ROLE says otherwise) on its own fresh database, in this process. */
+export async function startTestApp(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    NODE_ENV: 'test',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    HEARTBEAT_SECONDS: '1',
+    LEASE_SECONDS: '4',
+    DRAIN_TIMEOUT_SECONDS: '5',
+    KILL_GRACE_SECONDS: '1',
+    DEFAULT_TIME_ZONE: 'UTC',
+    ...env,
+  });
+  const app = await startJobdeck(config, { console: false, log: process.env.JOBDECK_TEST_LOG ? (l) => console.error(l) : () => {}, ...opts });
+  return Object.assign(app, {
+    url: app.url ?? '',
+    stop: async () => {
+      await app.close();
+      await db.drop();
+    },
+  });
+}
+
+export type GqlResult<T = Record<string, any>> = { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
+
+/** A GraphQL client over HTTP that keeps its session cookie, as a browser would. */
+export class Gql {
+  cookie?: string;
+  constructor(readonly url: string, readonly token?: string) {}
+
+  async raw(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+    const res = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    return { status: res.status, body: (await res.json()) as GqlResult, headers: res.headers };
+  }
+
+  async query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> {
+    return (await this.raw(query, variables)).body as GqlResult<T>;
+  }
+
+  /** Like query, but fails the test on any error. */
+  async ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    const r = await this.query<T>(query, variables);
+    if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+    return r.data!;
+  }
+
+  async login(email = ADMIN.email, password = ADMIN.password) {
+    await this.ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { id } }`, { e: email, p: password });
+    return this;
+  }
+
+  ws(extra: { authorization?: string; origin?: string } = {}): Client {
+    const cookie = this.cookie;
+    return createClient({
+      url: this.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, {
+            headers: {
+              ...(cookie ? { cookie } : {}),
+              ...(extra.origin ? { origin: extra.origin } : {}),
+            },
+          });
+        }
+      } as unknown as typeof WebSocket,
+      connectionParams: extra.authorization ? { authorization: extra.authorization } : this.token ? { authorization: `Bearer ${this.token}` } : undefined,
+      retryAttempts: 0,
+      lazy: true,
+    });
+  }
+}
+
+/** Collects the events of one subscription until it completes or `until` says stop. */
+export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown>, until?: (items: T[]) => boolean) {
+  const items: T[] = [];
+  let cancel = () => {};
+  const done = new Promise<T[]>((resolve, reject) => {
+    cancel = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (v) => {
+          if (v.errors?.length) return reject(Object.assign(new Error(v.errors[0]!.message), { errors: v.errors }));
+          items.push(v.data as T);
+          if (until?.(items)) {
+            cancel();
+            resolve(items);
+          }
+        },
+        error: (e) => reject(e instanceof Error ? e : Object.assign(new Error('subscription error'), { detail: e })),
+        complete: () => resolve(items),
+      },
+    );
+  });
+  return { items, done, cancel: () => cancel() };
+}
