@@ -41,6 +41,8 @@ export const authResolvers = {
     },
     createDomain: async (_: unknown, a: { name: string }, ctx: Context) => {
       const d = await auth.createDomain(ctx.deps, need(ctx), a.name);
+      // The new domain's rows exist (with their next runs) before the answer goes out.
+      await ctx.deps.engine.syncDomain(d.name);
       await audit(ctx, 'createDomain', d.name);
       return d;
     },
