@@ -12,6 +12,7 @@ import { formatError } from '../graphql/errors';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../graphql/access';
 import { buildSchema } from '../graphql/schema';
+import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
 import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
 import type { LiveHub } from '../services/live';
@@ -59,6 +60,8 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     formatError: (f, e) => formatError(f, e, log),
+    validationRules: limitRules(production),
+    parseOptions: { maxTokens: LIMITS.maxTokens },
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
   });
   await apollo.start();
@@ -118,13 +121,21 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
       onSubscribe: (ctx, _id, payload) => {
         if ((ctx.extra.subscriptions ?? 0) >= WS_MAX_SUBSCRIPTIONS)
           return [new GraphQLError(`At most ${WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+        // The same limits as HTTP, before any resolver runs.
+        const checked = parseAndValidate(schema, payload.query, production);
+        if ('errors' in checked) return checked.errors;
         ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
-        void payload;
+        return {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: { deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), loaders: makeLoaders(deps) } satisfies Context,
+        };
       },
       onComplete: (ctx) => {
         ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
       },
-      context: (ctx): Context => ({ deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), loaders: makeLoaders(deps) }),
       onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
         if (result.errors?.length) return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log)) };
         return undefined;

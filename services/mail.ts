@@ -1,5 +1,5 @@
 import { isSystemAdmin, type Viewer } from '../graphql/access';
-import { listOutbox as listRows, retryOutbox } from '../jobs/report/outbox';
+import { findOutboxMessage, listOutbox as listRows, retryOutbox } from '../jobs/report/outbox';
 import { badInput, forbidden, notFound } from '../lib/errors';
 import type { Deps } from './deps';
 import { pageSize } from './paging';
@@ -23,6 +23,5 @@ export async function retryReport(deps: Deps, v: Viewer, id: string) {
   if (!/^\d{1,15}$/.test(id)) throw notFound('Report');
   const ok = await retryOutbox(deps.sql, Number(id));
   if (!ok) throw notFound('Failed report');
-  const [row] = await listRows(deps.sql, { first: 1, after: String(Number(id) + 1) }).then((r: { nodes: unknown[] }) => r.nodes as never[]);
-  return row;
+  return (await findOutboxMessage(deps.sql, Number(id)))!;
 }

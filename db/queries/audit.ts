@@ -15,9 +15,13 @@ export async function insertAudit(sql: Sql, e: AuditEntry) {
     VALUES (${e.actor}, ${e.action}, ${e.target ?? null}, ${e.domain ?? null}, ${e.details === undefined ? null : sql.json(e.details as never)}, ${e.address ?? null})`;
 }
 
-export async function listAudit(sql: Sql, opts: { first: number; afterId?: number }) {
-  return sql<{ id: number; at: Date; actor: string; action: string; target: string | null; domain: string | null; details: unknown; address: string | null }[]>`
-    SELECT id, at, actor, action, target, domain, details, address FROM audit_log
+export type AuditRecord = { id: number; at: Date; actor: string; action: string; target: string | null; domain: string | null; details: unknown; address: string | null };
+
+/** `domains`: null = every entry; else entries of those domains plus the actor's own. */
+export async function listAudit(sql: Sql, opts: { first: number; afterId?: number; domains: string[] | null; actor: string }) {
+  return sql<AuditRecord[]>`
+    SELECT id::int AS id, at, actor, action, target, domain, details, address FROM audit_log
     WHERE ${opts.afterId ? sql`id < ${opts.afterId}` : sql`true`}
+      AND ${opts.domains ? sql`(domain = ANY(${opts.domains}) OR actor = ${opts.actor})` : sql`true`}
     ORDER BY id DESC LIMIT ${opts.first + 1}`;
 }

@@ -12,6 +12,9 @@ const USER_COLUMNS = (sql: Sql) => sql`
   u.id, u.email, u.role, u.all_domains AS "allDomains",
   coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM user_domains d WHERE d.user_id = u.id), '{}') AS domains`;
 
+/** A user as resolvers see it: a stored user, or the viewer resolved from a credential. */
+export type UserModel = UserRecord | { userId: string; email: string; role: UserRecord['role']; allDomains: boolean; domains: string[] };
+
 export async function findUserByEmail(sql: Sql, email: string) {
   const [row] = await sql<(UserRecord & { passwordHash: string })[]>`
     SELECT ${USER_COLUMNS(sql)}, u.password_hash AS "passwordHash" FROM users u WHERE u.email = ${email}`;

@@ -1,3 +1,4 @@
+import type { Resolvers } from '../generated/resolvers';
 import { visibleDomains } from '../access';
 import * as auth from '../../services/auth';
 import { insertAudit } from '../../db/queries/audit';
@@ -10,7 +11,7 @@ async function audit(ctx: Context, action: string, target?: string) {
   await insertAudit(ctx.deps.sql, { actor: ctx.viewer?.email ?? 'anonymous', action, target, address: ctx.address });
 }
 
-export const authResolvers = {
+export const authResolvers: Resolvers = {
   Query: {
     viewer: (_: unknown, __: unknown, ctx: Context) => ctx.viewer ?? null,
     domains: async (_: unknown, __: unknown, ctx: Context) =>
@@ -53,8 +54,8 @@ export const authResolvers = {
     },
   },
   User: {
-    id: (u: UserRecord | { userId: string }) => ('userId' in u ? u.userId : u.id),
-    domains: async (u: UserRecord, _: unknown, ctx: Context) =>
+    id: (u) => ('userId' in u ? u.userId : u.id),
+    domains: async (u, _, ctx) =>
       u.allDomains ? await visibleDomains(ctx.deps.sql, { ...u, via: 'session', credentialHash: '', userId: '' }) : u.domains,
   },
 };

@@ -1,3 +1,4 @@
+import type { Resolvers } from '../generated/resolvers';
 import type { ExecutionRecord } from '../../db/queries/executions';
 import { LATE_AFTER_MS } from '../../jobs/runner';
 import { requireViewer } from '../../services/auth';
@@ -63,4 +64,4 @@ export const executionResolvers = {
     logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[2], ctx: Context) => executions.logsPage(ctx.deps, e, a),
   },
   LogEntry: {},
-} satisfies Record<string, unknown> & { Execution: Record<string, unknown>; Subscription: Record<string, unknown> } & { LogEntry: Args };
+};

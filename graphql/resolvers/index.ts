@@ -1,4 +1,5 @@
 import { DateTime } from '../scalars';
+import { adminResolvers } from './admin';
 import { authResolvers } from './auth';
 import { executionResolvers } from './executions';
 import { jobResolvers } from './jobs';
@@ -14,4 +15,5 @@ export const resolvers = [
   jobResolvers,
   executionResolvers,
   mailResolvers,
+  adminResolvers,
 ];

@@ -1,3 +1,4 @@
+import type { Resolvers } from '../generated/resolvers';
 import type { RowRecord } from '../../db/queries/rows';
 import { requireViewer } from '../../services/auth';
 import * as executions from '../../services/executions';

@@ -1,8 +1,9 @@
+import type { Resolvers } from '../generated/resolvers';
 import { requireViewer } from '../../services/auth';
 import * as mail from '../../services/mail';
 import type { Context } from '../context';
 
-export const mailResolvers = {
+export const mailResolvers: Resolvers = {
   Query: {
     outbox: (_: unknown, a: { status?: string | null; first?: number; after?: string | null }, ctx: Context) =>
       mail.listOutbox(ctx.deps, requireViewer(ctx.viewer), a),
