@@ -150,6 +150,9 @@ function abortReason(signal: AbortSignal): string {
   return 'aborted';
 }
 
+/** Jobdeck's own secrets: removed from the environment a command inherits. */
+export const SECRET_ENV = ['DATABASE_URL', 'SMTP_URL', 'ADMIN_PASSWORD', 'ADMIN_EMAIL'] as const;
+
 /** Runs `command` (no shell) to completion, logging its output; rejects on failure or abort. */
 export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx: JobContext): Promise<void> {
   const [program, ...args] = entry.command;
@@ -157,6 +160,8 @@ export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx:
   if (ctx.signal.aborted) return Promise.reject(new Error(`not started: ${abortReason(ctx.signal)}`));
 
   const env: NodeJS.ProcessEnv = { ...process.env, ...entry.env, JOBDECK_EXECUTION_ID: String(ctx.executionId) };
+  // Jobdeck's own secrets never reach a command (a JOBS_FILE entry may set its own values).
+  for (const k of SECRET_ENV) if (!entry.env || !(k in entry.env)) delete env[k];
   if (entry.kind === 'PER_DOMAIN') env.JOBDECK_DOMAIN = ctx.domain;
   else delete env.JOBDECK_DOMAIN;
 

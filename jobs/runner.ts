@@ -29,6 +29,7 @@ export type WorkerDeps = {
 
 /** A late start is reported when a scheduled run begins this long after its occurrence. */
 export const LATE_AFTER_MS = 30_000;
+const RECONCILE_MS = 60_000;
 
 /**
  * The worker role: takes Agenda's occurrence and execution jobs, opens or claims Jobdeck's own
@@ -38,6 +39,7 @@ export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly runs = new Map<number, RunHandle>();
   private timer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -49,24 +51,47 @@ export class Worker {
 
   async start() {
     const { agenda, config } = this.d;
-    agenda.define<OccurrenceData>(OCCURRENCE, (job: Job<OccurrenceData>) => this.onOccurrence(job.attrs.data));
-    agenda.define<ExecutionData>(EXECUTION, (job: Job<ExecutionData>) => this.onExecution(job.attrs.data));
+    agenda.define<OccurrenceData>(OCCURRENCE, (job: Job<OccurrenceData>) => this.onOccurrence(job.attrs.data).finally(() => this.refill(OCCURRENCE)));
+    agenda.define<ExecutionData>(EXECUTION, (job: Job<ExecutionData>) => this.onExecution(job.attrs.data).finally(() => this.refill(EXECUTION)));
     const l = await this.d.sql.listen('jobdeck_cancel', (id) => this.runs.get(Number(id))?.abort('cancel'));
     this.unlisten = () => l.unlisten();
     await agenda.ready;
     await this.tick();
     await this.d.scheduler.reconcile();
     this.timer = setInterval(() => void this.tick(), config.HEARTBEAT_SECONDS * 1000);
+    // A worker that died between consuming an occurrence and adding the next leaves a row without an
+    // Agenda job; any live worker puts it back within a minute.
+    this.reconcileTimer = setInterval(() => void this.d.scheduler.reconcile().catch((e) => this.d.log(`reconcile: ${(e as Error).message}`)), RECONCILE_MS);
     await agenda.start();
+  }
+
+  private readonly refilling = new Set<string>();
+
+  /**
+   * Agenda refills its queue only every processEvery (or on a NOTIFY for a new job): when a backlog
+   * of due jobs is larger than the concurrency, a freed slot would wait up to 5 s. Ask Agenda to take
+   * the next due job as soon as a slot is free (what its own notification handler does).
+   */
+  private refill(name: string) {
+    if (this.stopping || this.refilling.has(name)) return;
+    this.refilling.add(name);
+    setTimeout(() => {
+      this.refilling.delete(name);
+      const jp = (this.d.agenda as unknown as { jobProcessor?: { jobQueueFilling?: (n: string) => Promise<void> } }).jobProcessor;
+      if (!this.stopping && typeof jp?.jobQueueFilling === 'function') jp.jobQueueFilling(name).catch(() => {});
+    }, 20).unref();
   }
 
   /** Heartbeat of our runs, cancel requests that a lost NOTIFY missed, and the sweep of dead runs. */
   private async tick() {
     try {
-      const held = this.runs.size ? await q.heartbeat(this.d.sql, this.id, [...this.runs.keys()]) : [];
+      // Only the runs in this heartbeat can have lost their lease: a run registered while the
+      // query was in flight was not part of it (judging it by this answer aborted healthy runs).
+      const asked = new Map(this.runs);
+      const held = asked.size ? await q.heartbeat(this.d.sql, this.id, [...asked.keys()]) : [];
       const heldIds = new Set(held.map((h) => h.id));
       for (const h of held) if (h.cancelRequestedBy) this.runs.get(h.id)?.abort('cancel');
-      for (const [id, run] of this.runs) if (run.claimed && !heldIds.has(id)) run.abort('lease-lost');
+      for (const [id, run] of asked) if (run.claimed && !heldIds.has(id) && this.runs.get(id) === run) run.abort('lease-lost');
       const dead = await q.sweepInterrupted(this.d.sql, this.d.config.LEASE_SECONDS, this.d.config.LEASE_SECONDS * 10);
       for (const e of dead) {
         await this.d.sql.begin((tx) => this.d.onFinished(tx as unknown as Sql, e.id)).catch((err) => this.d.log(`report for ${e.id}: ${err}`));
@@ -148,6 +173,7 @@ export class Worker {
     await Promise.all(left.map((r) => r.done));
     await drained;
     clearInterval(this.timer);
+    clearInterval(this.reconcileTimer);
     await this.unlisten?.().catch(() => {});
   }
 }

@@ -56,18 +56,16 @@ export class Scheduler implements EngineClient {
   async reconcile() {
     await syncRows(this.sql, this.catalog.list());
     await this.fillNextRuns();
+    // Stale = its row has moved on. Decided in SQL, against the row as it is now, so a worker that
+    // just consumed an occurrence and added the next one never has the new one deleted.
+    await this.sql`
+      DELETE FROM agenda_jobs a WHERE a.name = ${OCCURRENCE} AND a.locked_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM job_rows r WHERE r.id::text = a.data->>'rowId' AND r.in_catalog
+                        AND r.next_run_at = (a.data->>'at')::timestamptz)`;
     const rows = await scheduledRows(this.sql);
-    const pending = await this.sql<{ id: string; rowId: string; at: string }[]>`
-      SELECT id::text, data->>'rowId' AS "rowId", data->>'at' AS at FROM agenda_jobs
-      WHERE name = ${OCCURRENCE} AND locked_at IS NULL`;
-    const want = new Map(rows.map((r) => [r.id, r.nextRunAt.toISOString()]));
-    const have = new Set<string>();
-    const stale: string[] = [];
-    for (const p of pending) {
-      if (want.get(p.rowId) === p.at) have.add(p.rowId);
-      else stale.push(p.id);
-    }
-    if (stale.length) await this.sql`DELETE FROM agenda_jobs WHERE id = ANY(${stale}::uuid[]) AND locked_at IS NULL`;
-    for (const r of rows) if (!have.has(r.id)) await this.addOccurrence(r.id, r.nextRunAt);
+    const pending = await this.sql<{ rowId: string; at: string }[]>`
+      SELECT data->>'rowId' AS "rowId", data->>'at' AS at FROM agenda_jobs WHERE name = ${OCCURRENCE}`;
+    const have = new Set(pending.map((p) => `${p.rowId}|${new Date(p.at).toISOString()}`));
+    for (const r of rows) if (!have.has(`${r.id}|${r.nextRunAt.toISOString()}`)) await this.addOccurrence(r.id, r.nextRunAt);
   }
 }
