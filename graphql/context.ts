@@ -5,7 +5,8 @@ import { findExecutions, type ExecutionRecord } from '../db/queries/executions';
 import { authenticate, SESSION_COOKIE } from '../services/auth';
 import type { Deps, Loaders } from '../services/deps';
 import type { LiveHub } from '../services/live';
-import type { Viewer } from './access';
+import { scopeOf, type Viewer } from './access';
+import { withScope } from '../db/scope';
 
 export type CookieSetter = (name: string, value: string, maxAgeSeconds: number) => void;
 
@@ -19,10 +20,13 @@ export type Context = {
   setCookie?: CookieSetter;
 };
 
-export function makeLoaders(deps: Deps): Loaders {
+/** Per request; with a viewer, the batch runs under row-level security in the viewer's scope. */
+export function makeLoaders(deps: Deps, viewer?: Viewer): Loaders {
   return {
     execution: new DataLoader<number, ExecutionRecord | undefined>(async (ids) => {
-      const rows = await findExecutions(deps.sql, [...ids]);
+      const rows = viewer
+        ? await withScope(deps.sql, scopeOf(viewer), (tx) => findExecutions(tx, [...ids]))
+        : await findExecutions(deps.sql, [...ids]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     }),

@@ -81,7 +81,7 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
           hub,
           viewer,
           address,
-          loaders: makeLoaders(deps),
+          loaders: makeLoaders(deps, viewer),
           setCookie: (name, value, maxAgeSeconds) =>
             void res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: maxAgeSeconds * 1000 }),
         };
@@ -130,7 +130,7 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
           document: checked.document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: { deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), loaders: makeLoaders(deps) } satisfies Context,
+          contextValue: { deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), loaders: makeLoaders(deps, ctx.extra.viewer) } satisfies Context,
         };
       },
       onComplete: (ctx) => {

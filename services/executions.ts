@@ -2,7 +2,8 @@ import { insertAudit } from '../db/queries/audit';
 import * as q from '../db/queries/executions';
 import { markRead, readLogs } from '../db/queries/logs';
 import type { Viewer } from '../graphql/access';
-import { canSeeDomain } from '../graphql/access';
+import { canSeeDomain, scopeOf } from '../graphql/access';
+import { withScope } from '../db/scope';
 import { badInput, notFound } from '../lib/errors';
 import type { Deps, Loaders } from './deps';
 import { decodeCursor, encodeCursor, pageSize } from './paging';
@@ -52,6 +53,7 @@ export async function listForRow(
 
 export async function logsPage(
   deps: Deps,
+  v: Viewer,
   e: q.ExecutionRecord,
   args: { afterSeq?: number | null; first?: number | null; levels?: string[] | null; text?: string | null },
 ) {
@@ -60,7 +62,9 @@ export async function logsPage(
   if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
   if (args.text && args.text.length > 200) throw badInput('text', 'Search text is limited to 200 characters.');
   const levels = args.levels?.filter((l) => LOG_LEVELS.includes(l));
-  const rows = await readLogs(deps.sql, e.id, { afterSeq, first: first + 1, levels: levels ?? undefined, text: args.text ?? undefined });
+  const rows = await withScope(deps.sql, scopeOf(v), (tx) =>
+    readLogs(tx, e.id, { afterSeq, first: first + 1, levels: levels ?? undefined, text: args.text ?? undefined }),
+  );
   return { entries: rows.slice(0, first), hasMore: rows.length > first };
 }
 

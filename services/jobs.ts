@@ -3,7 +3,8 @@ import { findExecutions, openExecution } from '../db/queries/executions';
 import { listRows, unreadFor } from '../db/queries/job-list';
 import { findRow, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
 import type { Viewer } from '../graphql/access';
-import { canSeeDomain, domainCondition } from '../graphql/access';
+import { canSeeDomain, domainCondition, scopeOf } from '../graphql/access';
+import { withScope } from '../db/scope';
 import { effectiveRule, automaticRuleOf } from '../jobs/effective-rule';
 import { nextOccurrence, nextOccurrences, summarizePlan, summarizeRule, validatePlan, validateRule } from '../jobs/plan';
 import type { Rule } from '../jobs/types';
@@ -20,7 +21,7 @@ function visibleRow(deps: Deps, v: Viewer, row: RowRecord | undefined) {
 
 export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: string) {
   if (jobId.length > 200 || domain.length > 253 || !canSeeDomain(v, domain)) return null;
-  return visibleRow(deps, v, await findRow(deps.sql, jobId, domain)) ?? null;
+  return visibleRow(deps, v, await withScope(deps.sql, scopeOf(v), (tx) => findRow(tx, jobId, domain))) ?? null;
 }
 
 export async function listJobs(
@@ -40,24 +41,27 @@ export async function listJobs(
     : undefined;
   // Rows of jobs this process does not know are not shown (another deployment's catalog).
   const known = deps.catalog.list().map((j) => j.id);
-  const scope = deps.sql`${domainCondition(deps.sql, v, deps.sql`r.domain`)} AND r.job_id = ANY(${known}::text[])` as unknown as ReturnType<typeof deps.sql>;
-  const { nodes, totalCount } = await listRows(
-    deps.sql,
-    scope,
-    v.userId,
-    {
-      statuses: filter?.statuses ?? undefined,
-      neverRun: filter?.neverRun ?? undefined,
-      text,
-      descriptionMatches,
-      domain: filter?.domain ?? undefined,
-      kind: filter?.kind ?? undefined,
-    },
-    { first: n, after: cursor },
-  );
+  // The same scope twice: in the WHERE clause, and by row-level security under jobdeck_tenant.
+  const { nodes, totalCount, lastExecutions } = await withScope(deps.sql, scopeOf(v), async (tx) => {
+    const listed = await listRows(
+      tx,
+      tx`${domainCondition(tx, v, tx`r.domain`)} AND r.job_id = ANY(${known}::text[])` as unknown as ReturnType<typeof tx>,
+      v.userId,
+      {
+        statuses: filter?.statuses ?? undefined,
+        neverRun: filter?.neverRun ?? undefined,
+        text,
+        descriptionMatches,
+        domain: filter?.domain ?? undefined,
+        kind: filter?.kind ?? undefined,
+      },
+      { first: n, after: cursor },
+    );
+    const ids = listed.nodes.slice(0, n).map((r) => r.lastExecutionId).filter((x): x is number => x !== null).map(Number);
+    return { ...listed, lastExecutions: ids.length ? await findExecutions(tx, ids) : [] };
+  });
   const page = nodes.slice(0, n);
-  const execIds = page.map((r) => r.lastExecutionId).filter((x): x is number => x !== null);
-  if (execIds.length) for (const e of await findExecutions(deps.sql, execIds)) loaders.execution.prime(e.id, e);
+  for (const e of lastExecutions) loaders.execution.prime(e.id, e);
   const last = page[page.length - 1];
   return {
     nodes: page,

@@ -9,6 +9,36 @@ import { badInput, notFound } from '../../lib/errors';
 
 type Args = Record<string, never>;
 
+/**
+ * The heartbeat stream. Not an async generator: a generator waiting in its timer cannot be
+ * returned until the timer fires, so a client's "complete" (or a closed socket) would hold the
+ * subscription, and its place under the per-socket cap, for up to a minute.
+ */
+function heartbeats(seconds: number, count: number): AsyncIterableIterator<{ heartbeat: Date }> {
+  let sent = 0;
+  let done = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const end = { done: true, value: undefined } as IteratorReturnResult<undefined>;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (sent > 0 && !done && sent < count) await new Promise<void>((r) => ((wake = r), (timer = setTimeout(r, seconds * 1000))));
+      if (done || sent >= count) return ((done = true), end);
+      sent++;
+      return { done: false, value: { heartbeat: new Date() } };
+    },
+    async return() {
+      done = true;
+      clearTimeout(timer);
+      wake?.();
+      return end;
+    },
+  } as AsyncIterableIterator<{ heartbeat: Date }>;
+}
+
 export const executionResolvers = {
   Query: {
     execution: (_: unknown, a: { id: string }, ctx: Context) => executions.getExecution(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.id),
@@ -44,15 +74,12 @@ export const executionResolvers = {
       resolve: (e: unknown) => e,
     },
     heartbeat: {
-      subscribe: async function* (_: unknown, a: { seconds?: number; count?: number }) {
+      subscribe: (_: unknown, a: { seconds?: number; count?: number }) => {
         const seconds = a.seconds ?? 1;
         const count = a.count ?? 3;
         if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60) throw badInput('seconds', 'seconds must be between 1 and 60.');
         if (!Number.isInteger(count) || count < 1 || count > 100) throw badInput('count', 'count must be between 1 and 100.');
-        for (let i = 0; i < count; i++) {
-          if (i > 0) await new Promise((r) => setTimeout(r, seconds * 1000));
-          yield { heartbeat: new Date() };
-        }
+        return heartbeats(seconds, count);
       },
     },
   },
@@ -61,7 +88,7 @@ export const executionResolvers = {
     durationMs: (e: ExecutionRecord) => (e.endedAt ? e.endedAt.getTime() - e.startedAt.getTime() : null),
     scheduledFor: (e: ExecutionRecord) => e.occurrenceAt,
     late: (e: ExecutionRecord) => !!e.occurrenceAt && e.startedAt.getTime() - e.occurrenceAt.getTime() > LATE_AFTER_MS,
-    logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[2], ctx: Context) => executions.logsPage(ctx.deps, e, a),
+    logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[3], ctx: Context) => executions.logsPage(ctx.deps, requireViewer(ctx.viewer), e, a),
   },
   LogEntry: {},
 };

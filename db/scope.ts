@@ -1,0 +1,30 @@
+import type { Sql } from './client';
+
+export type DbScope = { global: boolean; all: boolean; domains: string[] };
+
+const available = new WeakMap<Sql, Promise<boolean>>();
+
+/** Whether the jobdeck_tenant role exists and this user may take it (see migration 0001). Asked once per pool. */
+export function rowSecurityAvailable(sql: Sql) {
+  let p = available.get(sql);
+  if (!p) {
+    p = sql<{ ok: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jobdeck_tenant')
+         AND pg_has_role(current_user, 'jobdeck_tenant', 'MEMBER') AS ok`.then(([r]) => !!r?.ok, () => false);
+    available.set(sql, p);
+  }
+  return p;
+}
+
+/**
+ * Runs viewer-scoped reads as jobdeck_tenant with the viewer's scope in jobdeck.scope, so that
+ * PostgreSQL's row-level security filters them again, whatever the query says.
+ */
+export async function withScope<T>(sql: Sql, scope: DbScope, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  if (!(await rowSecurityAvailable(sql))) return fn(sql);
+  const json = JSON.stringify({ g: scope.global, a: scope.all, d: scope.domains });
+  return sql.begin(async (tx) => {
+    await tx`SELECT set_config('jobdeck.scope', ${json}, true), set_config('role', 'jobdeck_tenant', true)`;
+    return fn(tx as unknown as Sql);
+  }) as Promise<T>;
+}

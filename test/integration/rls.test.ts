@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { listRows } from '../../db/queries/job-list';
+import { findExecutions } from '../../db/queries/executions';
+import { readLogs } from '../../db/queries/logs';
+import { rowSecurityAvailable, withScope } from '../../db/scope';
+import { Gql, startTestApp, type TestApp } from '../helpers/app';
+
+// Row-level security is the second, independent scope check: these tests call the queries
+// directly, with no service-layer filter at all, and only PostgreSQL's policies stand in the way.
+
+let app: TestApp;
+const ids: Record<string, number> = {};
+
+before(async () => {
+  app = await startTestApp();
+  const admin = await new Gql(app.url).login();
+  for (const d of ['a.example', 'b.example']) await admin.ok(`mutation($d: String!) { createDomain(name: $d) { name } }`, { d });
+  const sql = app.deps.sql;
+  for (const domain of ['a.example', 'b.example', 'global']) {
+    const jobId = domain === 'global' ? 'system.retention' : 'domain.activity-report';
+    const [row] = await sql<{ id: string }[]>`SELECT id FROM job_rows WHERE job_id = ${jobId} AND domain = ${domain}`;
+    const [e] = await sql<{ id: number }[]>`
+      INSERT INTO executions (row_id, job_id, domain, trigger, status, ended_at, last_seq)
+      VALUES (${row!.id}, ${jobId}, ${domain}, 'MANUAL', 'SUCCESS', now(), 1) RETURNING id::int AS id`;
+    await sql`INSERT INTO log_entries (execution_id, seq, at, level, message) VALUES (${e!.id}, 1, now(), 'INFO', ${`secret of ${domain}`})`;
+    await sql`UPDATE job_rows SET last_execution_id = ${e!.id} WHERE id = ${row!.id}`;
+    ids[domain] = e!.id;
+  }
+});
+after(() => app.stop());
+
+const domainAdminOfA = { global: false, all: false, domains: ['a.example'] };
+
+test('the tenant role exists and this server may take it', async () => {
+  assert.equal(await rowSecurityAvailable(app.deps.sql), true);
+});
+
+test('a list query with no scope condition still returns only the viewer\'s rows', async () => {
+  const { nodes } = await withScope(app.deps.sql, domainAdminOfA, (tx) =>
+    listRows(tx, tx`true` as never, '00000000-0000-0000-0000-000000000000', {}, { first: 500 }),
+  );
+  assert.ok(nodes.length > 0);
+  assert.deepEqual([...new Set(nodes.map((n) => n.domain))], ['a.example']);
+});
+
+test('executions and log entries of other domains are invisible, even by id', async () => {
+  const found = await withScope(app.deps.sql, domainAdminOfA, (tx) => findExecutions(tx, Object.values(ids)));
+  assert.deepEqual(found.map((e) => e.domain), ['a.example']);
+  for (const domain of ['b.example', 'global']) {
+    const logs = await withScope(app.deps.sql, domainAdminOfA, (tx) => readLogs(tx, ids[domain]!, { afterSeq: 0, first: 10 }));
+    assert.equal(logs.length, 0, `log of ${domain} leaked`);
+  }
+  const own = await withScope(app.deps.sql, domainAdminOfA, (tx) => readLogs(tx, ids['a.example']!, { afterSeq: 0, first: 10 }));
+  assert.equal(own[0]?.message, 'secret of a.example');
+});
+
+test('a system administrator of some domains sees global and those domains, nothing else', async () => {
+  const rows = await withScope(app.deps.sql, { global: true, all: false, domains: ['b.example'] }, (tx) => tx<{ domain: string }[]>`SELECT DISTINCT domain FROM job_rows ORDER BY domain`);
+  assert.deepEqual(rows.map((r) => r.domain), ['b.example', 'global']);
+});
+
+test('an empty scope sees nothing, and the owner (workers) is not restricted', async () => {
+  const none = await withScope(app.deps.sql, { global: false, all: false, domains: [] }, (tx) => tx`SELECT 1 FROM executions`);
+  assert.equal(none.length, 0);
+  const all = await app.deps.sql`SELECT 1 FROM executions`;
+  assert.equal(all.length, 3);
+});
+
+test('the tenant role cannot write', async () => {
+  await assert.rejects(
+    withScope(app.deps.sql, domainAdminOfA, (tx) => tx`DELETE FROM executions`),
+    /permission denied/,
+  );
+  assert.equal((await app.deps.sql`SELECT 1 FROM executions`).length, 3);
+});
