@@ -15,16 +15,27 @@ export const LIMITS = {
   maxDepth: 10,
   maxAliases: 15,
   maxDirectives: 20,
-  /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per depth level). */
-  maxCost: 5000,
+  /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per depth level); a literal `first: 500` page of jobs costs about 10,000. */
+  maxCost: 20000,
 } as const;
+
+/**
+ * graphql-armor's rules throw their error by default (propagateOnRejection), which graphql-js
+ * does not treat as a validation error: Apollo answered INTERNAL_SERVER_ERROR (500) and graphql-ws
+ * closed the socket. Reported through the validation context instead, a rejected document is an
+ * ordinary GRAPHQL_VALIDATION_FAILED answer, still before any resolver runs.
+ */
+const report = () => ({
+  propagateOnRejection: false,
+  onReject: [(ctx: unknown, err: GraphQLError) => (ctx as { reportError(e: GraphQLError): void }).reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, '')))],
+});
 
 export function limitRules(production: boolean): ValidationRule[] {
   const rules: ValidationRule[] = [
-    maxDepthRule({ n: LIMITS.maxDepth, exposeLimits: true }),
-    maxAliasesRule({ n: LIMITS.maxAliases, exposeLimits: true }),
-    maxDirectivesRule({ n: LIMITS.maxDirectives, exposeLimits: true }),
-    costLimitRule({ maxCost: LIMITS.maxCost, exposeLimits: true }),
+    maxDepthRule({ n: LIMITS.maxDepth, exposeLimits: true, ...report() }),
+    maxAliasesRule({ n: LIMITS.maxAliases, exposeLimits: true, ...report() }),
+    maxDirectivesRule({ n: LIMITS.maxDirectives, exposeLimits: true, ...report() }),
+    costLimitRule({ maxCost: LIMITS.maxCost, exposeLimits: true, ...report() }),
   ];
   if (production) rules.push(NoSchemaIntrospectionCustomRule);
   return rules;
@@ -40,6 +51,8 @@ export function parseAndValidate(schema: GraphQLSchema, query: string, productio
     return { errors: [new GraphQLError(err.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
   const errors = validate(schema, document, [...specifiedRules, ...limitRules(production)]);
-  if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+  // Like Apollo's hideSchemaDetailsFromClientErrors for HTTP: no field suggestions in production.
+  const text = (m: string) => (production ? m.replace(/ Did you mean .*$/s, '') : m);
+  if (errors.length) return { errors: errors.map((e) => new GraphQLError(text(e.message), { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
   return { document };
 }

@@ -19,7 +19,7 @@ export type RowRecord = {
 export const ROW_COLUMNS = (sql: Sql, r = sql`r`) => sql`
   ${r}.id, ${r}.job_id AS "jobId", ${r}.domain, ${r}.kind, ${r}.plan_kind AS "planKind", ${r}.rule,
   ${r}.report_send AS "reportSend", ${r}.report_recipients AS "reportRecipients", ${r}.report_when AS "reportWhen",
-  ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id AS "lastExecutionId", ${r}.in_catalog AS "inCatalog"`;
+  ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id::int AS "lastExecutionId", ${r}.in_catalog AS "inCatalog"`;
 
 export async function findRow(sql: Sql, jobId: string, domain: string) {
   const [row] = await sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE job_id = ${jobId} AND domain = ${domain}`;

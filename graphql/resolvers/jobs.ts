@@ -36,9 +36,12 @@ export const jobResolvers = {
       return def ? automaticRuleOf(def, ctx.deps.config.DEFAULT_TIME_ZONE) : null;
     },
     report: (r: RowRecord) => ({ send: r.reportSend, recipients: r.reportRecipients, when: r.reportWhen }),
-    lastExecution: (r: RowRecord, _: Args, ctx: Context) => (r.lastExecutionId ? ctx.loaders.execution.load(r.lastExecutionId) : null),
+    // last_execution_id is a bigint: postgres.js hands it over as a string, while the loader is keyed by
+    // number (executions are read as id::int). Unnormalized, load('12') missed the primed entry and the
+    // batch answered undefined: lastExecution was null and running false for every row.
+    lastExecution: (r: RowRecord, _: Args, ctx: Context) => (r.lastExecutionId ? ctx.loaders.execution.load(Number(r.lastExecutionId)) : null),
     running: async (r: RowRecord, _: Args, ctx: Context) =>
-      r.lastExecutionId ? (await ctx.loaders.execution.load(r.lastExecutionId))?.status === 'IN_PROGRESS' : false,
+      r.lastExecutionId ? (await ctx.loaders.execution.load(Number(r.lastExecutionId)))?.status === 'IN_PROGRESS' : false,
     hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
     locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
     timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,

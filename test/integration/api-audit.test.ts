@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { serverAudits } from 'graphql-http';
+import { startTestApp } from '/work/main/test/helpers/app';
+
+/** The GraphQL-over-HTTP audit suite of graphql-http, against the running server. */
+test('graphql-http serverAudits: every MUST passes', async () => {
+  const app = await startTestApp();
+  try {
+    // CSRF prevention: GET needs a preflight-forcing header; POST with application/json passes as is.
+    const fetchFn: typeof fetch = (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('apollo-require-preflight', 'true');
+      return fetch(input, { ...init, headers });
+    };
+    const audits = serverAudits({ url: `${app.url}/graphql`, fetchFn });
+    const results = [] as { name: string; status: string; reason?: string }[];
+    for (const audit of audits) {
+      const r = await audit.fn();
+      results.push({ name: audit.name, status: r.status, reason: r.status === 'ok' ? undefined : r.reason });
+    }
+    const must = results.filter((r) => r.name.startsWith('MUST'));
+    const mustFailed = must.filter((r) => r.status !== 'ok');
+    const shouldFailed = results.filter((r) => !r.name.startsWith('MUST') && r.status !== 'ok');
+    console.log(`graphql-http audit: ${must.length - mustFailed.length}/${must.length} MUST ok; ${results.length - must.length - shouldFailed.length}/${results.length - must.length} SHOULD/MAY ok`);
+    for (const s of shouldFailed) console.log(`  not ok (${s.status}): ${s.name} — ${s.reason}`);
+    assert.ok(must.length > 0, 'the suite has MUST audits');
+    assert.deepEqual(mustFailed.map((r) => `${r.name}: ${r.reason}`), []);
+  } finally {
+    await app.stop();
+  }
+});

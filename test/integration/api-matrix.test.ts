@@ -1,0 +1,310 @@
+/**
+ * The permission matrix, generated from the schema: every root field as system administrator,
+ * as domain administrator of a.example (session and API token) aiming at b.example and global,
+ * and anonymously; over HTTP, and over WebSocket for subscriptions (and queries).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Client } from 'graphql-ws';
+import { buildSchema } from '../../graphql/schema';
+import { defineJob } from '../../jobs/types';
+import { Gql, startTestApp, subscribe, type GqlResult, type TestApp } from '../helpers/app';
+import { codesOf, coverageGaps, normalizeIds } from '../helpers/matrix';
+import { waitFor } from '../helpers/worker';
+
+let release: () => void = () => {};
+let gateP: Promise<void> = new Promise((r) => (release = r));
+const holdRun = async (ctx: { log: { info(m: string): void }; signal: AbortSignal }) => {
+  ctx.log.info('holding');
+  await Promise.race([gateP, new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('stopped'))))]);
+};
+const holdDomain = defineJob({ id: 'test.hold-domain', description: 'Holds (per domain)', kind: 'PER_DOMAIN', run: holdRun });
+const holdGlobal = defineJob({ id: 'test.hold-global', description: 'Holds (global)', kind: 'GLOBAL', run: holdRun });
+
+type Who = 'admin' | 'domainAdmin' | 'token' | 'anonymous';
+type Targets = { execB: string; execG: string; execA: string; execDel: string; adminTokenId: string; missingExec: string };
+type Entry = {
+  query: string;
+  vars?: (t: Targets, who: Who) => Record<string, unknown>;
+  /** Answers anonymous callers too. */
+  open?: boolean;
+  /** System administrators only: FORBIDDEN for the domain administrator. */
+  adminOnly?: boolean;
+  /** The same operation with an id that does not exist: the domain administrator must get the very same answer. */
+  missing?: (t: Targets) => Record<string, unknown>;
+  /** What the domain administrator (session or token) gets when aiming out of scope. */
+  scoped?: (r: GqlResult) => void;
+  /** What the system administrator gets. */
+  admin?: (r: GqlResult) => void;
+  /** Run on a session of its own (logout). */
+  fresh?: boolean;
+};
+
+const noErrors = (r: GqlResult) => assert.deepEqual(codesOf(r), [], JSON.stringify(r.errors));
+const code = (c: string) => (r: GqlResult) => assert.deepEqual(codesOf(r), [c], JSON.stringify(r));
+const outDomains = (ds: string[]) => ds.filter((d) => d !== 'a.example');
+
+const OPS: Record<string, Entry> = {
+  'Query.ok': { query: '{ ok }', open: true, scoped: noErrors, admin: noErrors },
+  'Query.viewer': { query: '{ viewer { email role domains } }', open: true, scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.viewer.domains, ['a.example']); }, admin: noErrors },
+  'Query.domains': { query: '{ domains { name } }', scoped: (r) => assert.deepEqual(r.data!.domains, [{ name: 'a.example' }]), admin: (r) => assert.ok(r.data!.domains.some((d: any) => d.name === 'b.example')) },
+  'Query.apiTokens': { query: '{ apiTokens { id name } }', scoped: (r) => { noErrors(r); assert.ok(r.data!.apiTokens.every((t: any) => t.name !== 'admin-token')); }, admin: noErrors },
+  'Query.jobs': {
+    // first as a variable: graphql-armor multiplies the cost by a literal first only.
+    query: 'query($f: JobFilter, $n: Int) { jobs(filter: $f, first: $n) { totalCount nodes { domain lastExecution { id domain } } } }',
+    vars: () => ({ f: { domain: 'b.example' }, n: 500 }),
+    missing: () => ({ f: { domain: 'nope.example' }, n: 500 }),
+    scoped: (r) => { noErrors(r); assert.equal(r.data!.jobs.totalCount, 0); assert.deepEqual(r.data!.jobs.nodes, []); },
+    admin: (r) => { noErrors(r); assert.ok(r.data!.jobs.totalCount > 0); },
+  },
+  'Query.job': {
+    query: 'query($d: String!) { job(jobId: "domain.activity-report", domain: $d) { id domain } }',
+    vars: () => ({ d: 'b.example' }),
+    missing: () => ({ d: 'nope.example' }),
+    scoped: (r) => { noErrors(r); assert.equal(r.data!.job, null); },
+    admin: (r) => assert.equal(r.data!.job.domain, 'b.example'),
+  },
+  'Query.previewRule': { query: '{ previewRule(rule: { kind: EVERY_HOURS, every: 4 }, count: 2) { summary next } }', scoped: noErrors, admin: noErrors },
+  'Query.execution': {
+    query: 'query($id: ID!) { execution(id: $id) { id domain logs { entries { message } } } }',
+    vars: (t) => ({ id: t.execB }),
+    missing: (t) => ({ id: t.missingExec }),
+    scoped: (r) => { noErrors(r); assert.equal(r.data!.execution, null); },
+    admin: (r) => assert.equal(r.data!.execution.domain, 'b.example'),
+  },
+  'Query.outbox': { query: '{ outbox { nodes { id } } }', adminOnly: true, admin: noErrors },
+  'Query.auditLog': { query: '{ auditLog { nodes { actor action } } }', adminOnly: true, admin: noErrors },
+  'Mutation._noop': { query: 'mutation { _noop }', open: true, scoped: noErrors, admin: noErrors },
+  'Mutation.login': { query: 'mutation { login(email: "nobody@example.com", password: "wrong-password-1") { id } }', open: true },
+  'Mutation.logout': { query: 'mutation { logout }', fresh: true, scoped: noErrors, admin: noErrors },
+  'Mutation.executeNow': {
+    query: 'mutation($j: [JobRef!]!) { executeNow(jobs: $j) { job { jobId domain } reason execution { id } } }',
+    vars: () => ({ j: [{ jobId: 'domain.activity-report', domain: 'b.example' }, { jobId: 'system.self-test', domain: 'global' }] }),
+    missing: () => ({ j: [{ jobId: 'domain.activity-report', domain: 'nope.example' }, { jobId: 'system.self-test', domain: 'nope.example' }] }),
+    scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.executeNow.map((x: any) => [x.reason, x.execution]), [['NOT_FOUND', null], ['NOT_FOUND', null]]); },
+    admin: (r) => { noErrors(r); assert.ok(r.data!.executeNow.every((x: any) => x.reason !== 'NOT_FOUND')); },
+  },
+  'Mutation.cancelExecution': {
+    query: 'mutation($id: ID!) { cancelExecution(id: $id) { id status } }',
+    vars: (t) => ({ id: t.execB }),
+    missing: (t) => ({ id: t.missingExec }),
+    scoped: code('NOT_FOUND'),
+    admin: noErrors,
+  },
+  'Mutation.updateJob': {
+    query: 'mutation($d: String!) { updateJob(jobId: "domain.activity-report", domain: $d, input: { plan: { kind: DISABLED } }) { domain plan { kind } } }',
+    vars: () => ({ d: 'b.example' }),
+    missing: () => ({ d: 'nope.example' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => assert.equal(r.data!.updateJob.plan.kind, 'DISABLED'),
+  },
+  'Mutation.deleteExecutions': {
+    query: 'mutation($ids: [ID!]!) { deleteExecutions(ids: $ids) }',
+    vars: (t) => ({ ids: [t.execDel] }),
+    missing: (t) => ({ ids: [t.missingExec] }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => assert.equal(r.data!.deleteExecutions, 1),
+  },
+  'Mutation.markLogsRead': {
+    query: 'mutation($id: ID!) { markLogsRead(executionId: $id) }',
+    vars: (t) => ({ id: t.execG }),
+    missing: (t) => ({ id: t.missingExec }),
+    scoped: code('NOT_FOUND'),
+    admin: noErrors,
+  },
+  'Mutation.createApiToken': { query: 'mutation { createApiToken(name: "matrix") { id token } }', scoped: noErrors, admin: noErrors },
+  'Mutation.revokeApiToken': {
+    query: 'mutation($id: ID!) { revokeApiToken(id: $id) }',
+    // Someone else's token: exactly like a token that does not exist.
+    vars: (t) => ({ id: t.adminTokenId }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    scoped: code('NOT_FOUND'),
+  },
+  'Mutation.createDomain': { query: 'mutation($n: String!) { createDomain(name: $n) { name } }', vars: (_, who) => ({ n: `c-${who.toLowerCase()}.example` }), adminOnly: true, admin: noErrors },
+  'Mutation.createUser': {
+    query: 'mutation($e: String!) { createUser(email: $e, password: "another-long-password", role: DOMAIN_ADMIN, domains: ["b.example"]) { id } }',
+    vars: (_, who) => ({ e: `u-${who.toLowerCase()}@example.com` }),
+    adminOnly: true,
+    admin: noErrors,
+  },
+  'Mutation.retryReport': { query: 'mutation { retryReport(id: "1") { id } }', adminOnly: true, admin: code('NOT_FOUND') },
+  'Subscription.heartbeat': { query: 'subscription { heartbeat(seconds: 1, count: 1) }' },
+  'Subscription.executionLog': { query: 'subscription($id: ID!) { executionLog(executionId: $id) { seq message } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
+  'Subscription.executionUpdated': { query: 'subscription { executionUpdated { id domain status } }' },
+};
+
+let app: TestApp;
+let admin: Gql;
+let da: Gql;
+let tok: Gql;
+let anon: Gql;
+let t: Targets;
+const EXEC = 'mutation($j: [JobRef!]!) { executeNow(jobs: $j) { reason execution { id } } }';
+
+async function run(admin: Gql, jobId: string, domain: string) {
+  const r = (await admin.ok(EXEC, { j: [{ jobId, domain }] })).executeNow[0];
+  assert.equal(r.reason, null);
+  return r.execution.id as string;
+}
+async function ended(id: string) {
+  return waitFor(`execution ${id} to end`, async () => {
+    const e = (await admin.ok('query($id: ID!) { execution(id: $id) { status } }', { id })).execution;
+    return e.status !== 'IN_PROGRESS' && e;
+  });
+}
+
+before(async () => {
+  app = await startTestApp({}, { extraJobs: [holdDomain, holdGlobal] });
+  admin = await new Gql(app.url).login();
+  await admin.ok('mutation { a: createDomain(name: "a.example") { name } b: createDomain(name: "b.example") { name } }');
+  await admin.ok('mutation { createUser(email: "da@a.example", password: "domain-admin-pass", role: DOMAIN_ADMIN, domains: ["a.example"]) { id } }');
+  da = await new Gql(app.url).login('da@a.example', 'domain-admin-pass');
+  tok = new Gql(app.url, (await da.ok('mutation { createApiToken(name: "da-token") { token } }')).createApiToken.token);
+  anon = new Gql(app.url);
+  const adminTokenId = (await admin.ok('mutation { createApiToken(name: "admin-token") { id } }')).createApiToken.id;
+  const execA = await run(admin, 'domain.activity-report', 'a.example');
+  const execB = await run(admin, 'domain.activity-report', 'b.example');
+  const execG = await run(admin, 'system.self-test', 'global');
+  for (const id of [execA, execB, execG]) await ended(id);
+  const execDel = await run(admin, 'domain.activity-report', 'b.example');
+  await ended(execDel);
+  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999' };
+});
+after(async () => {
+  release();
+  await app?.stop();
+});
+
+test('the matrix covers every root field of the schema', () => {
+  const gaps = coverageGaps(buildSchema(), Object.keys(OPS));
+  assert.deepEqual(gaps, { missing: [], unknown: [] }, 'add an entry to OPS for every new root field');
+});
+
+const httpEntries = () => Object.entries(OPS).filter(([k]) => !k.startsWith('Subscription.'));
+
+test('anonymous: UNAUTHENTICATED for everything but viewer, ok, login (and harmless no-ops)', async () => {
+  for (const [key, e] of httpEntries()) {
+    const r = await anon.query(e.query, e.vars?.(t, 'anonymous'));
+    if (key === 'Query.viewer') assert.equal(r.data!.viewer, null);
+    else if (key === 'Query.ok') assert.equal(r.data!.ok, true);
+    else if (key === 'Mutation.login') assert.deepEqual(codesOf(r), ['UNAUTHENTICATED'], key);
+    else if (key === 'Mutation.logout' || key === 'Mutation._noop') noErrors(r);
+    else assert.deepEqual(codesOf(r), ['UNAUTHENTICATED'], `${key}: ${JSON.stringify(r)}`);
+  }
+  // No socket without credentials: every subscription is refused at connection.
+  for (const [key, e] of Object.entries(OPS).filter(([k]) => k.startsWith('Subscription.'))) {
+    const c = anon.ws();
+    const err = await subscribe(c, e.query, e.vars?.(t, 'anonymous') ?? {}).done.then(() => undefined, (x) => x);
+    assert.equal(err?.detail?.code ?? err?.code, 4403, `${key}: ${err}`);
+    await c.dispose();
+  }
+});
+
+for (const who of ['domainAdmin', 'token'] as const) {
+  test(`domain administrator (${who}): nothing of b.example or global; out of scope answers like missing; admin-only FORBIDDEN`, async () => {
+    const g = who === 'domainAdmin' ? da : tok;
+    for (const [key, e] of httpEntries()) {
+      const client = e.fresh ? (who === 'domainAdmin' ? await new Gql(app.url).login('da@a.example', 'domain-admin-pass') : g) : g;
+      const r = await client.query(e.query, e.vars?.(t, who));
+      if (e.adminOnly) {
+        assert.deepEqual(codesOf(r), ['FORBIDDEN'], `${key}: ${JSON.stringify(r)}`);
+        continue;
+      }
+      if (key === 'Mutation.login') continue;
+      e.scoped?.(r);
+      // Wherever a domain shows, it is a.example.
+      const domains = [...JSON.stringify(r).matchAll(/"domain":"([^"]*)"/g)].map((m) => m[1]!);
+      assert.deepEqual(outDomains(domains).filter((d) => d !== 'nope.example' || !e.missing), key === 'Mutation.executeNow' ? ['b.example', 'global'] : [], `${key} leaked ${JSON.stringify(r)}`);
+      if (e.missing) {
+        const m = await client.query(e.query, e.missing(t));
+        const ids = [t.execB, t.execG, t.execDel, t.missingExec, t.adminTokenId, '00000000-0000-4000-8000-000000000000', 'b.example', 'nope.example', 'global'];
+        assert.deepEqual(normalizeIds(r, ids), normalizeIds(m, ids), `${key}: out of scope differs from missing`);
+      }
+    }
+    // Queries over the WebSocket answer the same as over HTTP.
+    const ws = g.ws(who === 'token' ? {} : undefined);
+    try {
+      for (const key of ['Query.job', 'Query.execution', 'Query.jobs', 'Query.domains']) {
+        const e = OPS[key]!;
+        const [viaWs] = await subscribe(ws, e.query, e.vars?.(t, who) ?? {}).done;
+        assert.deepEqual(viaWs, (await g.query(e.query, e.vars?.(t, who))).data, key);
+      }
+      // executionLog of b.example / global: NOT_FOUND, exactly like a missing id.
+      const e = OPS['Subscription.executionLog']!;
+      const errOf = async (vars: Record<string, unknown>) => subscribe(ws, e.query, vars).done.then(() => 'no error', (x) => x.errors ?? x);
+      const outB = await errOf({ id: t.execB });
+      const outG = await errOf({ id: t.execG });
+      const missing = await errOf({ id: t.missingExec });
+      assert.equal(outB[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(outB));
+      const norm = (x: unknown) => normalizeIds(x, [t.execB, t.execG, t.missingExec]);
+      assert.deepEqual(norm(outB), norm(missing));
+      assert.deepEqual(norm(outG), norm(missing));
+      // His own domain's log streams.
+      const own = await subscribe(ws, e.query, { id: t.execA }).done;
+      assert.ok(own.length > 0);
+      const hb = await subscribe(ws, OPS['Subscription.heartbeat']!.query, {}).done;
+      assert.equal(hb.length, 1);
+    } finally {
+      await ws.dispose();
+    }
+  });
+}
+
+test('executionUpdated never delivers b.example or global executions to the domain administrator', async () => {
+  const daWs = da.ws();
+  const tokWs = tok.ws();
+  const adminWs = admin.ws();
+  try {
+    const q = OPS['Subscription.executionUpdated']!.query;
+    const daSub = subscribe(daWs, q, {});
+    const tokSub = subscribe(tokWs, q, {});
+    const adminSub = subscribe(adminWs, q, {});
+    const sawEnd = (sub: { items: any[] }, id: string) => sub.items.some((i: any) => i.executionUpdated.id === id && i.executionUpdated.status !== 'IN_PROGRESS');
+    // An a.example run every domain-admin socket sees: the hub delivers in order, so whatever was
+    // published before it has been delivered (or withheld) by the time it arrives.
+    const barrier = async () => {
+      const id = await run(admin, 'domain.activity-report', 'a.example');
+      await ended(id);
+      await waitFor('the domain admin sockets see their own run end', async () => sawEnd(daSub, id) && sawEnd(tokSub, id), 5000, 20);
+    };
+    // The subscriptions are live once a barrier gets through (retried until then).
+    await waitFor('subscriptions live', async () => barrier().then(() => true, () => false), 20_000, 0);
+    const heldB = await run(admin, 'test.hold-domain', 'b.example');
+    const heldG = await run(admin, 'test.hold-global', 'global');
+    await waitFor('admin sees the b.example and global runs', async () =>
+      [heldB, heldG].every((id) => adminSub.items.some((i: any) => i.executionUpdated.id === id)));
+    await barrier();
+    release();
+    await ended(heldB);
+    await ended(heldG);
+    await waitFor('admin sees them end', async () => [heldB, heldG].every((id) => sawEnd(adminSub, id)));
+    await barrier();
+    // The control: the system administrator's socket did get them.
+    assert.ok(adminSub.items.some((i: any) => i.executionUpdated.domain === 'b.example'));
+    assert.ok(adminSub.items.some((i: any) => i.executionUpdated.domain === 'global'));
+    for (const sub of [daSub, tokSub]) {
+      const leaked = sub.items.filter((i: any) => i.executionUpdated.domain !== 'a.example');
+      assert.deepEqual(leaked, []);
+    }
+  } finally {
+    await Promise.all([daWs.dispose(), tokWs.dispose(), adminWs.dispose()]);
+  }
+});
+
+test('system administrator: every field answers, b.example and global included', async () => {
+  for (const [key, e] of httpEntries()) {
+    const client = e.fresh ? await new Gql(app.url).login() : admin;
+    const r = await client.query(e.query, e.vars?.(t, 'admin'));
+    if (key === 'Mutation.login') { assert.deepEqual(codesOf(r), ['UNAUTHENTICATED']); continue; }
+    if (key === 'Mutation.revokeApiToken') { noErrors(r); continue; }
+    assert.ok(e.admin, `${key} has an admin expectation`);
+    e.admin!(r);
+  }
+  const ws = admin.ws();
+  try {
+    const logs = await subscribe(ws, OPS['Subscription.executionLog']!.query, { id: t.execB }).done;
+    assert.ok(logs.length > 0);
+  } finally {
+    await ws.dispose();
+  }
+});
