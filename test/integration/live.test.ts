@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { defineJob } from '../../jobs/types';
+import { Gql, startTestApp, subscribe, type TestApp } from '../helpers/app';
+
+let app: TestApp;
+let admin: Gql;
+let release: () => void = () => {};
+
+const gate = defineJob({
+  id: 'test.gated',
+  description: 'Logs, reports progress, then waits for the test to let it finish',
+  kind: 'GLOBAL',
+  async run(ctx) {
+    ctx.log.info('started');
+    ctx.progress(40);
+    await new Promise<void>((r) => (release = r));
+    ctx.log.warn('finishing with a warning');
+  },
+});
+
+before(async () => {
+  app = await startTestApp({}, { extraJobs: [gate] });
+  admin = await new Gql(app.url).login();
+});
+after(() => app.stop());
+
+const EXECUTE = `mutation { executeNow(jobs: [{ jobId: "test.gated", domain: "global" }]) { execution { id } reason } }`;
+const UNREAD = `{ job(jobId: "test.gated", domain: "global") { hasUnreadLogs running lastExecution { id status progress } } }`;
+
+test('executionUpdated streams status and progress changes of a row, in order, to the end', async () => {
+  const client = admin.ws();
+  const seen: { status: string; progress: number | null }[] = [];
+  const sub = subscribe<{ executionUpdated: { id: string; status: string; progress: number | null } }>(
+    client,
+    `subscription { executionUpdated(jobId: "test.gated", domain: "global") { id status progress } }`,
+    {},
+    (items) => items.some((i) => i.executionUpdated.status !== 'IN_PROGRESS'),
+  );
+  // graphql-ws subscribes lazily: wait until the socket is acknowledged before starting the run.
+  await new Promise<void>((r) => client.on('connected', () => r()));
+  const { executeNow } = await admin.ok(EXECUTE);
+  const id = executeNow[0].execution.id;
+  // The run waits for us: release it only once the progress update has been seen live.
+  for (let i = 0; i < 200 && !sub.items.some((x) => x.executionUpdated.progress === 40); i++) await new Promise((r) => setTimeout(r, 25));
+  release();
+  const items = await sub.done;
+  for (const i of items) {
+    assert.equal(i.executionUpdated.id, id);
+    seen.push(i.executionUpdated);
+  }
+  assert.equal(seen[0]!.status, 'IN_PROGRESS');
+  assert.ok(seen.some((s) => s.progress === 40), JSON.stringify(seen));
+  assert.equal(seen.at(-1)!.status, 'WARNING');
+  await client.dispose();
+});
+
+test('hasUnreadLogs: dark after a run, read once the log is opened, dark again when a new run writes', async () => {
+  let j = (await admin.ok(UNREAD)).job;
+  assert.equal(j.running, false);
+  assert.equal(j.hasUnreadLogs, true);
+  await admin.ok(`mutation($id: ID!) { markLogsRead(executionId: $id) }`, { id: j.lastExecution.id });
+  j = (await admin.ok(UNREAD)).job;
+  assert.equal(j.hasUnreadLogs, false);
+  // Read state is per user: another administrator still has it unread.
+  await admin.ok(`mutation { createUser(email: "other@example.com", password: "another-long-password", role: SYSTEM_ADMIN, domains: []) { id } }`);
+  const other = await new Gql(app.url).login('other@example.com', 'another-long-password');
+  assert.equal((await other.ok(UNREAD)).job.hasUnreadLogs, true);
+  const client = admin.ws();
+  const { executeNow } = await admin.ok(EXECUTE);
+  const log = subscribe(client, `subscription($id: ID!) { executionLog(executionId: $id) { seq message } }`, { id: executeNow[0].execution.id }, (items) => items.length >= 2);
+  await log.done;
+  j = (await admin.ok(UNREAD)).job;
+  assert.equal(j.running, true);
+  assert.equal(j.hasUnreadLogs, true);
+  release();
+  await client.dispose();
+});
