@@ -15,6 +15,9 @@ export function connect(url: string, opts: { max?: number; onQuery?: () => void 
     max: opts.max ?? 20,
     idle_timeout: 60,
     connect_timeout: 10,
+    // postgres.js's default backoff (3^retries / 100 s, up to 20 s) counts the failures of every
+    // connection of the pool together: a 2 s restart left the pool and LISTEN away for ~16 s.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
     onnotice: () => {},
     debug: opts.onQuery ? () => opts.onQuery!() : undefined,
     connection: { application_name: 'jobdeck' },

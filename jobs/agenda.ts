@@ -14,6 +14,12 @@ export type ExecutionData = { executionId: number };
  */
 export function createAgenda(url: string, name: string, concurrency: number) {
   const backend = new PostgresBackend({ connectionString: url });
+  // node-postgres emits 'error' on its pool when an idle connection is cut (database restarted,
+  // pg_terminate_backend); without a listener that is an uncaught exception that ends the process.
+  // The pool drops that connection and opens a new one on the next query.
+  (backend.repository as unknown as { getPool(): NodeJS.EventEmitter }).getPool().on('error', () => {});
+  // Its LISTEN client re-emits connection errors on the channel (and reconnects by itself).
+  (backend.notificationChannel as unknown as NodeJS.EventEmitter | undefined)?.on('error', () => {});
   const agenda = new Agenda({
     backend,
     name,

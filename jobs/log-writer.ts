@@ -46,6 +46,10 @@ export class LogWriter {
 
   /** `force`: the runner's own closing entries, kept even past the cap. */
   write(level: LogLevel, message: string, force = false) {
+    if (this.refused) {
+      this.lost++;
+      return;
+    }
     if (this.closed) return;
     if (level === 'WARNING') this.warnings++;
     if (level === 'ERROR') this.errors++;
@@ -94,7 +98,9 @@ export class LogWriter {
   private async loop() {
     // Let the current synchronous burst of writes join this batch.
     await new Promise((r) => setImmediate(r));
-    while (this.seqs.length || this.pendingDropped || this.pendingProgress !== null) {
+    // The last attempt failed without an answer: it may have committed.
+    let ambiguous = false;
+    while (!this.refused && (this.seqs.length || this.pendingDropped || this.pendingProgress !== null)) {
       const n = Math.min(MAX_BATCH, this.seqs.length);
       const batch = {
         seqs: this.seqs.slice(0, n),
@@ -113,11 +119,26 @@ export class LogWriter {
       try {
         await appendBatch(this.sql, this.executionId, batch, delta);
       } catch (e) {
-        // The database may be restarting: keep the entries and try again shortly.
-        this.lastError = e;
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
+        const code = (e as { code?: string }).code ?? '';
+        if (code === '23505' && ambiguous) {
+          // The previous attempt of this very batch lost its connection after its commit: it is written.
+        } else if (code === '23505' || code === '23503') {
+          // Someone else wrote these seqs (a sweeper that marked the run INTERRUPTED after this worker
+          // lost its lease) or the execution is gone: late lines must not land after the final entry.
+          this.refuse(e);
+          break;
+        } else if (this.giveUpAt !== undefined && Date.now() > this.giveUpAt) {
+          this.refuse(e);
+          break;
+        } else {
+          // The database may be restarting: keep the entries and try again shortly.
+          this.lastError = e;
+          ambiguous = true;
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
       }
+      ambiguous = false;
       this.lastError = undefined;
       this.seqs.splice(0, n);
       this.ats.splice(0, n);
@@ -133,13 +154,36 @@ export class LogWriter {
     }
   }
 
-  /** Waits until everything written so far is stored (retrying through outages for at most `timeoutMs`). */
+  /** Entries that could not be written (refused, or the database stayed away past flush's timeout). */
+  lost = 0;
+  /** Set once the writer gave up: later writes are counted as lost. */
+  refused = false;
+  private giveUpAt: number | undefined;
+
+  private refuse(e: unknown) {
+    this.refused = true;
+    this.closed = true;
+    this.lastError = e;
+    this.lost += this.seqs.length;
+    this.seqs = [];
+    this.ats = [];
+    this.levels = [];
+    this.messages = [];
+    this.pendingDropped = this.pendingWarnings = this.pendingErrors = 0;
+    this.pendingProgress = null;
+    for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  /**
+   * Waits until everything written so far is stored, retrying through outages for at most
+   * `timeoutMs`; past that, the unwritten entries are dropped and counted in `lost`, and it throws.
+   */
   async flush(timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (this.writing || this.seqs.length || this.pendingDropped || this.pendingProgress !== null) {
-      if (Date.now() > deadline) throw new Error(`log entries could not be written: ${String(this.lastError)}`);
+    this.giveUpAt = Date.now() + timeoutMs;
+    while (!this.refused && (this.writing || this.seqs.length || this.pendingDropped || this.pendingProgress !== null)) {
       if (!this.writing) this.kick();
       await this.writing;
     }
+    if (this.refused) throw new Error(`${this.lost} log entries could not be written: ${String((this.lastError as Error)?.message ?? this.lastError)}`);
   }
 }

@@ -9,8 +9,13 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   private done = false;
   private error: unknown;
   private onClose: (() => void)[] = [];
+  private roomWaiters: (() => void)[] = [];
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(
+    private readonly capacity = 50_000,
+    /** The error a consumer that fell `capacity` items behind is ended with. */
+    private readonly overflow: () => unknown = () => new Error(`Subscriber fell more than ${capacity} events behind; resubscribe from the last one received.`),
+  ) {}
 
   get closed() {
     return this.done;
@@ -25,10 +30,28 @@ export class Channel<T> implements AsyncIterableIterator<T> {
       return;
     }
     if (this.queue.length >= this.capacity) {
-      this.fail(new Error(`Subscriber fell more than ${this.capacity} events behind; resubscribe from the last one received.`));
+      this.fail(this.overflow());
       return;
     }
     this.queue.push(item);
+  }
+
+  get length() {
+    return this.queue.length;
+  }
+
+  /**
+   * Resolves once the queue is at most half full (or the channel is done): a producer that can
+   * wait (a backlog read from the database) waits here instead of overflowing a consumer that is
+   * merely slower than the database.
+   */
+  room(): Promise<void> {
+    if (this.done || this.queue.length <= this.capacity / 2) return Promise.resolve();
+    return new Promise((r) => this.roomWaiters.push(r));
+  }
+
+  private wakeProducers() {
+    if (this.roomWaiters.length && (this.done || this.queue.length <= this.capacity / 2)) for (const w of this.roomWaiters.splice(0)) w();
   }
 
   /** Ends after the queued items are delivered. */
@@ -43,6 +66,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.done = true;
     this.error = error;
     this.queue = [];
+    this.wakeProducers();
     this.settle();
   }
 
@@ -63,6 +87,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   }
 
   private cleanup() {
+    this.wakeProducers();
     const fns = this.onClose;
     this.onClose = [];
     for (const fn of fns) fn();
@@ -72,6 +97,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     if (this.queue.length) {
       const value = this.queue.shift()!;
       if (this.done && this.queue.length === 0) this.cleanup();
+      else this.wakeProducers();
       return Promise.resolve({ value, done: false });
     }
     if (this.done) {

@@ -2,8 +2,19 @@ import type { Sql } from '../db/client';
 import { findExecution, type ExecutionRecord } from '../db/queries/executions';
 import { readLogs, type LogRecord } from '../db/queries/logs';
 import { Channel } from '../lib/channel';
+import { AppError } from '../lib/errors';
 
 const PAGE = 5000;
+/**
+ * Entries queued for one log subscriber before it is cut off with an error (it resubscribes from
+ * its last seq). The backlog waits for room instead; only live entries that a subscriber cannot
+ * take as fast as they come count against it. With graphql-ws awaiting each socket write, a client
+ * that stops reading fills its kernel buffers, then this queue, then is dropped.
+ */
+export const LOG_SUBSCRIBER_CAPACITY = 20_000;
+
+/** A client code (not masked): the client knows to resubscribe from its last seq. */
+const tooSlow = (n: number) => new AppError('RATE_LIMITED', `Subscriber fell more than ${n} entries behind; resubscribe from the last one received.`);
 const FINAL = new Set(['SUCCESS', 'WARNING', 'FAILURE', 'CANCELLED', 'INTERRUPTED']);
 
 type LogSub = { channel: Channel<LogRecord>; lastSent: number; backlogDone: boolean; pending: LogRecord[] };
@@ -43,7 +54,8 @@ export class LiveHub {
 
   /** Entries of one execution after `afterSeq`: backlog, then live; ends when the execution has ended. */
   subscribeLog(exec: ExecutionRecord, afterSeq: number, capacity?: number): AsyncIterableIterator<LogRecord> {
-    const channel = new Channel<LogRecord>(capacity);
+    const cap = capacity ?? LOG_SUBSCRIBER_CAPACITY;
+    const channel = new Channel<LogRecord>(cap, () => tooSlow(cap));
     const sub: LogSub = { channel, lastSent: afterSeq, backlogDone: false, pending: [] };
     void this.runLogSub(exec.id, sub).catch((e) => channel.fail(e));
     return channel;
@@ -61,6 +73,8 @@ export class LiveHub {
     state.subs.add(sub);
     sub.channel.finally(() => this.detach(id, sub));
     for (;;) {
+      await sub.channel.room();
+      if (sub.channel.closed) return;
       const rows = await readLogs(this.sql, id, { afterSeq: sub.lastSent, first: PAGE });
       for (const r of rows) {
         sub.lastSent = r.seq;
@@ -137,7 +151,13 @@ export class LiveHub {
         for (const r of rows) {
           state.readUpTo = r.seq;
           for (const sub of state.subs) {
-            if (!sub.backlogDone) sub.pending.push(r);
+            if (!sub.backlogDone) {
+              // Live entries that arrive while a slow subscriber still reads its backlog are bounded too.
+              if (sub.pending.length >= LOG_SUBSCRIBER_CAPACITY) {
+                sub.pending = [];
+                sub.channel.fail(tooSlow(LOG_SUBSCRIBER_CAPACITY));
+              } else sub.pending.push(r);
+            }
             else if (r.seq > sub.lastSent) {
               sub.lastSent = r.seq;
               sub.channel.push(r);

@@ -29,7 +29,7 @@ function findTests(dirs: string[]): string[] {
 
 async function main() {
   const args = process.argv.slice(2);
-  const targets = args.length ? args : ['test/unit', 'test/integration', 'test/e2e'];
+  const targets = args.length ? args : ['test/unit', 'test/integration', 'test/e2e', 'test/faults'];
   const files = findTests(targets.filter((t) => !t.endsWith('.ts'))).concat(targets.filter((t) => t.endsWith('.ts')));
   let serverUrl = process.env.DATABASE_URL;
   let stop: (() => Promise<void>) | undefined;
