@@ -11,7 +11,14 @@ const CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED
  * else becomes a generic message with a correlation id that the server log carries in full.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (msg: string) => void = console.error): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  let original = unwrapResolverError(error);
+  // Errors thrown by a subscription's stream reach us wrapped without a path; look down the chain.
+  for (let e: unknown = error, i = 0; e && i < 5; e = (e as { originalError?: unknown }).originalError, i++) {
+    if (e instanceof AppError) {
+      original = e;
+      break;
+    }
+  }
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof AppError) {
     return { ...base, message: original.message, extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) } };

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../lib/errors';
@@ -111,12 +111,19 @@ const entryLabel = (index: number, raw: unknown) => {
   return id === undefined ? `jobs[${index}]` : `jobs[${index}] (id ${JSON.stringify(id)})`;
 };
 
+/** A deployment's job list is small; a file past these is a mistake or an attack, not a catalog. */
+export const JOBS_FILE_MAX_BYTES = 4 * 1024 * 1024;
+export const JOBS_FILE_MAX_ENTRIES = 2000;
+
 async function readEntries(file: string): Promise<{ index: number; entry: CommandJobEntry }[]> {
   const where = `JOBS_FILE ${file}`;
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > JOBS_FILE_MAX_BYTES) throw new CatalogError(`${where}: is ${size} bytes; at most ${JOBS_FILE_MAX_BYTES} are read.`);
     text = await readFile(file, 'utf8');
   } catch (e) {
+    if (e instanceof CatalogError) throw e;
     throw new CatalogError(`${where}: cannot be read: ${(e as Error).message}`);
   }
   let doc: unknown;
@@ -127,6 +134,8 @@ async function readEntries(file: string): Promise<{ index: number; entry: Comman
   }
   const top = z.strictObject({ jobs: z.array(z.unknown(), typed('an array')) }, typed('an object {"jobs": [...]}')).safeParse(doc);
   if (!top.success) throw new CatalogError(issueLines(top.error.issues).map((l) => `${where}: ${l}`).join('\n'));
+  if (top.data.jobs.length > JOBS_FILE_MAX_ENTRIES)
+    throw new CatalogError(`${where}: jobs: ${top.data.jobs.length} entries; at most ${JOBS_FILE_MAX_ENTRIES}.`);
 
   const problems: string[] = [];
   const out: { index: number; entry: CommandJobEntry }[] = [];

@@ -32,7 +32,7 @@ export class LogWriter {
     private readonly sql: Sql,
     private readonly executionId: number,
     startSeq: number,
-    private readonly opts: { maxLines: number; maxLineChars: number },
+    private readonly opts: { maxLines: number; maxLineChars: number; owner: string },
   ) {
     this.seq = startSeq;
   }
@@ -117,7 +117,11 @@ export class LogWriter {
         progress: this.pendingProgress,
       };
       try {
-        await appendBatch(this.sql, this.executionId, batch, delta);
+        if (!(await appendBatch(this.sql, this.executionId, this.opts.owner, batch, delta))) {
+          // The run was swept (this worker lost its lease) or is gone: late lines must not land.
+          this.refuse(new Error('the run is no longer held by this worker'));
+          break;
+        }
       } catch (e) {
         const code = (e as { code?: string }).code ?? '';
         if (code === '23505' && ambiguous) {

@@ -53,7 +53,7 @@ async function acquireLocks(sql: Sql, locks: string[], signal: AbortSignal, log:
 /** Runs one claimed execution to its final status. Never throws: a run's failure is its status. */
 export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
   const ac = new AbortController();
-  const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS });
+  const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS, owner: d.owner });
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let cancelledBy: string | null = null;

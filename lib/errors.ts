@@ -20,7 +20,8 @@ export class AppError extends Error {
 }
 
 export const badInput = (field: string, message: string) => new AppError('BAD_USER_INPUT', message, field);
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);
+/** `what` may hold client input: it is cut so an error never echoes a huge argument back. */
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what.length > 120 ? `${what.slice(0, 120)}…` : what} was not found.`);
 export const unauthenticated = () =>
   new AppError('UNAUTHENTICATED', 'Sign in first, or send an API token as "Authorization: Bearer <token>".');
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);

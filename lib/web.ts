@@ -89,6 +89,14 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     }),
   );
 
+  // express.json's own errors (413, malformed JSON) would fall to Express's HTML handler.
+  app.use('/graphql', (err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!err) return next();
+    const status = err.status ?? 400;
+    const message = status === 413 ? 'The request body is larger than 2 MB.' : 'The request body is not valid JSON.';
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+  });
+
   let nextUpgrade: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>) | undefined;
   let nextClose: (() => Promise<void>) | undefined;
   if (o.withConsole) {

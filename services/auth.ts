@@ -64,20 +64,22 @@ export async function login(deps: AuthDeps, input: { email: string; password: st
   if (!email || email.length > 254) throw badInput('email', 'Enter the email address of your account.');
   if (!input.password || input.password.length > 1024) throw badInput('password', 'Enter your password.');
   const keys = [`account:${email}`, ...(input.address ? [`address:${input.address}`] : [])];
-  const failures = await creds.loginFailures(deps.sql, keys, RATE_WINDOW_MINUTES);
-  for (const f of failures) {
-    const limit = f.key.startsWith('account:') ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
-    if (f.count >= limit) {
-      const minutes = Math.max(1, Math.ceil(f.retryAfterSeconds / 60));
+  // Every attempt is counted before the password is checked, so a parallel storm cannot slip more
+  // guesses through than the limit; a success gives its count back.
+  const counts = await Promise.all(keys.map((k) => creds.countLoginFailure(deps.sql, k, RATE_WINDOW_MINUTES)));
+  for (const [i, c] of counts.entries()) {
+    const limit = keys[i]!.startsWith('account:') ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
+    if (c.count > limit) {
+      const minutes = Math.max(1, Math.ceil(c.retryAfterSeconds / 60));
       throw new AppError('RATE_LIMITED', `Too many failed sign-ins. Try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`);
     }
   }
   const user = await findUserByEmail(deps.sql, email);
   if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
-    for (const k of keys) await creds.countLoginFailure(deps.sql, k, RATE_WINDOW_MINUTES);
     throw new AppError('UNAUTHENTICATED', 'Wrong email or password.');
   }
   await creds.clearLoginFailures(deps.sql, `account:${email}`);
+  if (input.address) await creds.uncountLoginFailure(deps.sql, `address:${input.address}`);
   const token = newSecret();
   await creds.insertSession(deps.sql, {
     tokenHash: hashSecret(token),

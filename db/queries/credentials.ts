@@ -67,20 +67,18 @@ export async function revokeApiToken(sql: Sql, userId: string, id: string) {
  * One statement per key so concurrent sign-ins cannot lose a count.
  */
 export async function countLoginFailure(sql: Sql, key: string, windowMinutes: number) {
-  const [row] = await sql<{ count: number }[]>`
+  const [row] = await sql<{ count: number; retryAfterSeconds: number }[]>`
     INSERT INTO login_failures (key, window_start, count) VALUES (${key}, now(), 1)
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN 1 ELSE login_failures.count + 1 END,
       window_start = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN now() ELSE login_failures.window_start END
-    RETURNING count`;
-  return row!.count;
+    RETURNING count, ceil(extract(epoch FROM window_start + make_interval(mins => ${windowMinutes}) - now()))::int AS "retryAfterSeconds"`;
+  return row as { count: number; retryAfterSeconds: number };
 }
 
-export async function loginFailures(sql: Sql, keys: string[], windowMinutes: number) {
-  const rows = await sql<{ key: string; count: number; retryAfterSeconds: number }[]>`
-    SELECT key, count, ceil(extract(epoch FROM window_start + make_interval(mins => ${windowMinutes}) - now()))::int AS "retryAfterSeconds"
-    FROM login_failures WHERE key = ANY(${keys}) AND window_start >= now() - make_interval(mins => ${windowMinutes})`;
-  return rows;
+/** Gives back an attempt counted up front that turned out to be a success. */
+export async function uncountLoginFailure(sql: Sql, key: string) {
+  await sql`UPDATE login_failures SET count = greatest(count - 1, 0) WHERE key = ${key}`;
 }
 
 export async function clearLoginFailures(sql: Sql, key: string) {

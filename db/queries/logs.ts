@@ -6,27 +6,35 @@ export type LogRecord = { seq: number; at: Date; level: LogLevel; message: strin
 /**
  * Writes one batch in one statement: the entries, the execution's counters and the NOTIFY pointer
  * ("execution X has entries up to seq N": never the lines, NOTIFY payloads are capped at 8000 bytes).
+ * Written only while `owner` still holds the run in progress (the row is locked for the statement,
+ * so a sweep waits for it); false when the run was taken away: late lines never land.
  */
 export async function appendBatch(
   sql: Sql,
   executionId: number,
+  owner: string,
   batch: { seqs: number[]; ats: Date[]; levels: LogLevel[]; messages: string[] },
   delta: { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null },
 ) {
-  await sql`
-    WITH ins AS (
+  const [r] = await sql<{ owned: boolean }[]>`
+    WITH held AS (
+      SELECT id FROM executions WHERE id = ${executionId} AND owner = ${owner} AND status = 'IN_PROGRESS' FOR UPDATE
+    ), ins AS (
       INSERT INTO log_entries (execution_id, seq, at, level, message)
       SELECT ${executionId}, s, a, l::log_level, m
       FROM unnest(${batch.seqs}::int[], ${batch.ats.map((d) => d.toISOString())}::timestamptz[], ${batch.levels}::text[], ${batch.messages}::text[]) AS t(s, a, l, m)
+      WHERE EXISTS (SELECT 1 FROM held)
     ), upd AS (
       UPDATE executions SET last_seq = greatest(last_seq, ${delta.lastSeq}),
         warning_count = warning_count + ${delta.warnings}, error_count = error_count + ${delta.errors},
         dropped_lines = dropped_lines + ${delta.dropped},
         progress = coalesce(${delta.progress}::smallint, progress)
-      WHERE id = ${executionId}
+      WHERE id = (SELECT id FROM held)
     )
-    SELECT pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`})
+    SELECT EXISTS (SELECT 1 FROM held) AS owned,
+      pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`})
       ${delta.progress !== null ? sql`, pg_notify('jobdeck_exec', ${String(executionId)})` : sql``}`;
+  return !!r?.owned;
 }
 
 export async function readLogs(
