@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import { PostgresBackend } from '@agendajs/postgres-backend';
 import postgres from 'postgres';
 import * as schema from './schema';
 import type { Database } from './client';
@@ -15,6 +16,12 @@ export async function runMigrations(database: Pick<Database, 'url'>) {
     // Must come first so that a concurrent start waits instead of migrating twice (session lock, one connection).
     await sql`SELECT pg_advisory_lock(7355608)`;
     await migrate(drizzle(sql, { schema }), { migrationsFolder });
+    // Agenda's own table is created by its backend; done here, under the same lock, because several
+    // backends creating it at once fail with "tuple concurrently updated". Processes then connect
+    // their backends with ensureSchema off.
+    const agendaSchema = new PostgresBackend({ connectionString: database.url, disableNotifications: true });
+    await agendaSchema.connect();
+    await agendaSchema.disconnect();
     await sql`SELECT pg_advisory_unlock(7355608)`;
   } finally {
     await sql.end({ timeout: 5 });

@@ -13,7 +13,8 @@ export type ExecutionData = { executionId: number };
  * through LISTEN/NOTIFY. Web-only processes use it to enqueue and never start processing.
  */
 export function createAgenda(url: string, name: string, concurrency: number) {
-  const backend = new PostgresBackend({ connectionString: url });
+  // The table exists already: db/migrate.ts creates it under the migration lock.
+  const backend = new PostgresBackend({ connectionString: url, ensureSchema: false });
   // node-postgres emits 'error' on its pool when an idle connection is cut (database restarted,
   // pg_terminate_backend); without a listener that is an uncaught exception that ends the process.
   // The pool drops that connection and opens a new one on the next query.

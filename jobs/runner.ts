@@ -54,7 +54,13 @@ export class Worker {
     agenda.define<OccurrenceData>(OCCURRENCE, (job: Job<OccurrenceData>) => this.onOccurrence(job.attrs.data).finally(() => this.refill(OCCURRENCE)));
     agenda.define<ExecutionData>(EXECUTION, (job: Job<ExecutionData>) => this.onExecution(job.attrs.data).finally(() => this.refill(EXECUTION)));
     const l = await this.d.sql.listen('jobdeck_cancel', (id) => this.runs.get(Number(id))?.abort('cancel'));
-    this.unlisten = () => l.unlisten();
+    // executeNow wakes workers directly: Agenda only publishes its own NOTIFY from a process that
+    // started it (never from ROLE=web) and can miss a wake-up while a run ends; its job stays the fallback.
+    const queued = await this.d.sql.listen('jobdeck_queued', (id) => void this.onExecution({ executionId: Number(id) }, true));
+    this.unlisten = async () => {
+      await l.unlisten();
+      await queued.unlisten();
+    };
     await agenda.ready;
     await this.tick();
     await this.d.scheduler.reconcile();
@@ -133,8 +139,10 @@ export class Worker {
     await this.run(opened, def, true);
   }
 
-  private async onExecution(data: ExecutionData) {
+  private async onExecution(data: ExecutionData, direct = false) {
     if (this.stopping) return;
+    // A direct wake-up is taken only with room to spare; otherwise Agenda hands it out later.
+    if (direct && (this.runs.size >= this.d.config.WORKER_CONCURRENCY || !Number.isInteger(data.executionId))) return;
     const e = await q.claimExecution(this.d.sql, data.executionId, this.id);
     if (!e) return; // already taken, cancelled, or swept
     const def = this.d.catalog.get(e.jobId);

@@ -171,7 +171,9 @@ export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; d
       results.push({ job: ref, execution: null, reason: 'ALREADY_RUNNING' });
       continue;
     }
-    await deps.sql`SELECT pg_notify('jobdeck_exec', ${String(exec.id)})`;
+    // jobdeck_queued wakes every worker at once (the first to claim it runs it); the Agenda job
+    // below is the fallback when no worker heard it.
+    await deps.sql`SELECT pg_notify('jobdeck_exec', ${String(exec.id)}), pg_notify('jobdeck_queued', ${String(exec.id)})`;
     await deps.engine.queueExecution(exec.id);
     results.push({ job: ref, execution: exec, reason: null });
   }

@@ -10,11 +10,16 @@ export async function insertSession(sql: Sql, s: { tokenHash: string; userId: st
 
 /** The session's user when the session is alive (absolute and idle expiry, database clock). */
 export async function touchSession(sql: Sql, tokenHash: string, idleMinutes: number) {
+  // last_seen_at moves at most once a minute: a read request then costs no write (and no WAL flush).
   const [row] = await sql<{ userId: string }[]>`
-    UPDATE sessions SET last_seen_at = now()
-    WHERE token_hash = ${tokenHash} AND expires_at > now()
-      AND last_seen_at > now() - make_interval(mins => ${idleMinutes})
-    RETURNING user_id AS "userId"`;
+    WITH s AS (
+      SELECT user_id FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()
+        AND last_seen_at > now() - make_interval(mins => ${idleMinutes})
+    ), touch AS (
+      UPDATE sessions SET last_seen_at = now()
+      WHERE token_hash = ${tokenHash} AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT 1 FROM s)
+    )
+    SELECT user_id AS "userId" FROM s`;
   return row?.userId;
 }
 
@@ -37,9 +42,14 @@ export async function insertApiToken(sql: Sql, t: { userId: string; name: string
 
 export async function useApiToken(sql: Sql, tokenHash: string) {
   const [row] = await sql<{ userId: string; id: string }[]>`
-    UPDATE api_tokens SET last_used_at = now()
-    WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-    RETURNING user_id AS "userId", id`;
+    WITH t AS (
+      SELECT id, user_id FROM api_tokens
+      WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+    ), touch AS (
+      UPDATE api_tokens SET last_used_at = now()
+      WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+    )
+    SELECT user_id AS "userId", id FROM t`;
   return row;
 }
 

@@ -142,9 +142,18 @@ export async function cancelUnclaimed(sql: Sql, id: number, by: string) {
   return row;
 }
 
+/** Deletes finished executions; a row whose latest one went falls back to its newest remaining one. */
 export async function deleteFinished(sql: Sql, ids: number[]) {
-  const rows = await sql`DELETE FROM executions WHERE id = ANY(${ids}::bigint[]) AND status <> 'IN_PROGRESS' RETURNING id`;
-  return rows.length;
+  const [r] = await sql<{ n: number }[]>`
+    WITH del AS (
+      DELETE FROM executions WHERE id = ANY(${ids}::bigint[]) AND status <> 'IN_PROGRESS' RETURNING id, row_id
+    ), fix AS (
+      UPDATE job_rows r SET last_execution_id = (
+        SELECT max(e.id) FROM executions e WHERE e.row_id = r.id AND e.id NOT IN (SELECT id FROM del))
+      WHERE r.id IN (SELECT row_id FROM del) AND r.last_execution_id IN (SELECT id FROM del)
+    )
+    SELECT count(*)::int AS n FROM del`;
+  return r!.n;
 }
 
 export async function listRowExecutions(

@@ -76,3 +76,21 @@ test('hasUnreadLogs: dark after a run, read once the log is opened, dark again w
   release();
   await client.dispose();
 });
+
+test('removing the latest execution makes the previous one the row\'s last', async () => {
+  const ALL = `{ job(jobId: "test.gated", domain: "global") { lastExecution { id } executions(first: 10) { nodes { id status } } } }`;
+  // The previous test left one run waiting: let it end first.
+  release();
+  for (let i = 0; i < 200; i++) {
+    const j = (await admin.ok(ALL)).job;
+    if (j.executions.nodes.every((n: { status: string }) => n.status !== 'IN_PROGRESS')) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const { job } = await admin.ok(ALL);
+  const [latest, previous] = job.executions.nodes;
+  assert.equal(job.lastExecution.id, latest.id);
+  assert.equal(await admin.ok(`mutation($ids: [ID!]!) { deleteExecutions(ids: $ids) }`, { ids: [latest.id] }).then((d) => d.deleteExecutions), 1);
+  const after = (await admin.ok(ALL)).job;
+  assert.equal(after.lastExecution.id, previous.id);
+  assert.equal(after.executions.nodes.length, job.executions.nodes.length - 1);
+});
