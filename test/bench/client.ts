@@ -1,0 +1,84 @@
+/** Small clients for the benchmark: GraphQL over HTTP (fetch) and graphql-ws subscriptions. */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export const now = () => performance.timeOrigin + performance.now();
+
+export class Http {
+  cookie?: string;
+  token?: string;
+  constructor(readonly url: string) {}
+
+  async q<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    const res = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const sc = res.headers.get('set-cookie');
+    if (sc) this.cookie = sc.split(';')[0];
+    const body = (await res.json()) as { data?: T; errors?: unknown[] };
+    if (body.errors?.length) throw new Error(`GraphQL: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    return body.data as T;
+  }
+
+  /** Signs in, creates an API token and uses it from then on. */
+  async signIn(email: string, password: string) {
+    await this.q(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { id } }`, { e: email, p: password });
+    const d = await this.q<{ createApiToken: { token: string } }>(`mutation { createApiToken(name: "bench-${Date.now()}") { token } }`);
+    this.token = d.createApiToken.token;
+    this.cookie = undefined;
+    return this;
+  }
+
+  async executeNow(jobs: { jobId: string; domain: string }[]) {
+    const d = await this.q<{ executeNow: { execution: { id: string } | null; reason: string | null }[] }>(
+      `mutation($j: [JobRef!]!) { executeNow(jobs: $j) { execution { id } reason } }`,
+      { j: jobs },
+    );
+    return d.executeNow.map((r) => {
+      if (!r.execution) throw new Error(`executeNow refused: ${r.reason}`);
+      return Number(r.execution.id);
+    });
+  }
+}
+
+/** A connected graphql-ws client (the connection is open before the first measured operation). */
+export async function wsClient(url: string, token: string): Promise<Client> {
+  const client = createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    retryAttempts: 0,
+    keepAlive: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const off1 = client.on('connected', () => (off1(), off2(), resolve()));
+    const off2 = client.on('error', (e) => (off1(), off2(), reject(e instanceof Error ? e : new Error('ws connect failed'))));
+  });
+  return client;
+}
+
+export type LogLine = { seq: number; at: string; level: string; message: string };
+
+/** Follows executionLog; `onLine` gets each entry with its arrival time; resolves on completion. */
+export function followLog(client: Client, executionId: number, onLine: (l: LogLine, t: number) => void, afterSeq = 0) {
+  return new Promise<void>((resolve, reject) => {
+    client.subscribe<{ executionLog: LogLine }>(
+      { query: 'subscription($id: ID!, $a: Int) { executionLog(executionId: $id, afterSeq: $a) { seq at level message } }', variables: { id: String(executionId), a: afterSeq } },
+      {
+        next: (v) => {
+          if (v.errors?.length) return reject(new Error(JSON.stringify(v.errors)));
+          onLine(v.data!.executionLog, now());
+        },
+        error: (e) => reject(e instanceof Error ? e : new Error(`subscription error ${JSON.stringify(e)}`)),
+        complete: () => resolve(),
+      },
+    );
+  });
+}

@@ -1,0 +1,48 @@
+-- Benchmark data set for "list at scale" (test/bench/run.ts). Set-based: every table is filled by
+-- one INSERT … SELECT over generate_series, never one statement per row.
+-- Placeholders (replaced by run.ts): {{DOMAINS}} tenants × 2 PER_DOMAIN jobs = job rows,
+-- {{EXECS}} executions per row, {{BIG_EVERY}}: every n-th execution has {{BIG_LINES}} log entries,
+-- the others {{SMALL_LINES}}.
+-- Defaults (full scale): 5,000 × 2 = 10,000 rows; × 100 = 1,000,000 executions;
+-- 1,000 × 5,000 + 999,000 × 5 = 9,995,000 log entries.
+
+SET session_replication_role = replica;  -- no FK trigger per inserted row (superuser of the embedded server)
+
+INSERT INTO domains (name)
+SELECT format('d%s.bench', lpad(i::text, 5, '0')) FROM generate_series(1, {{DOMAINS}}) i
+ON CONFLICT DO NOTHING;
+
+INSERT INTO job_rows (job_id, domain, kind, plan_kind)
+SELECT j, format('d%s.bench', lpad(i::text, 5, '0')), 'PER_DOMAIN', 'DISABLED'
+FROM generate_series(1, {{DOMAINS}}) i CROSS JOIN unnest(ARRAY['bench.tiny', 'domain.activity-report']) j
+ON CONFLICT (job_id, domain) DO UPDATE SET plan_kind = 'DISABLED', next_run_at = NULL;
+
+-- Oldest first, so ids grow with started_at as in real life. last_seq holds the log size.
+INSERT INTO executions (row_id, job_id, domain, status, trigger, triggered_by, created_at, started_at, ended_at,
+                        heartbeat_at, progress, last_seq, warning_count)
+SELECT r.id, r.job_id, r.domain,
+       (ARRAY['SUCCESS','SUCCESS','SUCCESS','SUCCESS','SUCCESS','SUCCESS','WARNING','FAILURE','CANCELLED','INTERRUPTED'])
+         [1 + (hashint4((r.k * 1000 + n)::int) & 2147483647) % 10]::execution_status,
+       CASE WHEN n % 7 = 0 THEN 'MANUAL' ELSE 'SCHEDULE' END::execution_trigger,
+       CASE WHEN n % 7 = 0 THEN 'admin@example.com' END,
+       ts, ts, ts + interval '2 seconds', ts + interval '2 seconds', 100,
+       CASE WHEN (r.k * {{EXECS}} + n) % {{BIG_EVERY}} = 0 THEN {{BIG_LINES}} ELSE {{SMALL_LINES}} END,
+       0
+FROM (SELECT id, job_id, domain, row_number() OVER (ORDER BY job_id, domain) AS k
+      FROM job_rows WHERE domain LIKE '%.bench') r
+CROSS JOIN generate_series(1, {{EXECS}}) n
+CROSS JOIN LATERAL (SELECT now() - ({{EXECS}} - n) * interval '1 hour' - r.k * interval '1 second' AS ts) t
+ORDER BY n, r.k;
+
+UPDATE job_rows r SET last_execution_id = m.id
+FROM (SELECT row_id, max(id) AS id FROM executions WHERE domain LIKE '%.bench' GROUP BY row_id) m
+WHERE m.row_id = r.id;
+
+INSERT INTO log_entries (execution_id, seq, at, level, message)
+SELECT e.id, s, e.started_at + s * interval '1 ms',
+       (CASE WHEN s % 50 = 0 THEN 'WARNING' ELSE 'INFO' END)::log_level,
+       'seeded line ' || s || ' of execution ' || e.id
+FROM executions e CROSS JOIN LATERAL generate_series(1, e.last_seq) s
+WHERE e.domain LIKE '%.bench';
+
+SET session_replication_role = origin;
