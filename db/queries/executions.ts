@@ -54,7 +54,7 @@ export async function openExecution(
       ON CONFLICT DO NOTHING
       RETURNING *
     ), upd AS (
-      UPDATE job_rows SET last_execution_id = (SELECT id FROM ins) WHERE id = ${e.rowId} AND EXISTS (SELECT 1 FROM ins)
+      UPDATE job_rows SET last_execution_id = (SELECT id FROM ins), last_status = 'IN_PROGRESS' WHERE id = ${e.rowId} AND EXISTS (SELECT 1 FROM ins)
     )
     SELECT ${EXEC_COLUMNS(sql, sql`ins`)} FROM ins`;
   return row;
@@ -148,8 +148,9 @@ export async function deleteFinished(sql: Sql, ids: number[]) {
     WITH del AS (
       DELETE FROM executions WHERE id = ANY(${ids}::bigint[]) AND status <> 'IN_PROGRESS' RETURNING id, row_id
     ), fix AS (
-      UPDATE job_rows r SET last_execution_id = (
-        SELECT max(e.id) FROM executions e WHERE e.row_id = r.id AND e.id NOT IN (SELECT id FROM del))
+      UPDATE job_rows r SET (last_execution_id, last_status) = (
+        SELECT e.id, e.status FROM executions e WHERE e.row_id = r.id AND e.id NOT IN (SELECT id FROM del)
+        ORDER BY e.id DESC LIMIT 1)
       WHERE r.id IN (SELECT row_id FROM del) AND r.last_execution_id IN (SELECT id FROM del)
     )
     SELECT count(*)::int AS n FROM del`;

@@ -21,10 +21,11 @@ export async function listRows(
   f: RowListFilter,
   page: { first: number; after?: [string, string] },
 ) {
+  // last_status is kept on the row (trigger executions_last_status): no join with executions to filter or count.
   const statusCond = f.statuses?.length
     ? f.neverRun
-      ? sql`AND (e.status = ANY(${f.statuses}::execution_status[]) OR r.last_execution_id IS NULL)`
-      : sql`AND e.status = ANY(${f.statuses}::execution_status[])`
+      ? sql`AND (r.last_status = ANY(${f.statuses}::execution_status[]) OR r.last_execution_id IS NULL)`
+      : sql`AND r.last_status = ANY(${f.statuses}::execution_status[])`
     : f.neverRun
       ? sql`AND r.last_execution_id IS NULL`
       : sql``;
@@ -42,7 +43,7 @@ export async function listRows(
       LEFT JOIN log_reads lr ON lr.user_id = ${userId} AND lr.row_id = r.id
       WHERE ${where} ${page.after ? sql`AND (r.job_id, r.domain) > (${page.after[0]}, ${page.after[1]})` : sql``}
       ORDER BY r.job_id, r.domain LIMIT ${page.first + 1}`,
-    sql<{ n: number }[]>`SELECT count(*)::int AS n FROM job_rows r ${join} WHERE ${where}`,
+    sql<{ n: number }[]>`SELECT count(*)::int AS n FROM job_rows r WHERE ${where}`,
   ]);
   return { nodes, totalCount: count!.n };
 }

@@ -56,6 +56,8 @@ export const jobRows = pgTable(
     /** The next occurrence, always recomputed in the same statement that changes the plan or consumes one. */
     nextRunAt: timestamp('next_run_at', { withTimezone: true }),
     lastExecutionId: bigint('last_execution_id', { mode: 'number' }),
+    /** Status of the last execution, kept by the executions_last_status trigger: the list filters on it without a join. */
+    lastStatus: executionStatusEnum('last_status'),
     /** False when the job left the catalog: hidden, history kept. */
     inCatalog: boolean('in_catalog').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -64,6 +66,7 @@ export const jobRows = pgTable(
   (t) => [
     uniqueIndex('job_rows_job_domain_uq').on(t.jobId, t.domain),
     index('job_rows_domain_idx').on(t.domain, t.jobId),
+    index('job_rows_last_status_idx').on(t.lastStatus, t.jobId, t.domain),
   ],
 );
 

@@ -34,8 +34,9 @@ CROSS JOIN generate_series(1, {{EXECS}}) n
 CROSS JOIN LATERAL (SELECT now() - ({{EXECS}} - n) * interval '1 hour' - r.k * interval '1 second' AS ts) t
 ORDER BY n, r.k;
 
-UPDATE job_rows r SET last_execution_id = m.id
+UPDATE job_rows r SET last_execution_id = m.id, last_status = e.status
 FROM (SELECT row_id, max(id) AS id FROM executions WHERE domain LIKE '%.bench' GROUP BY row_id) m
+JOIN executions e ON e.id = m.id
 WHERE m.row_id = r.id;
 
 INSERT INTO log_entries (execution_id, seq, at, level, message)

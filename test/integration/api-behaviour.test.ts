@@ -49,9 +49,9 @@ before(async () => {
       INSERT INTO executions (row_id, job_id, domain, status, trigger, started_at, ended_at, last_seq)
       SELECT id, job_id, domain, (CASE WHEN n % 5 = 0 THEN 'FAILURE' ELSE 'SUCCESS' END)::execution_status, 'SCHEDULE', now() - interval '1 hour', now() - interval '59 minutes', 3
       FROM picked WHERE n % 4 <> 0
-      RETURNING id, row_id
+      RETURNING id, row_id, status
     )
-    UPDATE job_rows r SET last_execution_id = ins.id FROM ins WHERE r.id = ins.row_id`;
+    UPDATE job_rows r SET last_execution_id = ins.id, last_status = ins.status FROM ins WHERE r.id = ins.row_id`;
 });
 after(async () => {
   await app?.stop();

@@ -34,3 +34,12 @@ test('a row cannot have two executions in progress', async () => {
     /executions_row_in_progress_uq/,
   );
 });
+
+test('job_rows.last_status follows the status of the row\'s last execution', async () => {
+  const [row] = await sql<{ id: string }[]>`INSERT INTO job_rows (job_id, domain, kind) VALUES ('y', 'global', 'GLOBAL') RETURNING id`;
+  const [e] = await sql<{ id: string }[]>`INSERT INTO executions (row_id, job_id, domain, trigger) VALUES (${row!.id}, 'y', 'global', 'MANUAL') RETURNING id`;
+  await sql`UPDATE job_rows SET last_execution_id = ${e!.id}, last_status = 'IN_PROGRESS' WHERE id = ${row!.id}`;
+  await sql`UPDATE executions SET status = 'FAILURE' WHERE id = ${e!.id}`;
+  const [r] = await sql<{ last_status: string }[]>`SELECT last_status FROM job_rows WHERE id = ${row!.id}`;
+  assert.equal(r!.last_status, 'FAILURE');
+});
