@@ -60,6 +60,20 @@ export class LiveHub {
     void this.runLogSub(exec.id, sub).catch((e) => channel.fail(e));
     return channel;
   }
+  /** The same stream as subscribeLog, coalesced: each event carries every entry that was ready (at most `max`). */
+  async *subscribeLogBatches(exec: ExecutionRecord, afterSeq: number, max = 2000): AsyncGenerator<LogRecord[]> {
+    const channel = this.subscribeLog(exec, afterSeq) as Channel<LogRecord>;
+    try {
+      for (;;) {
+        const batch = await channel.nextBatch(max);
+        if (batch.length === 0) return;
+        yield batch;
+      }
+    } finally {
+      await channel.return();
+    }
+  }
+
 
   private async runLogSub(id: number, sub: LogSub) {
     let state = this.logs.get(id);

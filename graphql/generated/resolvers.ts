@@ -202,6 +202,14 @@ export type JobUpdate = {
   report?: InputMaybe<ReportInput>;
 };
 
+/** Consecutive entries of one execution, delivered together. */
+export type LogBatch = {
+  __typename?: 'LogBatch';
+  entries: Array<LogEntry>;
+  /** seq of the last entry: resubscribe with afterSeq = lastSeq to resume. */
+  lastSeq: Scalars['Int']['output'];
+};
+
 export type LogEntry = {
   __typename?: 'LogEntry';
   at: Scalars['DateTime']['output'];
@@ -487,6 +495,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Backlog after afterSeq, then live; completes when the execution has ended. */
   executionLog: LogEntry;
+  /** The same stream as executionLog, with every entry that is ready sent as one event (at most 2,000): the way to follow a fast log. */
+  executionLogBatch: LogBatch;
   /** Status and progress changes the viewer may see. */
   executionUpdated: Execution;
   /** Emits the server time every `seconds` (1–60), `count` times (1–100): a way to check a WebSocket works. */
@@ -495,6 +505,12 @@ export type Subscription = {
 
 
 export type SubscriptionExecutionLogArgs = {
+  afterSeq?: InputMaybe<Scalars['Int']['input']>;
+  executionId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionExecutionLogBatchArgs = {
   afterSeq?: InputMaybe<Scalars['Int']['input']>;
   executionId: Scalars['ID']['input'];
 };
@@ -629,6 +645,7 @@ export type ResolversTypes = {
   JobKind: JobKind;
   JobRef: JobRef;
   JobUpdate: JobUpdate;
+  LogBatch: ResolverTypeWrapper<Omit<LogBatch, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
   LogEntry: ResolverTypeWrapper<LogRecordModel>;
   LogLevel: LogLevel;
   LogPage: ResolverTypeWrapper<Omit<LogPage, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
@@ -676,6 +693,7 @@ export type ResolversParentTypes = {
   JobKey: JobKey;
   JobRef: JobRef;
   JobUpdate: JobUpdate;
+  LogBatch: Omit<LogBatch, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
   LogEntry: LogRecordModel;
   LogPage: Omit<LogPage, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
   Mutation: Record<PropertyKey, never>;
@@ -794,6 +812,11 @@ export type JobKeyResolvers<ContextType = Context, ParentType extends ResolversP
   jobId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type LogBatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogBatch'] = ResolversParentTypes['LogBatch']> = {
+  entries?: Resolver<Array<ResolversTypes['LogEntry']>, ParentType, ContextType>;
+  lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type LogEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogEntry'] = ResolversParentTypes['LogEntry']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['LogLevel'], ParentType, ContextType>;
@@ -890,6 +913,7 @@ export type RulePreviewResolvers<ContextType = Context, ParentType extends Resol
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   executionLog?: SubscriptionResolver<ResolversTypes['LogEntry'], "executionLog", ParentType, ContextType, RequireFields<SubscriptionExecutionLogArgs, 'afterSeq' | 'executionId'>>;
+  executionLogBatch?: SubscriptionResolver<ResolversTypes['LogBatch'], "executionLogBatch", ParentType, ContextType, RequireFields<SubscriptionExecutionLogBatchArgs, 'afterSeq' | 'executionId'>>;
   executionUpdated?: SubscriptionResolver<ResolversTypes['Execution'], "executionUpdated", ParentType, ContextType, Partial<SubscriptionExecutionUpdatedArgs>>;
   heartbeat?: SubscriptionResolver<ResolversTypes['DateTime'], "heartbeat", ParentType, ContextType, RequireFields<SubscriptionHeartbeatArgs, 'count' | 'seconds'>>;
 };
@@ -915,6 +939,7 @@ export type Resolvers<ContextType = Context> = {
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobKey?: JobKeyResolvers<ContextType>;
+  LogBatch?: LogBatchResolvers<ContextType>;
   LogEntry?: LogEntryResolvers<ContextType>;
   LogPage?: LogPageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

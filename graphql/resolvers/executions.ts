@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/resolvers';
 import type { ExecutionRecord } from '../../db/queries/executions';
+import type { LogRecord } from '../../db/queries/logs';
 import { LATE_AFTER_MS } from '../../jobs/runner';
 import { requireViewer } from '../../services/auth';
 import * as executions from '../../services/executions';
@@ -62,6 +63,17 @@ export const executionResolvers = {
         return ctx.hub.subscribeLog(e, afterSeq);
       },
       resolve: (entry: unknown) => entry,
+    },
+    executionLogBatch: {
+      subscribe: async (_: unknown, a: { executionId: string; afterSeq?: number }, ctx: Context) => {
+        const v = requireViewer(ctx.viewer);
+        const afterSeq = a.afterSeq ?? 0;
+        if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
+        const e = await executions.getExecution(ctx.deps, v, ctx.loaders, a.executionId);
+        if (!e) throw notFound(`Execution ${String(a.executionId).slice(0, 40)}`);
+        return ctx.hub.subscribeLogBatches(e, afterSeq);
+      },
+      resolve: (entries: LogRecord[]) => ({ entries, lastSeq: entries[entries.length - 1]!.seq }),
     },
     executionUpdated: {
       subscribe: (_: unknown, a: { jobId?: string | null; domain?: string | null }, ctx: Context) => {

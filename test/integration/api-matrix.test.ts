@@ -129,6 +129,7 @@ const OPS: Record<string, Entry> = {
   },
   'Mutation.retryReport': { query: 'mutation { retryReport(id: "1") { id } }', adminOnly: true, admin: code('NOT_FOUND') },
   'Subscription.heartbeat': { query: 'subscription { heartbeat(seconds: 1, count: 1) }' },
+  'Subscription.executionLogBatch': { query: 'subscription($id: ID!) { executionLogBatch(executionId: $id) { lastSeq entries { seq message } } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
   'Subscription.executionLog': { query: 'subscription($id: ID!) { executionLog(executionId: $id) { seq message } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
   'Subscription.executionUpdated': { query: 'subscription { executionUpdated { id domain status } }' },
 };
@@ -229,8 +230,9 @@ for (const who of ['domainAdmin', 'token'] as const) {
         const [viaWs] = await subscribe(ws, e.query, e.vars?.(t, who) ?? {}).done;
         assert.deepEqual(viaWs, (await g.query(e.query, e.vars?.(t, who))).data, key);
       }
-      // executionLog of b.example / global: NOT_FOUND, exactly like a missing id.
-      const e = OPS['Subscription.executionLog']!;
+      // executionLog(Batch) of b.example / global: NOT_FOUND, exactly like a missing id.
+      for (const key of ['Subscription.executionLog', 'Subscription.executionLogBatch']) {
+      const e = OPS[key]!;
       const errOf = async (vars: Record<string, unknown>) => subscribe(ws, e.query, vars).done.then(() => 'no error', (x) => x.errors ?? x);
       const outB = await errOf({ id: t.execB });
       const outG = await errOf({ id: t.execG });
@@ -242,6 +244,7 @@ for (const who of ['domainAdmin', 'token'] as const) {
       // His own domain's log streams.
       const own = await subscribe(ws, e.query, { id: t.execA }).done;
       assert.ok(own.length > 0);
+      }
       const hb = await subscribe(ws, OPS['Subscription.heartbeat']!.query, {}).done;
       assert.equal(hb.length, 1);
     } finally {
@@ -304,6 +307,9 @@ test('system administrator: every field answers, b.example and global included',
   try {
     const logs = await subscribe(ws, OPS['Subscription.executionLog']!.query, { id: t.execB }).done;
     assert.ok(logs.length > 0);
+    const batches = await subscribe(ws, OPS['Subscription.executionLogBatch']!.query, { id: t.execB }).done;
+    const seqs = batches.flatMap((b: { executionLogBatch: { entries: { seq: number }[] } }) => b.executionLogBatch.entries.map((x) => x.seq));
+    assert.deepEqual(seqs, logs.map((l: { executionLog: { seq: number } }) => l.executionLog.seq), 'batches carry the same entries, in order');
   } finally {
     await ws.dispose();
   }

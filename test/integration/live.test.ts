@@ -19,8 +19,20 @@ const gate = defineJob({
   },
 });
 
+const flood = defineJob({
+  id: 'test.flood',
+  description: 'Logs 20,000 numbered lines as fast as it can',
+  kind: 'GLOBAL',
+  async run(ctx) {
+    for (let i = 1; i <= 20_000; i++) {
+      ctx.log.info(`line ${i}`);
+      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+    }
+  },
+});
+
 before(async () => {
-  app = await startTestApp({}, { extraJobs: [gate] });
+  app = await startTestApp({}, { extraJobs: [gate, flood] });
   admin = await new Gql(app.url).login();
 });
 after(() => app.stop());
@@ -93,4 +105,22 @@ test('removing the latest execution makes the previous one the row\'s last', asy
   const after = (await admin.ok(ALL)).job;
   assert.equal(after.lastExecution.id, previous.id);
   assert.equal(after.executions.nodes.length, job.executions.nodes.length - 1);
+});
+
+test('executionLogBatch delivers a fast log in bursts, every entry once and in order, then completes', async () => {
+  const client = admin.ws();
+  const { executeNow } = await admin.ok(`mutation { executeNow(jobs: [{ jobId: "test.flood", domain: "global" }]) { execution { id } } }`);
+  const id = executeNow[0].execution.id;
+  const events = await subscribe<{ executionLogBatch: { lastSeq: number; entries: { seq: number; message: string }[] } }>(
+    client,
+    `subscription($id: ID!) { executionLogBatch(executionId: $id) { lastSeq entries { seq message } } }`,
+    { id },
+  ).done;
+  const seqs = events.flatMap((e) => e.executionLogBatch.entries.map((x) => x.seq));
+  const [e] = await app.deps.sql<{ lastSeq: number; status: string }[]>`SELECT last_seq AS "lastSeq", status FROM executions WHERE id = ${Number(id)}`;
+  assert.equal(e!.status, 'SUCCESS');
+  assert.deepEqual(seqs, Array.from({ length: e!.lastSeq }, (_, i) => i + 1));
+  for (const ev of events) assert.equal(ev.executionLogBatch.lastSeq, ev.executionLogBatch.entries.at(-1)!.seq);
+  assert.ok(events.length < seqs.length / 10, `${events.length} events for ${seqs.length} entries: not batched`);
+  await client.dispose();
 });
