@@ -1,0 +1,127 @@
+'use client';
+
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
+import { Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { restartLiveConnection } from '../_lib/apollo';
+import { errorMessage } from '../_lib/errors';
+import { LOGOUT, VIEWER } from '../_lib/operations';
+import type { Viewer } from '../_lib/types';
+import { ConnectionBanner } from './ConnectionBanner';
+import { ViewerProvider } from './ViewerContext';
+
+function navItems(v: Viewer) {
+  return [
+    { href: '/jobs', label: 'Jobs' },
+    ...(v.role === 'SYSTEM_ADMIN' ? [{ href: '/mail', label: 'Mail' }] : []),
+    { href: '/tokens', label: 'API tokens' },
+  ];
+}
+
+function roleLabel(v: Viewer) {
+  if (v.role === 'DOMAIN_ADMIN') return `Domain admin · ${v.domains[0] ?? ''}`;
+  return v.allDomains ? 'System admin' : `System admin · ${v.domains.length} domain${v.domains.length === 1 ? '' : 's'}`;
+}
+
+function SignOut() {
+  const client = useApolloClient();
+  const router = useRouter();
+  const [logout, { loading }] = useMutation(LOGOUT);
+  return (
+    <Button
+      variant="default"
+      size="xs"
+      loading={loading}
+      data-testid="sign-out"
+      onClick={async () => {
+        await logout().catch(() => undefined); // a session that is already gone is signed out too
+        await client.clearStore();
+        restartLiveConnection();
+        router.replace('/login');
+      }}
+    >
+      Sign out
+    </Button>
+  );
+}
+
+export function ConsoleShell({ children }: { children: ReactNode }) {
+  const pathname = usePathname();
+  const router = useRouter();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const { data, loading, error, refetch } = useQuery(VIEWER, { fetchPolicy: 'cache-and-network' });
+  const viewer = data?.viewer;
+
+  useEffect(() => {
+    if (data && !viewer) {
+      const next = window.location.pathname + window.location.search;
+      router.replace(`/login?next=${encodeURIComponent(next)}`);
+    }
+  }, [data, viewer, router]);
+
+  useEffect(close, [pathname, close]);
+
+  if (!viewer) {
+    return (
+      <Center mih="100dvh">
+        {error && !loading ? (
+          <Alert color="red" title="Jobdeck is not answering" maw={480}>
+            <Stack>
+              <Text size="sm">{errorMessage(error)}</Text>
+              <Button size="xs" onClick={() => void refetch()}>Try again</Button>
+            </Stack>
+          </Alert>
+        ) : (
+          <Loader aria-label="Loading" />
+        )}
+      </Center>
+    );
+  }
+
+  const items = navItems(viewer);
+  const isActive = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+
+  return (
+    <ViewerProvider value={viewer}>
+      <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }} padding={0}>
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="lg" wrap="nowrap">
+              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open navigation" />
+              <Title order={1} size="h4">Jobdeck</Title>
+              <Group gap={4} visibleFrom="sm" component="nav" aria-label="Main">
+                {items.map((i) => (
+                  <Button key={i.href} component={Link} href={i.href} variant={isActive(i.href) ? 'light' : 'subtle'} size="compact-sm"
+                    aria-current={isActive(i.href) ? 'page' : undefined} data-testid={`nav-${i.href.slice(1)}`}>
+                    {i.label}
+                  </Button>
+                ))}
+              </Group>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              <Text size="sm" visibleFrom="md" data-testid="viewer-email" className="jd-truncate" maw={260}>{viewer.email}</Text>
+              <Badge variant="light" color={viewer.role === 'SYSTEM_ADMIN' ? 'indigo' : 'teal'} data-testid="viewer-role" data-role={viewer.role}
+                title={viewer.email} tt="none" maw={260}>
+                {roleLabel(viewer)}
+              </Badge>
+              <SignOut />
+            </Group>
+          </Group>
+        </AppShell.Header>
+        <AppShell.Navbar p="sm" component="nav" aria-label="Main (mobile)">
+          {items.map((i) => (
+            <NavLink key={i.href} component={Link} href={i.href} label={i.label} active={isActive(i.href)} />
+          ))}
+          <Text size="xs" c="dimmed" mt="md">{viewer.email}</Text>
+        </AppShell.Navbar>
+        <AppShell.Main>
+          <ConnectionBanner />
+          {children}
+        </AppShell.Main>
+      </AppShell>
+    </ViewerProvider>
+  );
+}

@@ -1,0 +1,116 @@
+'use client';
+
+import { useMutation } from '@apollo/client/react';
+import { Alert, Badge, Button, Checkbox, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import { apiErrors, errorMessage } from '../../_lib/errors';
+import { duration } from '../../_lib/format';
+import { recipientLines, recipientsError } from '../../_lib/recipients';
+import { KIND_LABEL, REPORT_WHEN } from '../../_lib/status';
+import { UPDATE_JOB } from '../../_lib/operations';
+import type { JobDetail, ReportWhen } from '../../_lib/types';
+
+interface Props {
+  job: JobDetail;
+  onDirty: (dirty: boolean) => void;
+}
+
+/** Server errors on input.report.recipients[i] name a line; show them like the ones found as typed. */
+function serverRecipientError(error: unknown, lines: string[]) {
+  for (const e of apiErrors(error)) {
+    if (e.code !== 'BAD_USER_INPUT' || !e.field?.startsWith('input.report')) continue;
+    const m = /^input\.report\.recipients\[(\d+)\]$/.exec(e.field);
+    if (m) return `Line ${Number(m[1]) + 1}${lines[Number(m[1])] ? ` (${lines[Number(m[1])]})` : ''}: ${e.message}`;
+    return e.message;
+  }
+  return null;
+}
+
+export function InformationTab({ job, onDirty }: Props) {
+  const saved = job.report;
+  const [send, setSend] = useState(saved.send);
+  const [text, setText] = useState(saved.recipients.join('\n'));
+  const [when, setWhen] = useState<ReportWhen>(saved.when);
+  const [touched, setTouched] = useState(false);
+  const [update, { loading, error, reset, data }] = useMutation(UPDATE_JOB);
+
+  const lines = useMemo(() => recipientLines(text), [text]);
+  const dirty = send !== saved.send || when !== saved.when || lines.join('\n') !== saved.recipients.join('\n');
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
+
+  const localError = recipientsError(text, send);
+  const serverError = serverRecipientError(error, lines);
+  const otherError = error && !serverError ? errorMessage(error) : null;
+  const shownError = (touched || text !== '' ? localError : null) ?? serverError;
+
+  async function save() {
+    setTouched(true);
+    if (localError) return;
+    try {
+      const r = await update({ variables: { jobId: job.jobId, domain: job.domain, input: { report: { send, recipients: lines, when } } } });
+      // The server keeps addresses lower-cased and without duplicates: show what it kept.
+      const kept = r.data?.updateJob.report;
+      if (kept) {
+        setSend(kept.send);
+        setText(kept.recipients.join('\n'));
+        setWhen(kept.when);
+      }
+    } catch {
+      // shown from `error`
+    }
+  }
+
+  function revert() {
+    setSend(saved.send);
+    setText(saved.recipients.join('\n'));
+    setWhen(saved.when);
+    setTouched(false);
+    reset();
+  }
+
+  return (
+    <Stack gap="md" pt="md" data-testid="tab-information">
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput label="Job identifier" value={job.jobId} readOnly variant="filled" data-testid="info-jobid" />
+        <TextInput label="Execution domain" value={job.domain} readOnly variant="filled" />
+      </SimpleGrid>
+      <Textarea label="Description" value={job.description} readOnly variant="filled" autosize minRows={1} maxRows={4} />
+      <Group gap="xl" wrap="wrap">
+        <div><Text size="xs" c="dimmed">Execution type</Text><Text size="sm">{KIND_LABEL[job.kind]}</Text></div>
+        <div><Text size="xs" c="dimmed">Timeout</Text><Text size="sm">{duration(job.timeoutSeconds * 1000)}</Text></div>
+        <div>
+          <Text size="xs" c="dimmed">Locks</Text>
+          {job.locks.length ? <Group gap={4}>{job.locks.map((l) => <Badge key={l} variant="outline" size="sm">{l}</Badge>)}</Group> : <Text size="sm" c="dimmed">none</Text>}
+        </div>
+      </Group>
+
+      <Stack gap="xs" component="fieldset" style={{ border: 'none', padding: 0, margin: 0 }}>
+        <Checkbox label="Send report" description="Email the execution report with its log to the recipients below."
+          checked={send} onChange={(e) => { setSend(e.currentTarget.checked); reset(); }} data-testid="report-send" />
+        <Textarea
+          label="Recipients"
+          description="One plain address per line (name@example.com), at most 50."
+          placeholder={'ops@example.com\nadmin@example.com'}
+          autosize
+          minRows={3}
+          maxRows={8}
+          value={text}
+          onChange={(e) => { setText(e.currentTarget.value); reset(); }}
+          onBlur={() => setTouched(true)}
+          error={shownError}
+          data-testid="report-recipients"
+          spellCheck={false}
+        />
+        <Select label="When" data={REPORT_WHEN} value={when} onChange={(v) => v && setWhen(v as ReportWhen)} allowDeselect={false} w={280}
+          data-testid="report-when" comboboxProps={{ zIndex: 400 }} />
+      </Stack>
+
+      {otherError && <Alert color="red" data-testid="info-error">{otherError}</Alert>}
+      {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="info-saved">Report settings saved.</Text>}
+      <Group justify="flex-end" className="jd-sticky-actions">
+        <Button variant="default" disabled={!dirty || loading} onClick={revert} data-testid="info-cancel">Cancel</Button>
+        <Button disabled={!dirty || Boolean(localError)} loading={loading} onClick={() => void save()} data-testid="info-save">Save</Button>
+      </Group>
+    </Stack>
+  );
+}

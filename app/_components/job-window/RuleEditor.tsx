@@ -1,0 +1,97 @@
+'use client';
+
+import { ActionIcon, Button, Checkbox, Group, Input, Select, Stack, TextInput, Text } from '@mantine/core';
+import { TimeInput } from '@mantine/dates';
+import { useMemo } from 'react';
+import { EVERY_HOURS, EVERY_MINUTES, RULE_KINDS, timeZones, WEEKDAYS, type RuleForm } from '../../_lib/rule-form';
+import type { RuleKind, Weekday } from '../../_lib/types';
+
+interface Props {
+  form: RuleForm;
+  onChange: (patch: Partial<RuleForm>) => void;
+  /** Errors keyed by the rule's field path: "cron", "days", "times", "times[1]", "every", "timeZone". */
+  errors: Map<string, string>;
+}
+
+const popover = { zIndex: 400 };
+
+/** The "Scheduled" rule: every N minutes / every N hours / daily at times / cron, in a time zone. */
+export function RuleEditor({ form, onChange, errors }: Props) {
+  const zones = useMemo(() => {
+    const all = timeZones();
+    return all.includes(form.timeZone) ? all : [form.timeZone, ...all];
+  }, [form.timeZone]);
+  const timesError = errors.get('times');
+
+  return (
+    <Stack gap="sm" data-testid="rule-editor">
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <Select label="Repeat" data={RULE_KINDS} value={form.kind} allowDeselect={false} w={200}
+          onChange={(v) => v && onChange({ kind: v as RuleKind })} comboboxProps={popover} data-testid="rule-kind" />
+        {form.kind === 'EVERY_MINUTES' && (
+          <Select label="Every" data={EVERY_MINUTES.map((n) => ({ value: String(n), label: `${n} minute${n === 1 ? '' : 's'}` }))}
+            value={String(form.minutes)} allowDeselect={false} w={160} error={errors.get('every')}
+            onChange={(v) => v && onChange({ minutes: Number(v) })} comboboxProps={popover} data-testid="rule-minutes" />
+        )}
+        {form.kind === 'EVERY_HOURS' && (
+          <Select label="Every" data={EVERY_HOURS.map((n) => ({ value: String(n), label: `${n} hour${n === 1 ? '' : 's'}` }))}
+            value={String(form.hours)} allowDeselect={false} w={160} error={errors.get('every')}
+            onChange={(v) => v && onChange({ hours: Number(v) })} comboboxProps={popover} data-testid="rule-hours" />
+        )}
+        <Select label="Time zone" data={zones} value={form.timeZone} searchable allowDeselect={false} w={260} limit={400}
+          nothingFoundMessage="No such time zone" error={errors.get('timeZone')}
+          onChange={(v) => v && onChange({ timeZone: v })} comboboxProps={popover} data-testid="rule-timezone" />
+      </Group>
+
+      {form.kind === 'DAILY' && (
+        <>
+          <Checkbox.Group label="Days" value={form.days} onChange={(v) => onChange({ days: v as Weekday[] })} error={errors.get('days')}
+            data-testid="rule-days">
+            <Group gap="md" mt={6}>
+              {WEEKDAYS.map((d) => <Checkbox key={d.value} value={d.value} label={d.label} data-testid={`rule-day-${d.value}`} />)}
+            </Group>
+          </Checkbox.Group>
+          <Input.Wrapper label="Times" error={timesError} description="One or more times of day, in the time zone above.">
+            <Stack gap={6} mt={6} data-testid="rule-times">
+              {form.times.map((t, i) => (
+                <Group key={i} gap="xs" wrap="nowrap">
+                  <TimeInput
+                    value={t}
+                    w={140}
+                    aria-label={`Time ${i + 1}`}
+                    error={errors.get(`times[${i}]`)}
+                    onChange={(e) => onChange({ times: form.times.map((x, j) => (j === i ? e.currentTarget.value : x)) })}
+                    data-testid={`rule-time-${i}`}
+                  />
+                  <ActionIcon variant="subtle" color="gray" aria-label={`Remove time ${i + 1}`} disabled={form.times.length <= 1}
+                    onClick={() => onChange({ times: form.times.filter((_, j) => j !== i) })} data-testid={`rule-time-remove-${i}`}>
+                    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 4l8 8M12 4l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" /></svg>
+                  </ActionIcon>
+                </Group>
+              ))}
+              <Button variant="subtle" size="compact-sm" w="fit-content" onClick={() => onChange({ times: [...form.times, ''] })}
+                disabled={form.times.length >= 48} data-testid="rule-time-add">
+                + Add a time
+              </Button>
+            </Stack>
+          </Input.Wrapper>
+        </>
+      )}
+
+      {form.kind === 'CRON' && (
+        <TextInput
+          label="Cron expression"
+          description="Five fields: minute hour day-of-month month day-of-week, e.g. 30 2 * * MON-FRI"
+          value={form.cron}
+          onChange={(e) => onChange({ cron: e.currentTarget.value })}
+          error={errors.get('cron')}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+          spellCheck={false}
+          w={360}
+          data-testid="rule-cron"
+        />
+      )}
+      {errors.get('') && <Text size="sm" c="red">{errors.get('')}</Text>}
+    </Stack>
+  );
+}

@@ -1,0 +1,56 @@
+'use client';
+
+import { skipToken, useQuery } from '@apollo/client/react';
+import { Alert, List, Loader, Stack, Text } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useEffect, useMemo } from 'react';
+import { apiErrors } from '../../_lib/errors';
+import { fullDate, shortDate } from '../../_lib/format';
+import { PREVIEW_RULE } from '../../_lib/operations';
+import type { RuleInput } from '../../_lib/types';
+
+interface Props {
+  rule: RuleInput | null;
+  /** Field errors of the rule found by the server, keyed like "cron" or "times[0]". */
+  onErrors?: (errors: Map<string, string>) => void;
+}
+
+/** The rule in words and its next five occurrences, asked of the server as the rule is edited. */
+export function RulePreview({ rule, onErrors }: Props) {
+  // Debounce the rule's text, not the object: a new object per render must not restart the timer.
+  const [key] = useDebouncedValue(rule ? JSON.stringify(rule) : null, 400);
+  const debounced = useMemo(() => (key ? (JSON.parse(key) as RuleInput) : null), [key]);
+  const { data, previousData, loading, error } = useQuery(
+    PREVIEW_RULE,
+    debounced ? { variables: { rule: debounced, count: 5 }, fetchPolicy: 'cache-first' } : skipToken,
+  );
+
+  useEffect(() => {
+    const m = new Map<string, string>();
+    for (const e of apiErrors(error)) if (e.code === 'BAD_USER_INPUT' && e.field?.startsWith('rule')) m.set(e.field.replace(/^rule\.?/, ''), e.message);
+    onErrors?.(m);
+  }, [error, onErrors]);
+
+  if (!rule) return null;
+  const preview = error ? undefined : (data ?? previousData)?.previewRule;
+  // Errors about a field of the rule are shown next to that field by the editor (when it listens).
+  const shown = apiErrors(error).filter((e) => !(onErrors && e.code === 'BAD_USER_INPUT' && e.field?.startsWith('rule')));
+  return (
+    <Stack gap={6} data-testid="rule-preview" aria-live="polite">
+      {error ? (
+        shown.length > 0 && <Alert color="red" py="xs" data-testid="rule-preview-error">{shown.map((e) => e.message).join(' ')}</Alert>
+      ) : preview ? (
+        <>
+          <Text size="sm" data-testid="rule-summary"><Text span c="dimmed">In words: </Text>{preview.summary}</Text>
+          <Text size="sm" c="dimmed">Next occurrences, in your time zone{loading ? ' (updating…)' : ''}:</Text>
+          <List size="sm" spacing={2} data-testid="rule-next">
+            {preview.next.map((d) => <List.Item key={d} title={fullDate(d)}>{shortDate(d)}</List.Item>)}
+          </List>
+          {preview.next.length === 0 && <Text size="sm" c="dimmed">This rule has no upcoming occurrence.</Text>}
+        </>
+      ) : (
+        loading && <Loader size="xs" aria-label="Computing the next occurrences" />
+      )}
+    </Stack>
+  );
+}

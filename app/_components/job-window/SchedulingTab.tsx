@@ -1,0 +1,96 @@
+'use client';
+
+import { useMutation } from '@apollo/client/react';
+import { Alert, Button, Group, Paper, Radio, Stack, Text } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { apiErrors, errorMessage } from '../../_lib/errors';
+import { browserTimeZone, fullDate, shortDate } from '../../_lib/format';
+import { UPDATE_JOB } from '../../_lib/operations';
+import { localRuleErrors, ruleForm, ruleInputOf, sameRule, toRuleInput, type RuleForm } from '../../_lib/rule-form';
+import type { JobDetail, PlanKind } from '../../_lib/types';
+import { RuleEditor } from './RuleEditor';
+import { RulePreview } from './RulePreview';
+
+interface Props {
+  job: JobDetail;
+  onDirty: (dirty: boolean) => void;
+}
+
+export function SchedulingTab({ job, onDirty }: Props) {
+  const savedRule = job.plan.kind === 'SCHEDULED' ? job.plan.rule : null;
+  const [kind, setKind] = useState<PlanKind>(job.plan.kind);
+  const [form, setForm] = useState<RuleForm>(() => ruleForm(savedRule, browserTimeZone()));
+  const [previewErrors, setPreviewErrors] = useState<Map<string, string>>(new Map());
+  const [update, { loading, error, reset, data }] = useMutation(UPDATE_JOB);
+
+  const rule = useMemo(() => (kind === 'SCHEDULED' ? toRuleInput(form) : null), [kind, form]);
+  const dirty = kind !== job.plan.kind || (kind === 'SCHEDULED' && !sameRule(rule, ruleInputOf(savedRule)));
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
+
+  const local = localRuleErrors(form);
+  const saveErrors = new Map<string, string>();
+  for (const e of apiErrors(error)) {
+    if (e.code === 'BAD_USER_INPUT' && e.field?.startsWith('input.plan')) saveErrors.set(e.field.replace(/^input\.plan\.?(rule\.?)?/, ''), e.message);
+  }
+  const errors = new Map([...previewErrors, ...saveErrors, ...local]);
+  const blocked = kind === 'SCHEDULED' && (local.size > 0 || previewErrors.size > 0);
+  const otherError = error && saveErrors.size === 0 ? errorMessage(error) : null;
+
+  const patch = useCallback((p: Partial<RuleForm>) => { setForm((f) => ({ ...f, ...p })); reset(); }, [reset]);
+  const onPreviewErrors = useCallback((m: Map<string, string>) => setPreviewErrors(m), []);
+
+  async function save() {
+    try {
+      const r = await update({ variables: { jobId: job.jobId, domain: job.domain, input: { plan: { kind, rule } } } });
+      const saved = r.data?.updateJob.plan;
+      if (saved?.kind === 'SCHEDULED' && saved.rule) setForm(ruleForm(saved.rule, browserTimeZone()));
+    } catch {
+      // shown from `error`
+    }
+  }
+
+  function revert() {
+    setKind(job.plan.kind);
+    setForm(ruleForm(savedRule, browserTimeZone()));
+    reset();
+  }
+
+  const automaticInput = useMemo(() => ruleInputOf(job.automaticRule), [job.automaticRule]);
+
+  return (
+    <Stack gap="md" pt="md" data-testid="tab-scheduling">
+      <Paper withBorder p="xs" radius="sm">
+        <Group gap="lg" wrap="wrap">
+          <Text size="sm"><Text span c="dimmed">Now: </Text><span data-testid="sched-current">{job.plan.summary}</span></Text>
+          <Text size="sm" title={fullDate(job.nextRunAt)}>
+            <Text span c="dimmed">Next run: </Text><span data-testid="sched-next">{job.nextRunAt ? shortDate(job.nextRunAt) : 'none'}</span>
+          </Text>
+        </Group>
+      </Paper>
+
+      <Radio.Group label="Scheduling" value={kind} onChange={(v) => { setKind(v as PlanKind); reset(); }} data-testid="plan-kind">
+        <Stack gap="xs" mt={6}>
+          <Radio value="AUTOMATIC" data-testid="plan-AUTOMATIC" label="Automatic"
+            description={job.automaticRule ? `The job's own default: ${job.automaticRule.summary}` : 'This job has no default schedule: it never runs by itself.'} />
+          <Radio value="SCHEDULED" data-testid="plan-SCHEDULED" label="Scheduled" description="A schedule of your choice." />
+          <Radio value="DISABLED" data-testid="plan-DISABLED" label="Disabled" description="Never runs by itself; Execute now still works." />
+        </Stack>
+      </Radio.Group>
+
+      {kind === 'SCHEDULED' && (
+        <Paper withBorder p="sm" radius="sm">
+          <RuleEditor form={form} onChange={patch} errors={errors} />
+        </Paper>
+      )}
+      {kind === 'SCHEDULED' && local.size === 0 && <RulePreview rule={rule} onErrors={onPreviewErrors} />}
+      {kind === 'AUTOMATIC' && automaticInput && <RulePreview rule={automaticInput} />}
+
+      {otherError && <Alert color="red" data-testid="sched-error">{otherError}</Alert>}
+      {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="sched-saved">Schedule saved.</Text>}
+      <Group justify="flex-end" className="jd-sticky-actions">
+        <Button variant="default" disabled={!dirty || loading} onClick={revert} data-testid="sched-cancel">Cancel</Button>
+        <Button disabled={!dirty || blocked} loading={loading} onClick={() => void save()} data-testid="sched-save">Save</Button>
+      </Group>
+    </Stack>
+  );
+}

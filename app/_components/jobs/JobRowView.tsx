@@ -1,0 +1,60 @@
+'use client';
+
+import { Badge, Checkbox, Table } from '@mantine/core';
+import { memo } from 'react';
+import { KIND_LABEL } from '../../_lib/status';
+import type { JobRow } from '../../_lib/types';
+import { DateText } from '../DateText';
+import { LogIcon } from '../LogIcon';
+import { StatusIcon } from '../StatusIcon';
+
+export interface RowResult {
+  text: string;
+  color: string;
+}
+
+interface Props {
+  row: JobRow;
+  rowKey: string;
+  index: number;
+  selected: boolean;
+  result: RowResult | undefined;
+  onToggle: (key: string) => void;
+  onOpenJob: (row: JobRow) => void;
+  onOpenLog: (row: JobRow) => void;
+}
+
+/**
+ * One row of the list. Memoised: a scroll mounts only the rows coming into view, and a live update
+ * re-renders only its own row (the cache hands back the same object for every unchanged row).
+ */
+export const JobRowView = memo(function JobRowView({ row, rowKey, index, selected, result, onToggle, onOpenJob, onOpenLog }: Props) {
+  return (
+    <Table.Tr className="jd-row" data-selected={selected} data-testid={`job-row-${rowKey}`} data-running={row.running ? 'true' : 'false'}
+      aria-rowindex={index + 2}>
+      <td className="jd-td">
+        <Checkbox size="xs" checked={selected} onChange={() => onToggle(rowKey)} aria-label={`Select ${rowKey}`} data-testid="row-checkbox" />
+      </td>
+      <td className="jd-td"><StatusIcon status={row.lastExecution?.status} /></td>
+      <td className="jd-td">
+        <LogIcon unread={row.hasUnreadLogs} disabled={!row.lastExecution} onClick={() => onOpenLog(row)} label={rowKey} />
+      </td>
+      <td className="jd-td">
+        <div style={{ display: 'flex', gap: 6, alignItems: 'center', minWidth: 0 }}>
+          <button type="button" className="jd-link" onClick={() => onOpenJob(row)} title={row.description} data-testid="job-open"
+            aria-label={`Open ${row.jobId} in ${row.domain}`}>
+            {row.jobId}
+          </button>
+          {result && <Badge size="xs" variant="light" color={result.color} data-testid="row-result" style={{ flex: 'none' }}>{result.text}</Badge>}
+        </div>
+      </td>
+      <td className="jd-td"><span className="jd-cell">{KIND_LABEL[row.kind]}</span></td>
+      <td className="jd-td"><span className="jd-cell" title={row.domain}>{row.domain}</span></td>
+      <td className="jd-td">
+        <span className={row.plan.kind === 'DISABLED' ? 'jd-cell jd-dimmed' : 'jd-cell'} title={row.plan.summary} data-testid="row-plan">{row.plan.summary}</span>
+      </td>
+      <td className="jd-td"><DateText iso={row.lastExecution?.startedAt} testId="row-last" empty="Never" /></td>
+      <td className="jd-td"><DateText iso={row.nextRunAt} testId="row-next" /></td>
+    </Table.Tr>
+  );
+});

@@ -1,0 +1,159 @@
+'use client';
+
+import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { errorMessage } from '../../_lib/errors';
+import { jobKey, parseJobRef, parseStatuses, toJobFilter, withParams } from '../../_lib/jobs-url';
+import { useLiveJobs } from '../../_lib/live-jobs';
+import { usePagedJobs } from '../../_lib/paged-jobs';
+import type { StatusFilter } from '../../_lib/status';
+import type { JobRow } from '../../_lib/types';
+import { JobWindow } from '../job-window/JobWindow';
+import { LogViewer } from '../log-viewer/LogViewer';
+import { JobsFilters } from './JobsFilters';
+import { JobsTable } from './JobsTable';
+import { useJobActions } from './useJobActions';
+
+export function JobsPage() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const statusParam = params.get('status');
+  const q = params.get('q') ?? '';
+  const statuses = useMemo(() => parseStatuses(statusParam), [statusParam]);
+  const filter = useMemo(() => toJobFilter(statuses, q), [statuses, q]);
+  const openJob = parseJobRef(params.get('job'));
+  const openLog = params.get('log');
+
+  const list = usePagedJobs(filter);
+  const { rows, index, totalCount, error } = list;
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const actions = useJobActions();
+  // A new filter is a new list: a selection of rows no longer shown would act on hidden rows.
+  useEffect(() => setSelected(new Set()), [filter]);
+
+  const refreshAll = list.refreshAll;
+  const onReconnect = useCallback(() => void refreshAll(), [refreshAll]);
+  useLiveJobs(onReconnect);
+
+  const go = useCallback(
+    (changes: Record<string, string | null>) => router.replace(`/jobs${withParams(params, changes)}`, { scroll: false }),
+    [router, params],
+  );
+  // Stable handlers for the memoised rows: a URL change must not re-render every row.
+  const goRef = useRef(go);
+  useLayoutEffect(() => {
+    goRef.current = go;
+  });
+  const openJobRow = useCallback((r: JobRow) => goRef.current({ job: jobKey(r) }), []);
+  const openLogRow = useCallback((r: JobRow) => r.lastExecution && goRef.current({ log: r.lastExecution.id }), []);
+
+  // From the selection, not from the rows: O(selected) per render, not O(rows loaded).
+  const selectedRows = useMemo(() => [...selected].map((k) => index.get(k)).filter((r): r is JobRow => r !== undefined), [selected, index]);
+  const runningSelected = useMemo(() => selectedRows.filter((r) => r.running && r.lastExecution), [selectedRows]);
+
+  const toggle = useCallback(
+    (key: string) =>
+      setSelected((s) => {
+        const n = new Set(s);
+        if (n.has(key)) n.delete(key);
+        else n.add(key);
+        return n;
+      }),
+    [],
+  );
+  const toggleAll = () => setSelected((s) => (rows.length > 0 && s.size >= index.size ? new Set() : new Set(index.keys())));
+
+  const filtered = statuses.length > 0 || q.trim() !== '';
+
+  return (
+    <Stack gap={0} h="calc(100dvh - var(--app-shell-header-offset, 56px))" data-testid="jobs-page">
+      <Stack gap="xs" px="md" pt="sm" pb="xs">
+        <Group justify="space-between" align="flex-start" wrap="wrap" gap="xs">
+          <Group gap="sm" wrap="wrap">
+            <Title order={2} size="h3">Scheduled jobs</Title>
+            <Text size="sm" c="dimmed" data-testid="jobs-count" aria-live="polite">
+              {totalCount !== undefined
+                ? `${totalCount.toLocaleString()} job${totalCount === 1 ? '' : 's'}${rows.length < totalCount ? ` · ${rows.length.toLocaleString()} loaded` : ''}`
+                : ''}
+            </Text>
+            {list.refreshing && <Loader size="xs" aria-label="Refreshing" />}
+          </Group>
+          <JobsFilters
+            statuses={statuses}
+            q={q}
+            onStatuses={(s: StatusFilter[]) => go({ status: s.join(',') })}
+            onQ={(text) => go({ q: text.trim() })}
+          />
+        </Group>
+        <Group gap="xs">
+          <Button size="xs" disabled={selectedRows.length === 0} loading={actions.executing} onClick={() => void actions.execute(selectedRows)} data-testid="execute-now">
+            Execute now{selectedRows.length ? ` (${selectedRows.length})` : ''}
+          </Button>
+          <Button size="xs" color="red" variant="light" disabled={runningSelected.length === 0} loading={actions.cancelling}
+            onClick={() => void actions.cancel(runningSelected)} data-testid="cancel-selected">
+            Cancel{runningSelected.length ? ` (${runningSelected.length})` : ''}
+          </Button>
+          <Text size="xs" c="dimmed" aria-live="polite">
+            {selectedRows.length ? `${selectedRows.length} selected${runningSelected.length ? `, ${runningSelected.length} running` : ''}` : 'Select rows to run or cancel them'}
+          </Text>
+        </Group>
+        {actions.notice && (
+          <Alert color={actions.notice.color} title={actions.notice.title} withCloseButton closeButtonLabel="Dismiss" onClose={actions.dismiss}
+            py="xs" role="status" data-testid="action-notice">
+            {actions.notice.message}
+          </Alert>
+        )}
+      </Stack>
+
+      {error && list.loading ? (
+        <Center flex={1} p="md">
+          <Alert color="red" title="The jobs could not be loaded" maw={520} data-testid="jobs-error">
+            <Stack gap="xs">
+              <Text size="sm">{errorMessage(error)}</Text>
+              <Button size="xs" variant="white" color="red" onClick={list.retry}>Try again</Button>
+            </Stack>
+          </Alert>
+        </Center>
+      ) : list.loading ? (
+        <Center flex={1}><Loader aria-label="Loading jobs" /></Center>
+      ) : rows.length === 0 ? (
+        <Center flex={1} p="md" data-testid="jobs-empty">
+          <Stack align="center" gap="xs">
+            <Text fw={500}>{filtered ? 'No job matches these filters.' : 'No jobs are visible to you yet.'}</Text>
+            {filtered ? (
+              <Button size="xs" variant="default" onClick={() => go({ status: null, q: null })}>Clear filters</Button>
+            ) : (
+              <Text size="sm" c="dimmed">Jobs are defined at deployment; ask an administrator which domains you supervise.</Text>
+            )}
+          </Stack>
+        </Center>
+      ) : (
+        <>
+          {error && (
+            <Alert color="red" mx="md" mb="xs" py={4}>
+              {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={list.retry}>Try again</Button>
+            </Alert>
+          )}
+          <JobsTable
+            listKey={JSON.stringify(filter)}
+            rows={rows}
+            selected={selected}
+            selectedCount={selectedRows.length}
+            results={actions.results}
+            hasNextPage={list.hasNextPage}
+            loadingMore={list.loadingMore}
+            onToggle={toggle}
+            onToggleAll={toggleAll}
+            onOpenJob={openJobRow}
+            onOpenLog={openLogRow}
+            onLoadMore={list.loadMore}
+          />
+        </>
+      )}
+
+      {openJob && <JobWindow key={jobKey(openJob)} jobRef={openJob} initialTab={params.get('tab')} onClose={() => go({ job: null, tab: null })} onOpenLog={(id) => go({ log: id })} />}
+      {openLog && <LogViewer key={openLog} executionId={openLog} onClose={() => go({ log: null })} />}
+    </Stack>
+  );
+}

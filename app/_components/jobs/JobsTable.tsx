@@ -1,0 +1,104 @@
+'use client';
+
+import { Button, Center, Checkbox, Loader, Table, VisuallyHidden } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef } from 'react';
+import { jobKey } from '../../_lib/jobs-url';
+import type { JobRow } from '../../_lib/types';
+import { JobRowView, type RowResult } from './JobRowView';
+
+interface Props {
+  /** Changes when the list is a new one (other filters): it starts again at the top. */
+  listKey: string;
+  rows: JobRow[];
+  selected: Set<string>;
+  selectedCount: number;
+  results: Map<string, RowResult>;
+  hasNextPage: boolean;
+  loadingMore: boolean;
+  onToggle: (key: string) => void;
+  onToggleAll: () => void;
+  onOpenJob: (row: JobRow) => void;
+  onOpenLog: (row: JobRow) => void;
+  onLoadMore: () => void;
+}
+
+const ROW_HEIGHT = 44;
+const estimateSize = () => ROW_HEIGHT;
+
+export type { RowResult };
+
+/** The jobs list: a Mantine table whose rows are virtualised, so 10,000 loaded rows stay smooth. */
+export function JobsTable({ listKey, rows, selected, selectedCount, results, hasNextPage, loadingMore, onToggle, onToggleAll, onOpenJob, onOpenLog, onLoadMore }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items[items.length - 1];
+
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [listKey]);
+
+  // Infinite scroll: ask for the next page a little before the end comes into view.
+  useEffect(() => {
+    if (last && last.index >= rows.length - 20 && hasNextPage && !loadingMore) onLoadMore();
+  }, [last, rows.length, hasNextPage, loadingMore, onLoadMore]);
+
+  const shownSelected = selectedCount;
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = virtualizer.getTotalSize() - (last?.end ?? 0);
+
+  return (
+    <div ref={scrollRef} style={{ overflow: 'auto', flex: 1, minHeight: 0, paddingInline: 'var(--mantine-spacing-xs)' }} data-testid="jobs-scroll">
+      <Table layout="fixed" miw={1080} verticalSpacing={0} highlightOnHover={false} aria-rowcount={rows.length + 1} data-testid="jobs-table">
+        <Table.Thead className="jd-sticky-head">
+          <Table.Tr>
+            <Table.Th w={40}>
+              <Checkbox
+                size="xs"
+                aria-label="Select all shown jobs"
+                checked={rows.length > 0 && shownSelected === rows.length}
+                indeterminate={shownSelected > 0 && shownSelected < rows.length}
+                onChange={onToggleAll}
+                data-testid="select-all"
+              />
+            </Table.Th>
+            <Table.Th w={40}><VisuallyHidden>Status</VisuallyHidden></Table.Th>
+            <Table.Th w={40}>Log</Table.Th>
+            <Table.Th>Job</Table.Th>
+            <Table.Th w={130}>Execution type</Table.Th>
+            <Table.Th w={170}>Domain</Table.Th>
+            <Table.Th w={250}>Scheduling</Table.Th>
+            <Table.Th w={150}>Last execution</Table.Th>
+            <Table.Th w={150}>Next execution</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {paddingTop > 0 && <tr aria-hidden style={{ height: paddingTop }} />}
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const key = jobKey(row);
+            return (
+              <JobRowView key={key} row={row} rowKey={key} index={item.index} selected={selected.has(key)} result={results.get(key)}
+                onToggle={onToggle} onOpenJob={onOpenJob} onOpenLog={onOpenLog} />
+            );
+          })}
+          {paddingBottom > 0 && <tr aria-hidden style={{ height: paddingBottom }} />}
+        </Table.Tbody>
+      </Table>
+      {(hasNextPage || loadingMore) && (
+        <Center py="sm">
+          {loadingMore ? <Loader size="sm" aria-label="Loading more jobs" /> : (
+            <Button variant="default" size="xs" onClick={onLoadMore} data-testid="load-more">Load more</Button>
+          )}
+        </Center>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+'use client';
+
+import { Badge, Group, Progress, Stack, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { duration, elapsed, fullDate, shortDate } from '../../_lib/format';
+import { STATUS_COLOR, STATUS_LABEL, TRIGGER_LABEL } from '../../_lib/status';
+import type { ExecutionSummary } from '../../_lib/types';
+import { StatusIcon } from '../StatusIcon';
+
+/** Job, domain, status, start, duration (ticking while it runs) and progress of one execution. */
+export function LogHeader({ exec, progress }: { exec: ExecutionSummary; progress: number | null }) {
+  const running = exec.status === 'IN_PROGRESS';
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => tick((n) => n + 1), 1000); // a clock for the duration, not a poll
+    return () => clearInterval(t);
+  }, [running]);
+
+  const pct = progress ?? (running ? null : exec.status === 'SUCCESS' || exec.status === 'WARNING' ? 100 : null);
+  return (
+    <Stack gap={6} data-testid="log-header">
+      <Group gap="md" wrap="wrap">
+        <Group gap={6}>
+          <StatusIcon status={exec.status} />
+          <Badge variant="light" color={STATUS_COLOR[exec.status]} data-testid="log-status" data-status={exec.status}>{STATUS_LABEL[exec.status]}</Badge>
+        </Group>
+        <Text size="sm"><Text span c="dimmed">Job </Text><b>{exec.jobId}</b></Text>
+        <Text size="sm"><Text span c="dimmed">Domain </Text>{exec.domain}</Text>
+        <Text size="sm" title={fullDate(exec.startedAt)}><Text span c="dimmed">Started </Text>{shortDate(exec.startedAt)}</Text>
+        <Text size="sm"><Text span c="dimmed">Duration </Text>{duration(elapsed(exec.startedAt, exec.endedAt, exec.durationMs))}</Text>
+        <Text size="sm"><Text span c="dimmed">Trigger </Text>{TRIGGER_LABEL[exec.trigger]}{exec.triggeredBy ? ` · ${exec.triggeredBy}` : ''}</Text>
+        {(exec.warningCount > 0 || exec.errorCount > 0) && (
+          <Text size="sm">
+            {exec.warningCount > 0 && <Text span c="orange">{exec.warningCount} warning{exec.warningCount === 1 ? '' : 's'} </Text>}
+            {exec.errorCount > 0 && <Text span c="red">{exec.errorCount} error{exec.errorCount === 1 ? '' : 's'}</Text>}
+          </Text>
+        )}
+      </Group>
+      <Group gap="xs" wrap="nowrap">
+        <Progress
+          flex={1}
+          value={pct ?? 100}
+          striped={running}
+          animated={running && pct === null}
+          color={pct === null && running ? 'gray' : STATUS_COLOR[exec.status]}
+          aria-label="Progress"
+          data-testid="log-progress"
+        />
+        <Text size="xs" c="dimmed" w={40} ta="right">{pct === null ? '' : `${pct}%`}</Text>
+      </Group>
+    </Stack>
+  );
+}

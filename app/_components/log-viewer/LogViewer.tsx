@@ -1,0 +1,133 @@
+'use client';
+
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
+import { Alert, Button, Chip, Group, Loader, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { errorMessage } from '../../_lib/errors';
+import { useLogStream } from '../../_lib/log-stream';
+import { useIsTopModal } from '../../_lib/modal-stack';
+import { EXECUTION, MARK_LOGS_READ } from '../../_lib/operations';
+import { LEVELS } from '../../_lib/status';
+import type { LogEntry, LogLevel } from '../../_lib/types';
+import { LogHeader } from './LogHeader';
+import { LogLines } from './LogLines';
+import { useDownload } from './useDownload';
+
+/** Progress from the last PROGRESS entry ("42", "42%", "::progress::42"), when the execution has none. */
+function progressFromLines(lines: LogEntry[]): number | null {
+  for (let i = lines.length - 1; i >= 0 && i >= lines.length - 5000; i--) {
+    const e = lines[i]!;
+    if (e.level !== 'PROGRESS') continue;
+    const m = /(\d{1,3})(?:\s*%)?/.exec(e.message);
+    if (m) return Math.min(100, Number(m[1]));
+  }
+  return null;
+}
+
+export function LogViewer({ executionId, onClose }: { executionId: string; onClose: () => void }) {
+  const client = useApolloClient();
+  // Kept current by the list's executionUpdated subscription (the Execution is normalised in the cache).
+  const { data, loading, error } = useQuery(EXECUTION, { variables: { id: executionId }, fetchPolicy: 'cache-and-network' });
+  const exec = data?.execution;
+  const stream = useLogStream(executionId);
+  const [levels, setLevels] = useState<string[]>(LEVELS);
+  const [text, setText] = useState('');
+  const [needle] = useDebouncedValue(text.trim().toLowerCase(), 200);
+  const [follow, setFollow] = useState(true);
+  const top = useIsTopModal(true);
+  const narrow = useMediaQuery('(max-width: 48em)');
+  const download = useDownload(client, executionId, exec);
+
+  const [markRead] = useMutation(MARK_LOGS_READ);
+  const readSeq = useRef(-1);
+  const markAsRead = useCallback(() => {
+    if (!exec || readSeq.current >= exec.lastSeq) return;
+    readSeq.current = exec.lastSeq;
+    void markRead({ variables: { executionId } }).then(() => {
+      const id = client.cache.identify({ __typename: 'Job', jobId: exec.jobId, domain: exec.domain });
+      if (id) client.cache.modify({ id, fields: { hasUnreadLogs: (cur, { readField }) => {
+        const last = readField<{ __ref: string }>('lastExecution');
+        return last && readField<string>('id', last) === executionId ? false : cur;
+      } } });
+    }).catch(() => undefined);
+  }, [exec, executionId, markRead, client]);
+  // Opening marks the log read; lines seen live are marked read again when the viewer closes.
+  useEffect(() => { if (exec) markAsRead(); }, [Boolean(exec)]); // eslint-disable-line react-hooks/exhaustive-deps
+  const close = () => { markAsRead(); onClose(); };
+
+  const all = stream.entries;
+  const filtered = useMemo(() => {
+    if (levels.length === LEVELS.length && !needle) return all;
+    const on = new Set(levels);
+    return all.filter((e) => on.has(e.level) && (!needle || e.message.toLowerCase().includes(needle)));
+    // `version` marks growth of the same array
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [all, stream.version, levels, needle]);
+
+  const progress = exec?.progress ?? progressFromLines(all);
+  const streamLabel =
+    stream.state === 'loading' ? 'Loading the log…' : stream.state === 'live' ? 'Live' : stream.state === 'done' ? 'Complete' : '';
+
+  return (
+    <Modal
+      opened
+      onClose={close}
+      closeOnEscape={top}
+      trapFocus={top}
+      fullScreen={narrow}
+      size="min(1400px, 96vw)"
+      zIndex={250}
+      title={<Text fw={600}>Log{exec ? ` · ${exec.jobId} @ ${exec.domain}` : ''}</Text>}
+    >
+      <Stack gap={10} h="min(78dvh, 900px)" data-testid="log-viewer" data-execution-id={executionId} data-stream={stream.state}>
+      {!exec ? (
+        loading ? <Loader aria-label="Loading execution" /> : (
+          <Alert color={error ? 'red' : 'gray'} data-testid="log-not-found">{error ? errorMessage(error) : 'This execution was not found. It may have been removed, or it belongs to a domain you do not supervise.'}</Alert>
+        )
+      ) : (
+        <>
+          <LogHeader exec={exec} progress={progress} />
+          <Group gap="xs" wrap="wrap" justify="space-between">
+            <Group gap="xs" wrap="wrap">
+              <Chip.Group multiple value={levels} onChange={setLevels}>
+                <Group gap={4} role="group" aria-label="Levels shown">
+                  {LEVELS.map((l) => (
+                    <Chip key={l} value={l} size="xs" variant="outline" color={l === 'ERROR' ? 'red' : l === 'WARNING' ? 'orange' : 'gray'} data-testid={`level-${l}`}>
+                      {l[0]}{l.slice(1).toLowerCase()}
+                    </Chip>
+                  ))}
+                </Group>
+              </Chip.Group>
+              <TextInput size="xs" w={220} placeholder="Filter lines" aria-label="Filter log lines by text" value={text}
+                onChange={(e) => setText(e.currentTarget.value)} data-testid="log-filter" />
+            </Group>
+            <Group gap="sm">
+              <Text size="xs" c="dimmed" aria-live="polite" data-testid="log-count">
+                {filtered.length === all.length ? `${all.length.toLocaleString()} lines` : `${filtered.length.toLocaleString()} of ${all.length.toLocaleString()} lines`}
+                {streamLabel ? ` · ${streamLabel}` : ''}
+              </Text>
+              {stream.state === 'live' && <Loader size={12} type="dots" aria-hidden />}
+              <Switch size="xs" label="Follow" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} data-testid="log-follow" />
+              <Button size="xs" variant="default" loading={download.busy} onClick={download.start} data-testid="log-download">Download</Button>
+            </Group>
+          </Group>
+          {stream.error && <Alert color="red" py={4}>{stream.error}</Alert>}
+          {download.error && <Alert color="red" py={4}>{download.error}</Alert>}
+          {exec.droppedLines > 0 && (
+            <Text size="xs" c="orange">{exec.droppedLines.toLocaleString()} lines past the log limit were dropped by the server.</Text>
+          )}
+          <LogLines
+            lines={filtered}
+            version={stream.version}
+            follow={follow}
+            onFollowChange={setFollow}
+            emptyText={stream.state === 'loading' ? 'Loading…' : all.length ? 'No line matches these filters.' : stream.state === 'live' ? 'Waiting for the first line…' : 'This execution wrote no log.'}
+          />
+        </>
+      )}
+      </Stack>
+    </Modal>
+  );
+}
+

@@ -1,0 +1,40 @@
+'use client';
+
+import type { ApolloClient } from '@apollo/client';
+import { useState } from 'react';
+import { errorMessage } from '../../_lib/errors';
+import { readAllLogs } from '../../_lib/log-stream';
+import type { ExecutionSummary } from '../../_lib/types';
+
+/** "Download": the full log as text, read page by page from the server (not the filtered lines). */
+export function useDownload(client: ApolloClient, executionId: string, exec: ExecutionSummary | null | undefined) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function start() {
+    setBusy(true);
+    setError(null);
+    try {
+      const chunks: string[] = [];
+      const r = await readAllLogs(client, executionId, 0, (entries) => {
+        chunks.push(entries.map((e) => `${e.at} ${e.level.padEnd(8)} ${e.message}\n`).join(''));
+      });
+      if (!r) throw new Error('This execution no longer exists.');
+      const head = exec ? `# ${exec.jobId} @ ${exec.domain} · execution ${executionId} · ${exec.status} · started ${exec.startedAt}\n` : '';
+      const url = URL.createObjectURL(new Blob([head, ...chunks], { type: 'text/plain;charset=utf-8' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${exec ? `${exec.jobId}@${exec.domain}-` : ''}execution-${executionId}.log.txt`.replace(/[^\w.@-]+/g, '_');
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      setError(`Download failed: ${errorMessage(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { busy, error, start: () => void start() };
+}

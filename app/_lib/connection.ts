@@ -1,0 +1,55 @@
+// The WebSocket's state, shared by the "live connection lost" banner and by the parts that must
+// catch up after a reconnect (the jobs list re-reads its rows, the log viewer resubscribes from
+// the last seq it holds).
+
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+
+type Listener = () => void;
+
+let state: LinkState = 'idle';
+let everConnected = false;
+const listeners = new Set<Listener>();
+const reconnectListeners = new Set<Listener>();
+const closeListeners = new Set<Listener>();
+
+function set(next: LinkState) {
+  if (next === state) return;
+  state = next;
+  for (const l of listeners) l();
+}
+
+export const connection = {
+  get: () => state,
+  subscribe(l: Listener) {
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  },
+  /** Called after a reconnect (not the first connect): anything pushed meanwhile was missed. */
+  onReconnected(l: Listener) {
+    reconnectListeners.add(l);
+    return () => void reconnectListeners.delete(l);
+  },
+  /** Called when an open socket closes for any reason but our own idle close. */
+  onLost(l: Listener) {
+    closeListeners.add(l);
+    return () => void closeListeners.delete(l);
+  },
+  connecting() {
+    if (state !== 'reconnecting') set('connecting');
+  },
+  connected(wasRetry: boolean) {
+    const again = everConnected || wasRetry;
+    everConnected = true;
+    set('connected');
+    if (again) for (const l of reconnectListeners) l();
+  },
+  closed(code: number | undefined) {
+    // 1000 is graphql-ws closing an idle lazy socket (no subscription left): nothing is lost.
+    if (code === 1000) {
+      set('idle');
+      return;
+    }
+    set('reconnecting');
+    for (const l of closeListeners) l();
+  },
+};

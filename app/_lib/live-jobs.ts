@@ -1,0 +1,118 @@
+'use client';
+
+import type { ApolloClient, Reference } from '@apollo/client';
+import { useApolloClient } from '@apollo/client/react';
+import { useEffect } from 'react';
+import { connection } from './connection';
+import { EXECUTION_FRAGMENT, EXECUTION_UPDATED, jobRowsQuery } from './operations';
+import type { ExecutionSummary, JobRef } from './types';
+
+const FLUSH_MS = 120;
+// The server parses at most 2000 tokens per document; 40 aliased rows stay well under.
+const ROWS_PER_REQUEST = 40;
+
+/**
+ * Points the row's lastExecution at `exec` when it is the newest one, and sets `running`.
+ * `exec` must already be in the cache (a mutation result, or written by the caller).
+ */
+export function applyExecution(client: ApolloClient, exec: ExecutionSummary) {
+  const id = client.cache.identify({ __typename: 'Job', jobId: exec.jobId, domain: exec.domain });
+  if (!id) return;
+  client.cache.modify({
+    id,
+    fields: {
+      lastExecution(current: Reference | null, { readField, toReference }) {
+        const ref = toReference({ __typename: 'Execution', id: exec.id });
+        if (!ref) return current;
+        if (!current) return ref;
+        if (readField<string>('id', current) === exec.id) return current;
+        const currentStart = readField<string>('startedAt', current);
+        return !currentStart || currentStart <= exec.startedAt ? ref : current;
+      },
+    },
+  });
+  // A second pass, so that `running` reads the lastExecution written just above.
+  client.cache.modify({
+    id,
+    fields: {
+      running(current: boolean, { readField }) {
+        const last = readField<Reference | null>('lastExecution');
+        const lastId = last ? readField<string>('id', last) : undefined;
+        return lastId === exec.id ? exec.status === 'IN_PROGRESS' : current;
+      },
+    },
+  });
+}
+
+/** Re-reads rows (nextRunAt and hasUnreadLogs move when an execution ends), many per request. */
+export function refetchRows(client: ApolloClient, refs: JobRef[]) {
+  for (let i = 0; i < refs.length; i += ROWS_PER_REQUEST) {
+    const chunk = refs.slice(i, i + ROWS_PER_REQUEST);
+    const variables: Record<string, string> = {};
+    chunk.forEach((r, k) => {
+      variables[`j${k}`] = r.jobId;
+      variables[`d${k}`] = r.domain;
+    });
+    void client.query({ query: jobRowsQuery(chunk.length), variables, fetchPolicy: 'network-only' }).catch(() => undefined);
+  }
+}
+
+export function refetchRow(client: ApolloClient, jobId: string, domain: string) {
+  refetchRows(client, [{ jobId, domain }]);
+}
+
+/**
+ * Keeps the cached rows live from `executionUpdated` (every execution the viewer may see), with no
+ * polling. Updates are applied in batches: when hundreds of executions start at once, the cache
+ * broadcasts once per batch instead of once per message. `onReconnect` runs after the socket comes
+ * back, since changes pushed meanwhile were lost.
+ */
+export function useLiveJobs(onReconnect: () => void) {
+  const client = useApolloClient();
+
+  useEffect(() => {
+    const queue = new Map<string, ExecutionSummary>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const execs = [...queue.values()];
+      queue.clear();
+      const ended: JobRef[] = [];
+      client.cache.batch({
+        update(cache) {
+          for (const e of execs) {
+            cache.writeFragment({ fragment: EXECUTION_FRAGMENT, data: { ...e, __typename: 'Execution' } });
+            applyExecution(client, e);
+            if (e.status !== 'IN_PROGRESS') ended.push({ jobId: e.jobId, domain: e.domain });
+          }
+        },
+      });
+      if (ended.length) refetchRows(client, ended);
+    };
+    // Not useSubscription: that re-renders the page for every message, and a storm has thousands.
+    // graphql-ws resubscribes by itself after a lost socket; an error or an end from the server
+    // (a restart, say) ends this subscription, so it is started again a little later.
+    let sub: { unsubscribe(): void } | undefined;
+    let again: ReturnType<typeof setTimeout> | undefined;
+    const start = () => {
+      sub = client.subscribe({ query: EXECUTION_UPDATED, fetchPolicy: 'no-cache' }).subscribe({
+        next(r) {
+          const exec = r.data?.executionUpdated;
+          if (!exec) return;
+          queue.set(exec.id, exec); // only the latest state of each execution matters
+          timer ??= setTimeout(flush, FLUSH_MS);
+        },
+        error: () => (again = setTimeout(start, 3000)),
+        complete: () => (again = setTimeout(start, 3000)),
+      });
+    };
+    start();
+    return () => {
+      sub?.unsubscribe();
+      clearTimeout(timer);
+      clearTimeout(again);
+    };
+  }, [client]);
+
+  useEffect(() => connection.onReconnected(onReconnect), [onReconnect]);
+}

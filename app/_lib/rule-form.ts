@@ -1,0 +1,106 @@
+import type { Rule, RuleInput, RuleKind, Weekday } from './types';
+
+export const EVERY_MINUTES = [1, 2, 5, 10, 15, 20, 30];
+export const EVERY_HOURS = [1, 2, 3, 4, 6, 8, 12];
+export const WEEKDAYS: { value: Weekday; label: string }[] = [
+  { value: 'MON', label: 'Mon' },
+  { value: 'TUE', label: 'Tue' },
+  { value: 'WED', label: 'Wed' },
+  { value: 'THU', label: 'Thu' },
+  { value: 'FRI', label: 'Fri' },
+  { value: 'SAT', label: 'Sat' },
+  { value: 'SUN', label: 'Sun' },
+];
+export const RULE_KINDS: { value: RuleKind; label: string }[] = [
+  { value: 'EVERY_MINUTES', label: 'Every N minutes' },
+  { value: 'EVERY_HOURS', label: 'Every N hours' },
+  { value: 'DAILY', label: 'Daily' },
+  { value: 'CRON', label: 'Cron' },
+];
+
+/** What the Scheduling tab edits: every kind's fields at once, so switching kind loses nothing. */
+export interface RuleForm {
+  kind: RuleKind;
+  minutes: number;
+  hours: number;
+  days: Weekday[];
+  times: string[];
+  cron: string;
+  timeZone: string;
+}
+
+export function ruleForm(rule: Rule | null | undefined, defaultTimeZone: string): RuleForm {
+  const base: RuleForm = {
+    kind: 'DAILY',
+    minutes: 15,
+    hours: 1,
+    days: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+    times: ['01:00'],
+    cron: '0 3 * * *',
+    timeZone: defaultTimeZone,
+  };
+  if (!rule) return base;
+  return {
+    ...base,
+    kind: rule.kind,
+    minutes: rule.kind === 'EVERY_MINUTES' && rule.every ? rule.every : base.minutes,
+    hours: rule.kind === 'EVERY_HOURS' && rule.every ? rule.every : base.hours,
+    days: rule.kind === 'DAILY' && rule.days ? [...rule.days] : base.days,
+    times: rule.kind === 'DAILY' && rule.times?.length ? [...rule.times] : base.times,
+    cron: rule.kind === 'CRON' && rule.cron ? rule.cron : base.cron,
+    timeZone: rule.timeZone,
+  };
+}
+
+const ORDER = new Map(WEEKDAYS.map((d, i) => [d.value, i]));
+
+export function toRuleInput(f: RuleForm): RuleInput {
+  switch (f.kind) {
+    case 'EVERY_MINUTES':
+      return { kind: f.kind, every: f.minutes, timeZone: f.timeZone };
+    case 'EVERY_HOURS':
+      return { kind: f.kind, every: f.hours, timeZone: f.timeZone };
+    case 'DAILY':
+      return {
+        kind: f.kind,
+        days: [...f.days].sort((a, b) => (ORDER.get(a) ?? 0) - (ORDER.get(b) ?? 0)),
+        times: [...new Set(f.times.filter((t) => t !== ''))].sort(),
+        timeZone: f.timeZone,
+      };
+    case 'CRON':
+      return { kind: f.kind, cron: f.cron.trim(), timeZone: f.timeZone };
+  }
+}
+
+/** A rule as saved, in the same shape, for comparing with the form (dirty check). */
+export function ruleInputOf(rule: Rule | null | undefined): RuleInput | null {
+  if (!rule) return null;
+  return toRuleInput(ruleForm(rule, rule.timeZone));
+}
+
+export const sameRule = (a: RuleInput | null, b: RuleInput | null) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Problems visible without asking the server; the server (previewRule) has the last word. */
+export function localRuleErrors(f: RuleForm): Map<string, string> {
+  const out = new Map<string, string>();
+  if (f.kind === 'DAILY') {
+    if (f.days.length === 0) out.set('days', 'Tick at least one day.');
+    if (f.times.filter((t) => t !== '').length === 0) out.set('times', 'Give at least one time.');
+    f.times.forEach((t, i) => {
+      if (t !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(t)) out.set(`times[${i}]`, 'Use HH:MM, e.g. 03:30.');
+    });
+  }
+  if (f.kind === 'CRON' && f.cron.trim() === '') out.set('cron', 'Type a cron expression, e.g. 0 3 * * * (03:00 every day).');
+  if (!f.timeZone) out.set('timeZone', 'Choose a time zone.');
+  return out;
+}
+
+let zones: string[] | undefined;
+/** IANA zones the browser knows, with UTC (which some engines leave out). */
+export function timeZones(): string[] {
+  if (!zones) {
+    const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    zones = list.includes('UTC') ? list : ['UTC', ...list];
+  }
+  return zones;
+}
