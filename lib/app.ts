@@ -40,20 +40,25 @@ export type Jobdeck = {
 /** Starts every part the configuration asks for; close() stops them in reverse order, draining runs. */
 export async function startJobdeck(config: Config, opts: StartOptions = {}): Promise<Jobdeck> {
   const log = opts.log ?? ((l: string) => console.log(l));
-  const closers: (() => Promise<void>)[] = [];
+  const closers: { name: string; fn: () => Promise<void> }[] = [];
+  const closer = (name: string, fn: () => Promise<void>) => closers.push({ name, fn });
   const close = async () => {
-    for (const c of closers.reverse()) await c().catch((e) => log(`while stopping: ${(e as Error).message}`));
+    for (const c of closers.reverse()) {
+      const t0 = Date.now();
+      await c.fn().catch((e) => log(`while stopping ${c.name}: ${(e as Error).message}`));
+      if (process.env.JOBDECK_DEBUG_SHUTDOWN) log(`stopped ${c.name} in ${Date.now() - t0} ms`);
+    }
   };
   try {
     let url = config.DATABASE_URL;
     if (!url) {
       const pg = await startEmbedded(config.dataDir, { onLog: config.NODE_ENV === 'development' ? log : undefined });
       url = pg.url;
-      closers.push(pg.stop);
+      closer('embedded PostgreSQL', pg.stop);
       log(`Embedded PostgreSQL running in ${config.dataDir} on port ${pg.port}.`);
     }
     const db: Database = connect(url, { max: config.ROLE === 'worker' ? 10 : 20 });
-    closers.push(db.close);
+    closer('database pool', db.close);
     await runMigrations(db);
     const catalog: Catalog = await loadCatalog({
       jobsFile: config.JOBS_FILE,
@@ -63,7 +68,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     });
     const worker = config.ROLE !== 'web';
     const { agenda, backend } = createAgenda(url, `jobdeck-${config.ROLE}-${process.pid}`, config.WORKER_CONCURRENCY);
-    closers.push(async () => {
+    closer('agenda', async () => {
       await agenda.stop().catch(() => {});
       // stop() and drain() leave the backend's pool open when processing never started (ROLE=web).
       await backend.disconnect().catch(() => {});
@@ -75,7 +80,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
 
     if (worker) {
       const sender = startOutboxSender({ sql: db.sql, config, log: { warn: log, error: log } });
-      closers.push(() => sender.stop());
+      closer('mail sender', () => sender.stop());
       const w = new Worker({
         sql: db.sql,
         config,
@@ -93,7 +98,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
         log,
       });
       await w.start();
-      closers.push(() => w.stop());
+      closer('worker', () => w.stop());
       app.worker = w;
     } else {
       await agenda.ready;
@@ -103,9 +108,9 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     if (config.ROLE !== 'worker') {
       const hub = new LiveHub(db.sql, (e) => log(`live: ${(e as Error).message}`));
       await hub.start();
-      closers.push(() => hub.stop());
+      closer('live hub', () => hub.stop());
       const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log });
-      closers.push(() => web.close());
+      closer('web server', () => web.close());
       app.hub = hub;
       const port = (web.server.address() as AddressInfo).port;
       app.port = port;

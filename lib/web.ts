@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -24,6 +23,7 @@ export type WebServer = { server: http.Server; close(): Promise<void> };
 const WS_MAX_PAYLOAD_BYTES = 256 * 1024;
 const WS_MAX_SUBSCRIPTIONS = 100;
 const WS_RECHECK_MS = 5000;
+const HTTP_DRAIN_MS = 5000;
 
 type WsExtra = { viewer?: Viewer; subscriptions?: number };
 type Upgraded = http.IncomingMessage & { jobdeckOriginOk?: boolean };
@@ -62,7 +62,6 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     formatError: (f, e) => formatError(f, e, log),
     validationRules: limitRules(production),
     parseOptions: { maxTokens: LIMITS.maxTokens },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
   });
   await apollo.start();
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
@@ -184,9 +183,25 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     close: async () => {
       clearInterval(recheck);
       for (const s of wss.clients) s.close(1001, 'Server shutting down');
-      await Promise.resolve(ws.dispose()).catch(() => {});
-      await apollo.stop();
-      await nextClose?.().catch(() => {});
+      const step = async (name: string, f: () => unknown) => {
+        const t0 = Date.now();
+        await Promise.resolve(f()).catch(() => {});
+        if (process.env.JOBDECK_DEBUG_SHUTDOWN) log(`  ${name}: ${Date.now() - t0} ms`);
+      };
+      await step('websocket', () => ws.dispose());
+      // Stop accepting, let requests in flight finish (bounded), then cut what is left.
+      await step('http', () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => {
+            server.closeAllConnections();
+            resolve();
+          }, HTTP_DRAIN_MS).unref();
+        }),
+      );
+      await step('apollo', () => apollo.stop());
+      await step('next', () => nextClose?.());
       server.closeAllConnections();
     },
   };
