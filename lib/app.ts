@@ -46,7 +46,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     for (const c of closers.reverse()) {
       const t0 = Date.now();
       await c.fn().catch((e) => log(`while stopping ${c.name}: ${(e as Error).message}`));
-      if (process.env.JOBDECK_DEBUG_SHUTDOWN) log(`stopped ${c.name} in ${Date.now() - t0} ms`);
+      if (config.NODE_ENV === 'development') log(`stopped ${c.name} in ${Date.now() - t0} ms`);
     }
   };
   try {

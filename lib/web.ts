@@ -186,7 +186,7 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
       const step = async (name: string, f: () => unknown) => {
         const t0 = Date.now();
         await Promise.resolve(f()).catch(() => {});
-        if (process.env.JOBDECK_DEBUG_SHUTDOWN) log(`  ${name}: ${Date.now() - t0} ms`);
+        if (config.NODE_ENV === 'development') log(`  ${name}: ${Date.now() - t0} ms`);
       };
       await step('websocket', () => ws.dispose());
       // Stop accepting, let requests in flight finish (bounded), then cut what is left.
