@@ -66,15 +66,27 @@ export async function wsClient(url: string, token: string): Promise<Client> {
 
 export type LogLine = { seq: number; at: string; level: string; message: string };
 
-/** Follows executionLog; `onLine` gets each entry with its arrival time; resolves on completion. */
+/**
+ * Follows a live log the way a fast client should: executionLogBatch (one event per burst), or
+ * executionLog (one event per entry) with BENCH_LOG_SUBSCRIPTION=entry. `onLine` gets each entry
+ * with its arrival time; resolves on completion.
+ */
 export function followLog(client: Client, executionId: number, onLine: (l: LogLine, t: number) => void, afterSeq = 0) {
+  const perEntry = process.env.BENCH_LOG_SUBSCRIPTION === 'entry';
   return new Promise<void>((resolve, reject) => {
-    client.subscribe<{ executionLog: LogLine }>(
-      { query: 'subscription($id: ID!, $a: Int) { executionLog(executionId: $id, afterSeq: $a) { seq at level message } }', variables: { id: String(executionId), a: afterSeq } },
+    client.subscribe<{ executionLog?: LogLine; executionLogBatch?: { entries: LogLine[] } }>(
+      {
+        query: perEntry
+          ? 'subscription($id: ID!, $a: Int) { executionLog(executionId: $id, afterSeq: $a) { seq at level message } }'
+          : 'subscription($id: ID!, $a: Int) { executionLogBatch(executionId: $id, afterSeq: $a) { entries { seq at level message } } }',
+        variables: { id: String(executionId), a: afterSeq },
+      },
       {
         next: (v) => {
           if (v.errors?.length) return reject(new Error(JSON.stringify(v.errors)));
-          onLine(v.data!.executionLog, now());
+          const t = now();
+          if (v.data!.executionLog) onLine(v.data!.executionLog, t);
+          else for (const l of v.data!.executionLogBatch!.entries) onLine(l, t);
         },
         error: (e) => reject(e instanceof Error ? e : new Error(`subscription error ${JSON.stringify(e)}`)),
         complete: () => resolve(),
