@@ -24,6 +24,11 @@ export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: strin
   return visibleRow(deps, v, await withScope(deps.sql, scopeOf(v), (tx) => findRow(tx, jobId, domain))) ?? null;
 }
 
+export async function getJobs(deps: Deps, v: Viewer, refs: { jobId: string; domain: string }[]) {
+  if (refs.length > 200) throw badInput('refs', 'At most 200 rows at once.');
+  return Promise.all(refs.map((r) => getJob(deps, v, r.jobId, r.domain)));
+}
+
 export async function listJobs(
   deps: Deps,
   v: Viewer,

@@ -1,5 +1,53 @@
 import { gql, type TypedDocumentNode } from '@apollo/client';
 import type {
+  ApiTokensQuery,
+  ApiTokensQueryVariables,
+  CancelExecutionMutation,
+  CancelExecutionMutationVariables,
+  CreateApiTokenMutation,
+  CreateApiTokenMutationVariables,
+  DeleteExecutionsMutation,
+  DeleteExecutionsMutationVariables,
+  ExecuteNowMutation,
+  ExecuteNowMutationVariables,
+  ExecutionLogSubscription,
+  ExecutionLogSubscriptionVariables,
+  ExecutionLogsQuery,
+  ExecutionLogsQueryVariables,
+  ExecutionQuery,
+  ExecutionQueryVariables,
+  ExecutionUpdatedSubscription,
+  ExecutionUpdatedSubscriptionVariables,
+  JobExecutionsQuery,
+  JobExecutionsQueryVariables,
+  JobQuery,
+  JobQueryVariables,
+  JobRowQuery,
+  JobRowQueryVariables,
+  JobRowsQuery,
+  JobRowsQueryVariables,
+  JobsQuery,
+  JobsQueryVariables,
+  LoginMutation,
+  LoginMutationVariables,
+  LogoutMutation,
+  LogoutMutationVariables,
+  MarkLogsReadMutation,
+  MarkLogsReadMutationVariables,
+  OutboxQuery,
+  OutboxQueryVariables,
+  PreviewRuleQuery,
+  PreviewRuleQueryVariables,
+  RetryReportMutation,
+  RetryReportMutationVariables,
+  RevokeApiTokenMutation,
+  RevokeApiTokenMutationVariables,
+  UpdateJobMutation,
+  UpdateJobMutationVariables,
+  ViewerQuery,
+  ViewerQueryVariables,
+} from './generated';
+import type {
   ApiToken, Connection, ExecuteResult, ExecutionStatus, ExecutionSummary, JobDetail, JobFilter, JobRef,
   JobRow, LogEntry, LogLevel, OutboxMessage, OutboxStatus, PlanInput, ReportInput, RuleInput, Viewer,
 } from './types';
@@ -45,41 +93,35 @@ const VIEWER_FIELDS = gql`
 
 /* ---------- auth ---------- */
 
-export const VIEWER: TypedDocumentNode<{ viewer: Viewer | null }, Record<string, never>> = gql`
+export const VIEWER: TypedDocumentNode<ViewerQuery, ViewerQueryVariables> = gql`
   query Viewer { viewer { ...ViewerFields } }
   ${VIEWER_FIELDS}
 `;
 
-export const LOGIN: TypedDocumentNode<{ login: Viewer }, { email: string; password: string }> = gql`
+export const LOGIN: TypedDocumentNode<LoginMutation, LoginMutationVariables> = gql`
   mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ...ViewerFields } }
   ${VIEWER_FIELDS}
 `;
 
-export const LOGOUT: TypedDocumentNode<{ logout: boolean }, Record<string, never>> = gql`
+export const LOGOUT: TypedDocumentNode<LogoutMutation, LogoutMutationVariables> = gql`
   mutation Logout { logout }
 `;
 
-export const API_TOKENS: TypedDocumentNode<{ apiTokens: ApiToken[] }, Record<string, never>> = gql`
+export const API_TOKENS: TypedDocumentNode<ApiTokensQuery, ApiTokensQueryVariables> = gql`
   query ApiTokens { apiTokens { id name createdAt lastUsedAt revokedAt } }
 `;
 
-export const CREATE_API_TOKEN: TypedDocumentNode<
-  { createApiToken: { id: string; name: string; token: string } },
-  { name: string }
-> = gql`
+export const CREATE_API_TOKEN: TypedDocumentNode<CreateApiTokenMutation, CreateApiTokenMutationVariables> = gql`
   mutation CreateApiToken($name: String!) { createApiToken(name: $name) { id name token } }
 `;
 
-export const REVOKE_API_TOKEN: TypedDocumentNode<{ revokeApiToken: boolean }, { id: string }> = gql`
+export const REVOKE_API_TOKEN: TypedDocumentNode<RevokeApiTokenMutation, RevokeApiTokenMutationVariables> = gql`
   mutation RevokeApiToken($id: ID!) { revokeApiToken(id: $id) }
 `;
 
 /* ---------- jobs ---------- */
 
-export const JOBS: TypedDocumentNode<
-  { jobs: Connection<JobRow> },
-  { filter?: JobFilter | null; first?: number; after?: string | null }
-> = gql`
+export const JOBS: TypedDocumentNode<JobsQuery, JobsQueryVariables> = gql`
   query Jobs($filter: JobFilter, $first: Int, $after: String) {
     jobs(filter: $filter, first: $first, after: $after) {
       totalCount
@@ -91,57 +133,36 @@ export const JOBS: TypedDocumentNode<
 `;
 
 /** One row, re-read when one of its executions ends (nextRunAt and hasUnreadLogs move then). */
-export const JOB_ROW_QUERY: TypedDocumentNode<{ job: JobRow | null }, JobRef> = gql`
+export const JOB_ROW_QUERY: TypedDocumentNode<JobRowQuery, JobRowQueryVariables> = gql`
   query JobRow($jobId: String!, $domain: String!) { job(jobId: $jobId, domain: $domain) { ...JobRowFields } }
   ${JOB_ROW}
 `;
 
-const jobRowsDocs = new Map<number, TypedDocumentNode<Record<string, JobRow | null>, Record<string, string>>>();
-/**
- * Several rows in one request: `r0: job(jobId: $j0, domain: $d0) { ...JobRowFields }` and so on,
- * used to re-read the rows whose executions just ended (a "select all → Execute now" ends hundreds).
- * Variables are j0, d0, j1, d1, …
- */
-export function jobRowsQuery(n: number) {
-  let doc = jobRowsDocs.get(n);
-  if (!doc) {
-    const idx = Array.from({ length: n }, (_, i) => i);
-    doc = gql`
-      query JobRows(${idx.map((i) => `$j${i}: String!, $d${i}: String!`).join(', ')}) {
-        ${idx.map((i) => `r${i}: job(jobId: $j${i}, domain: $d${i}) { ...JobRowFields }`).join('\n')}
-      }
-      ${JOB_ROW}
-    `;
-    jobRowsDocs.set(n, doc);
-  }
-  return doc;
-}
+/** Re-reads the rows whose executions just ended (a "select all → Execute now" ends hundreds). */
+export const JOB_ROWS: TypedDocumentNode<JobRowsQuery, JobRowsQueryVariables> = gql`
+  query JobRows($refs: [JobRef!]!) { jobsByRefs(refs: $refs) { ...JobRowFields } }
+  ${JOB_ROW}
+`;
 
 export const EXECUTION_FRAGMENT: TypedDocumentNode<ExecutionSummary> = EXECUTION_SUMMARY;
 
-export const JOB: TypedDocumentNode<{ job: JobDetail | null }, JobRef> = gql`
+export const JOB: TypedDocumentNode<JobQuery, JobQueryVariables> = gql`
   query Job($jobId: String!, $domain: String!) { job(jobId: $jobId, domain: $domain) { ...JobDetailFields } }
   ${JOB_DETAIL}
 `;
 
-export const PREVIEW_RULE: TypedDocumentNode<
-  { previewRule: { summary: string; next: string[] } },
-  { rule: RuleInput; count?: number }
-> = gql`
+export const PREVIEW_RULE: TypedDocumentNode<PreviewRuleQuery, PreviewRuleQueryVariables> = gql`
   query PreviewRule($rule: RuleInput!, $count: Int) { previewRule(rule: $rule, count: $count) { summary next } }
 `;
 
-export const UPDATE_JOB: TypedDocumentNode<
-  { updateJob: JobDetail },
-  { jobId: string; domain: string; input: { plan?: PlanInput; report?: ReportInput } }
-> = gql`
+export const UPDATE_JOB: TypedDocumentNode<UpdateJobMutation, UpdateJobMutationVariables> = gql`
   mutation UpdateJob($jobId: String!, $domain: String!, $input: JobUpdate!) {
     updateJob(jobId: $jobId, domain: $domain, input: $input) { ...JobDetailFields }
   }
   ${JOB_DETAIL}
 `;
 
-export const EXECUTE_NOW: TypedDocumentNode<{ executeNow: ExecuteResult[] }, { jobs: JobRef[] }> = gql`
+export const EXECUTE_NOW: TypedDocumentNode<ExecuteNowMutation, ExecuteNowMutationVariables> = gql`
   mutation ExecuteNow($jobs: [JobRef!]!) {
     executeNow(jobs: $jobs) { job { jobId domain } execution { ...ExecutionSummary } reason }
   }
@@ -150,10 +171,7 @@ export const EXECUTE_NOW: TypedDocumentNode<{ executeNow: ExecuteResult[] }, { j
 
 /* ---------- executions ---------- */
 
-export const JOB_EXECUTIONS: TypedDocumentNode<
-  { job: { id: string; jobId: string; domain: string; executions: Connection<ExecutionSummary> } | null },
-  JobRef & { first?: number; after?: string | null; statuses?: ExecutionStatus[] | null }
-> = gql`
+export const JOB_EXECUTIONS: TypedDocumentNode<JobExecutionsQuery, JobExecutionsQueryVariables> = gql`
   query JobExecutions($jobId: String!, $domain: String!, $first: Int, $after: String, $statuses: [ExecutionStatus!]) {
     job(jobId: $jobId, domain: $domain) {
       id jobId domain
@@ -167,46 +185,40 @@ export const JOB_EXECUTIONS: TypedDocumentNode<
   ${EXECUTION_SUMMARY}
 `;
 
-export const EXECUTION: TypedDocumentNode<{ execution: (ExecutionSummary & { droppedLines: number }) | null }, { id: string }> = gql`
+export const EXECUTION: TypedDocumentNode<ExecutionQuery, ExecutionQueryVariables> = gql`
   query Execution($id: ID!) { execution(id: $id) { ...ExecutionSummary droppedLines } }
   ${EXECUTION_SUMMARY}
 `;
 
-export const EXECUTION_LOGS: TypedDocumentNode<
-  { execution: { id: string; status: ExecutionStatus; logs: { entries: LogEntry[]; hasMore: boolean } } | null },
-  { id: string; afterSeq: number; first: number; levels?: LogLevel[] | null }
-> = gql`
+export const EXECUTION_LOGS: TypedDocumentNode<ExecutionLogsQuery, ExecutionLogsQueryVariables> = gql`
   query ExecutionLogs($id: ID!, $afterSeq: Int!, $first: Int!, $levels: [LogLevel!]) {
     execution(id: $id) { id status logs(afterSeq: $afterSeq, first: $first, levels: $levels) { entries { seq at level message } hasMore } }
   }
 `;
 
-export const CANCEL_EXECUTION: TypedDocumentNode<{ cancelExecution: ExecutionSummary }, { id: string }> = gql`
+export const CANCEL_EXECUTION: TypedDocumentNode<CancelExecutionMutation, CancelExecutionMutationVariables> = gql`
   mutation CancelExecution($id: ID!) { cancelExecution(id: $id) { ...ExecutionSummary } }
   ${EXECUTION_SUMMARY}
 `;
 
-export const DELETE_EXECUTIONS: TypedDocumentNode<{ deleteExecutions: number }, { ids: string[] }> = gql`
+export const DELETE_EXECUTIONS: TypedDocumentNode<DeleteExecutionsMutation, DeleteExecutionsMutationVariables> = gql`
   mutation DeleteExecutions($ids: [ID!]!) { deleteExecutions(ids: $ids) }
 `;
 
-export const MARK_LOGS_READ: TypedDocumentNode<{ markLogsRead: boolean }, { executionId: string }> = gql`
+export const MARK_LOGS_READ: TypedDocumentNode<MarkLogsReadMutation, MarkLogsReadMutationVariables> = gql`
   mutation MarkLogsRead($executionId: ID!) { markLogsRead(executionId: $executionId) }
 `;
 
 /* ---------- subscriptions ---------- */
 
-export const EXECUTION_UPDATED: TypedDocumentNode<
-  { executionUpdated: ExecutionSummary },
-  { jobId?: string | null; domain?: string | null }
-> = gql`
+export const EXECUTION_UPDATED: TypedDocumentNode<ExecutionUpdatedSubscription, ExecutionUpdatedSubscriptionVariables> = gql`
   subscription ExecutionUpdated($jobId: String, $domain: String) {
     executionUpdated(jobId: $jobId, domain: $domain) { ...ExecutionSummary }
   }
   ${EXECUTION_SUMMARY}
 `;
 
-export const EXECUTION_LOG: TypedDocumentNode<{ executionLog: LogEntry }, { executionId: string; afterSeq: number }> = gql`
+export const EXECUTION_LOG: TypedDocumentNode<ExecutionLogSubscription, ExecutionLogSubscriptionVariables> = gql`
   subscription ExecutionLog($executionId: ID!, $afterSeq: Int) {
     executionLog(executionId: $executionId, afterSeq: $afterSeq) { seq at level message }
   }
@@ -220,10 +232,7 @@ const OUTBOX_FIELDS = gql`
   }
 `;
 
-export const OUTBOX: TypedDocumentNode<
-  { outbox: { nodes: OutboxMessage[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } },
-  { status?: OutboxStatus | null; first?: number; after?: string | null }
-> = gql`
+export const OUTBOX: TypedDocumentNode<OutboxQuery, OutboxQueryVariables> = gql`
   query Outbox($status: OutboxStatus, $first: Int, $after: String) {
     outbox(status: $status, first: $first, after: $after) {
       pageInfo { endCursor hasNextPage }
@@ -233,7 +242,7 @@ export const OUTBOX: TypedDocumentNode<
   ${OUTBOX_FIELDS}
 `;
 
-export const RETRY_REPORT: TypedDocumentNode<{ retryReport: OutboxMessage }, { id: string }> = gql`
+export const RETRY_REPORT: TypedDocumentNode<RetryReportMutation, RetryReportMutationVariables> = gql`
   mutation RetryReport($id: ID!) { retryReport(id: $id) { ...OutboxFields } }
   ${OUTBOX_FIELDS}
 `;

@@ -388,6 +388,8 @@ export type Query = {
   job?: Maybe<Job>;
   /** Sorted by jobId then domain. */
   jobs: JobConnection;
+  /** Several rows at once, in the order asked (at most 200); null where a row does not exist or is outside the viewer's scope. */
+  jobsByRefs: Array<Maybe<Job>>;
   /** The API's own health: always true when the server answers. */
   ok: Scalars['Boolean']['output'];
   /** Report emails, newest first. System administrators only. `first` is at most 200. */
@@ -420,6 +422,11 @@ export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryJobsByRefsArgs = {
+  refs: Array<JobRef>;
 };
 
 
@@ -884,6 +891,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   execution?: Resolver<Maybe<ResolversTypes['Execution']>, ParentType, ContextType, RequireFields<QueryExecutionArgs, 'id'>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'domain' | 'jobId'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
+  jobsByRefs?: Resolver<Array<Maybe<ResolversTypes['Job']>>, ParentType, ContextType, RequireFields<QueryJobsByRefsArgs, 'refs'>>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   outbox?: Resolver<ResolversTypes['OutboxConnection'], ParentType, ContextType, RequireFields<QueryOutboxArgs, 'first'>>;
   previewRule?: Resolver<ResolversTypes['RulePreview'], ParentType, ContextType, RequireFields<QueryPreviewRuleArgs, 'count' | 'rule'>>;

@@ -17,6 +17,8 @@ export const jobResolvers = {
       jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after),
     job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
       jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
+    jobsByRefs: (_: unknown, a: { refs: { jobId: string; domain: string }[] }, ctx: Context) =>
+      jobs.getJobs(ctx.deps, requireViewer(ctx.viewer), a.refs),
     previewRule: (_: unknown, a: { rule: Parameters<typeof jobs.previewRule>[1]; count?: number }, ctx: Context) => {
       requireViewer(ctx.viewer);
       return jobs.previewRule(ctx.deps, a.rule, a.count);

@@ -64,6 +64,13 @@ const OPS: Record<string, Entry> = {
     scoped: (r) => { noErrors(r); assert.equal(r.data!.job, null); },
     admin: (r) => assert.equal(r.data!.job.domain, 'b.example'),
   },
+  'Query.jobsByRefs': {
+    query: 'query($r: [JobRef!]!) { jobsByRefs(refs: $r) { id domain } }',
+    vars: () => ({ r: [{ jobId: 'domain.activity-report', domain: 'b.example' }, { jobId: 'system.retention', domain: 'global' }] }),
+    missing: () => ({ r: [{ jobId: 'domain.activity-report', domain: 'nope.example' }, { jobId: 'system.retention', domain: 'nope.example' }] }),
+    scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.jobsByRefs, [null, null]); },
+    admin: (r) => assert.deepEqual(r.data!.jobsByRefs.map((j: { domain: string }) => j.domain), ['b.example', 'global']),
+  },
   'Query.previewRule': { query: '{ previewRule(rule: { kind: EVERY_HOURS, every: 4 }, count: 2) { summary next } }', scoped: noErrors, admin: noErrors },
   'Query.execution': {
     query: 'query($id: ID!) { execution(id: $id) { id domain logs { entries { message } } } }',
