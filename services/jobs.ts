@@ -151,18 +151,16 @@ export async function updateJob(
   return updated;
 }
 
+const EXECUTE_PARALLEL = 8;
+
 export type ExecuteResult = { job: { jobId: string; domain: string }; execution: unknown; reason: string | null };
 
 export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; domain: string }[]) {
   if (refs.length === 0) throw badInput('jobs', 'Select at least one job.');
   if (refs.length > 500) throw badInput('jobs', 'At most 500 jobs at once.');
-  const results: ExecuteResult[] = [];
-  for (const ref of refs) {
+  const startOne = async (ref: { jobId: string; domain: string }): Promise<ExecuteResult> => {
     const row = await getJob(deps, v, ref.jobId, ref.domain);
-    if (!row) {
-      results.push({ job: ref, execution: null, reason: 'NOT_FOUND' });
-      continue;
-    }
+    if (!row) return { job: ref, execution: null, reason: 'NOT_FOUND' };
     const exec = await openExecution(deps.sql, {
       rowId: row.id,
       jobId: row.jobId,
@@ -171,16 +169,20 @@ export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; d
       triggeredBy: v.email,
       occurrenceAt: null,
       owner: null,
-    });
-    if (!exec) {
-      results.push({ job: ref, execution: null, reason: 'ALREADY_RUNNING' });
-      continue;
-    }
-    // jobdeck_queued wakes every worker at once (the first to claim it runs it); the Agenda job
-    // below is the fallback when no worker heard it.
-    await deps.sql`SELECT pg_notify('jobdeck_exec', ${String(exec.id)}), pg_notify('jobdeck_queued', ${String(exec.id)})`;
-    await deps.engine.queueExecution(exec.id);
-    results.push({ job: ref, execution: exec, reason: null });
+    }, true);
+    if (!exec) return { job: ref, execution: null, reason: 'ALREADY_RUNNING' };
+    // The insert also notified jobdeck_queued: every worker wakes and the first to claim it runs it.
+    // The Agenda job is only the fallback for a worker that missed it, so the answer does not wait
+    // for it; if it is lost too, the sweep ends the run as INTERRUPTED ("no worker took this run").
+    void deps.engine.queueExecution(exec.id).catch(() => {});
+    return { job: ref, execution: exec, reason: null };
+  };
+  // A few rows at a time: a "select all → Execute now" of 500 rows must not take 500 round-trip chains
+  // in a row, nor take every connection of the pool. The same row twice answers ALREADY_RUNNING once
+  // opened, since the database decides.
+  const results: ExecuteResult[] = [];
+  for (let i = 0; i < refs.length; i += EXECUTE_PARALLEL) {
+    results.push(...(await Promise.all(refs.slice(i, i + EXECUTE_PARALLEL).map(startOne))));
   }
   const started = results.filter((r) => r.execution).map((r) => `${r.job.jobId}@${r.job.domain}`);
   if (started.length) await insertAudit(deps.sql, { actor: v.email, action: 'executeNow', target: started.join(', ').slice(0, 2000), details: { count: started.length }, address: v.address });

@@ -46,6 +46,8 @@ export async function findExecutions(sql: Sql, ids: number[]) {
 export async function openExecution(
   sql: Sql,
   e: { rowId: string; jobId: string; domain: string; trigger: ExecTrigger; triggeredBy: string | null; occurrenceAt: Date | null; owner: string | null },
+  /** Also NOTIFY jobdeck_exec and jobdeck_queued (wake workers) in the same statement. */
+  announce = false,
 ) {
   const [row] = await sql<ExecutionRecord[]>`
     WITH ins AS (
@@ -56,7 +58,10 @@ export async function openExecution(
     ), upd AS (
       UPDATE job_rows SET last_execution_id = (SELECT id FROM ins), last_status = 'IN_PROGRESS' WHERE id = ${e.rowId} AND EXISTS (SELECT 1 FROM ins)
     )
-    SELECT ${EXEC_COLUMNS(sql, sql`ins`)} FROM ins`;
+    SELECT ${EXEC_COLUMNS(sql, sql`ins`)}
+      ${announce ? sql`, pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', ins.id::text)` : sql``}
+    FROM ins`;
+  if (row && announce) delete (row as Record<string, unknown>).pg_notify;
   return row;
 }
 
