@@ -20,7 +20,7 @@ async function checkAgenda(ctx: JobContext) {
   const { sql } = ctx.services;
   const [t] = await sql<{ present: boolean }[]>`SELECT to_regclass('agenda_jobs') IS NOT NULL AS present`;
   if (!t?.present) {
-    ctx.log.warn('agenda: table agenda_jobs is missing: no worker has started on this database');
+    ctx.log.warn('agenda: table agenda_jobs is missing: the migrations have not run on this database');
     return;
   }
   const [c] = await sql<{ total: number; late: number }[]>`

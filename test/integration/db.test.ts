@@ -43,3 +43,18 @@ test('job_rows.last_status follows the status of the row\'s last execution', asy
   const [r] = await sql<{ last_status: string }[]>`SELECT last_status FROM job_rows WHERE id = ${row!.id}`;
   assert.equal(r!.last_status, 'FAILURE');
 });
+
+test('deleting executions deletes their log entries (no foreign key, a statement trigger)', async () => {
+  const [row] = await sql<{ id: string }[]>`INSERT INTO job_rows (job_id, domain, kind) VALUES ('z', 'global', 'GLOBAL') RETURNING id`;
+  const ids: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [e] = await sql<{ id: number }[]>`
+      INSERT INTO executions (row_id, job_id, domain, trigger, status) VALUES (${row!.id}, 'z', 'global', 'MANUAL', 'SUCCESS') RETURNING id::int AS id`;
+    await sql`INSERT INTO log_entries (execution_id, seq, at, level, message) SELECT ${e!.id}, s, now(), 'INFO', 'x' FROM generate_series(1, 5) s`;
+    ids.push(e!.id);
+  }
+  await sql`DELETE FROM executions WHERE id = ANY(${ids.slice(0, 2)}::bigint[])`;
+  const left = await sql<{ execution_id: string; n: number }[]>`
+    SELECT execution_id, count(*)::int AS n FROM log_entries WHERE execution_id = ANY(${ids}::bigint[]) GROUP BY execution_id`;
+  assert.deepEqual(left.map((r) => [Number(r.execution_id), r.n]), [[ids[2], 5]]);
+});
