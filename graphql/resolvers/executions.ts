@@ -9,6 +9,17 @@ import type { Context } from '../context';
 import { badInput, notFound } from '../../lib/errors';
 
 type Args = Record<string, never>;
+type LogArgs = { executionId: string; afterSeq?: number };
+
+/** The execution a log subscription follows: visible to the viewer, or NOT_FOUND like a missing one. */
+async function logTarget(a: LogArgs, ctx: Context) {
+  const v = requireViewer(ctx.viewer);
+  const afterSeq = a.afterSeq ?? 0;
+  if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
+  const e = await executions.getExecution(ctx.deps, v, ctx.loaders, a.executionId);
+  if (!e) throw notFound(`Execution ${String(a.executionId).slice(0, 40)}`);
+  return { e, afterSeq };
+}
 
 /**
  * The heartbeat stream. Not an async generator: a generator waiting in its timer cannot be
@@ -54,23 +65,15 @@ export const executionResolvers = {
   },
   Subscription: {
     executionLog: {
-      subscribe: async (_: unknown, a: { executionId: string; afterSeq?: number }, ctx: Context) => {
-        const v = requireViewer(ctx.viewer);
-        const afterSeq = a.afterSeq ?? 0;
-        if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
-        const e = await executions.getExecution(ctx.deps, v, ctx.loaders, a.executionId);
-        if (!e) throw notFound(`Execution ${String(a.executionId).slice(0, 40)}`);
+      subscribe: async (_: unknown, a: LogArgs, ctx: Context) => {
+        const { e, afterSeq } = await logTarget(a, ctx);
         return ctx.hub.subscribeLog(e, afterSeq);
       },
       resolve: (entry: unknown) => entry,
     },
     executionLogBatch: {
-      subscribe: async (_: unknown, a: { executionId: string; afterSeq?: number }, ctx: Context) => {
-        const v = requireViewer(ctx.viewer);
-        const afterSeq = a.afterSeq ?? 0;
-        if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
-        const e = await executions.getExecution(ctx.deps, v, ctx.loaders, a.executionId);
-        if (!e) throw notFound(`Execution ${String(a.executionId).slice(0, 40)}`);
+      subscribe: async (_: unknown, a: LogArgs, ctx: Context) => {
+        const { e, afterSeq } = await logTarget(a, ctx);
         return ctx.hub.subscribeLogBatches(e, afterSeq);
       },
       resolve: (entries: LogRecord[]) => ({ entries, lastSeq: entries[entries.length - 1]!.seq }),
