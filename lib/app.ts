@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, type Database, type Sql } from '../db/client';
 import { startEmbedded } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
+import { rowSecurityAvailable } from '../db/scope';
 import { findExecution } from '../db/queries/executions';
 import { createAgenda } from '../jobs/agenda';
 import { loadCatalog, type Catalog } from '../jobs/catalog';
@@ -60,6 +61,8 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     const db: Database = connect(url, { max: config.ROLE === 'worker' ? 10 : 20 });
     closer('database pool', db.close);
     await runMigrations(db);
+    if (!(await rowSecurityAvailable(db.sql)))
+      log('Row-level security is off: this database user cannot use the role jobdeck_tenant (see README, Security).');
     const catalog: Catalog = await loadCatalog({
       jobsFile: config.JOBS_FILE,
       builtins: [...builtinJobs, ...(opts.extraJobs ?? [])],
