@@ -263,13 +263,13 @@ export type ExecutionUpdatedSubscriptionVariables = Exact<{
 
 export type ExecutionUpdatedSubscription = { executionUpdated: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } };
 
-export type ExecutionLogSubscriptionVariables = Exact<{
+export type ExecutionLogBatchSubscriptionVariables = Exact<{
   executionId: string | number;
   afterSeq?: number | null | undefined;
 }>;
 
 
-export type ExecutionLogSubscription = { executionLog: { seq: number, at: string, level: LogLevel, message: string } };
+export type ExecutionLogBatchSubscription = { executionLogBatch: { lastSeq: number, entries: Array<{ seq: number, at: string, level: LogLevel, message: string }> } };
 
 export type OutboxFieldsFragment = { id: string, executionId: string, messageId: string, recipients: Array<string>, subject: string, status: OutboxStatus, attempts: number, lastError: string | null, createdAt: string, sentAt: string | null, nextAttemptAt: string, html: string };
 

@@ -83,7 +83,7 @@ export function useLogStream(executionId: string) {
         .subscribe({ query: EXECUTION_LOG, variables: { executionId, afterSeq: lastSeq }, fetchPolicy: 'no-cache' })
         .subscribe({
           next: (r) => {
-            if (r.data?.executionLog) add([r.data.executionLog]);
+            if (r.data?.executionLogBatch) add(r.data.executionLogBatch.entries);
             if (r.error) setError(errorMessage(r.error));
           },
           error: (e: unknown) => setError(errorMessage(e)), // the socket coming back resubscribes (below)

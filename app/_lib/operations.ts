@@ -10,8 +10,8 @@ import type {
   DeleteExecutionsMutationVariables,
   ExecuteNowMutation,
   ExecuteNowMutationVariables,
-  ExecutionLogSubscription,
-  ExecutionLogSubscriptionVariables,
+  ExecutionLogBatchSubscription,
+  ExecutionLogBatchSubscriptionVariables,
   ExecutionLogsQuery,
   ExecutionLogsQueryVariables,
   ExecutionQuery,
@@ -218,9 +218,10 @@ export const EXECUTION_UPDATED: TypedDocumentNode<ExecutionUpdatedSubscription, 
   ${EXECUTION_SUMMARY}
 `;
 
-export const EXECUTION_LOG: TypedDocumentNode<ExecutionLogSubscription, ExecutionLogSubscriptionVariables> = gql`
-  subscription ExecutionLog($executionId: ID!, $afterSeq: Int) {
-    executionLog(executionId: $executionId, afterSeq: $afterSeq) { seq at level message }
+/** Live log in bursts: every entry that is ready comes in one event (cheap for floods). */
+export const EXECUTION_LOG: TypedDocumentNode<ExecutionLogBatchSubscription, ExecutionLogBatchSubscriptionVariables> = gql`
+  subscription ExecutionLogBatch($executionId: ID!, $afterSeq: Int) {
+    executionLogBatch(executionId: $executionId, afterSeq: $afterSeq) { lastSeq entries { seq at level message } }
   }
 `;
 
