@@ -21,7 +21,8 @@ export function rowSecurityAvailable(sql: Sql) {
  * PostgreSQL's row-level security filters them again, whatever the query says.
  */
 export async function withScope<T>(sql: Sql, scope: DbScope, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  if (!(await rowSecurityAvailable(sql))) return fn(sql);
+  // A viewer who sees every domain and global would be let through every policy: spare the transaction.
+  if ((scope.all && scope.global) || !(await rowSecurityAvailable(sql))) return fn(sql);
   const json = JSON.stringify({ g: scope.global, a: scope.all, d: scope.domains });
   return sql.begin(async (tx) => {
     await tx`SELECT set_config('jobdeck.scope', ${json}, true), set_config('role', 'jobdeck_tenant', true)`;
