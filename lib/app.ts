@@ -1,10 +1,8 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type Database, type Sql } from '../db/client';
 import { startEmbedded } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
 import { rowSecurityAvailable } from '../db/scope';
-import { findExecution } from '../db/queries/executions';
 import { createAgenda } from '../jobs/agenda';
 import { loadCatalog, type Catalog } from '../jobs/catalog';
 import { builtinJobs } from '../jobs/definitions';
@@ -126,4 +124,3 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
   }
 }
 
-export { findExecution, http };
