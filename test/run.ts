@@ -48,6 +48,8 @@ async function main() {
   await runMigrations(tpl);
   await tpl.close();
   const code = await new Promise<number>((resolve) => {
+    // --test-force-exit: Agenda 6 leaves a referenced 5-minute timer after every run
+    // (JobProcessor.checkIfJobIsStillAlive), which would keep each test file's process alive.
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-reporter=spec', ...files],
