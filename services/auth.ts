@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlainAddress } from '../lib/email';
 import type { Sql } from '../db/client';
 import * as creds from '../db/queries/credentials';
 import { existingDomains, insertDomain } from '../db/queries/domains';
@@ -17,10 +18,7 @@ const MAX_FAILURES_PER_ADDRESS = 30;
 export type AuthDeps = { sql: Sql; config: Config; onCreated?: (kind: 'domain', name: string) => Promise<void> };
 
 // Plain local@domain only: no display names, quotes, spaces, commas or line breaks.
-export const emailSchema = z
-  .string()
-  .max(254)
-  .regex(/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/);
+export const emailSchema = z.string().max(254).refine(isPlainAddress);
 export const domainNameSchema = z
   .string()
   .min(1)

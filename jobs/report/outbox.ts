@@ -2,6 +2,7 @@
  * The report outbox: one row per execution, written in the transaction that ends it, delivered
  * later by sender.ts. Reading is bounded: only the head and tail of a log are ever loaded.
  */
+import { isPlainAddress } from '../../lib/email';
 import type postgres from 'postgres';
 import { badInput } from '../../lib/errors';
 import { pageSize } from '../../services/paging';
@@ -45,22 +46,7 @@ export function reportWanted(when: ReportWhen, status: ReportStatus): boolean {
   return status === 'FAILURE' || status === 'INTERRUPTED';
 }
 
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-/**
- * A bare `local@domain`, ASCII only: no display name, quotes, comments, commas, CR/LF or groups,
- * so nodemailer's address parser never has anything to interpret. Checked again here although
- * recipients are validated when saved: addresses are an attack surface, and old rows may predate it.
- */
-export function isPlainAddress(s: string): boolean {
-  if (s.length > 254) return false;
-  const at = s.lastIndexOf('@');
-  if (at <= 0 || at > 64) return false;
-  const local = s.slice(0, at);
-  const domain = s.slice(at + 1);
-  return LOCAL_PART.test(local) && domain.length <= 253 && domain.split('.').every((l) => DOMAIN_LABEL.test(l));
-}
+export { isPlainAddress };
 
 /** `<execution-42@console.example>`: the same execution always yields the same Message-ID. */
 export function reportMessageId(executionId: number, publicUrl?: string): string {
