@@ -1,5 +1,8 @@
 import type { Sql } from '../db/client';
-import { appendBatch, type LogLevel } from '../db/queries/logs';
+import { appendBatch, type LogLevel, type LogRecord } from '../db/queries/logs';
+
+/** Where committed entries go at once when this process also serves live logs (the LiveHub). */
+export type LiveSink = { wants(executionId: number): boolean; offer(executionId: number, rows: readonly LogRecord[]): void };
 
 const MAX_BATCH = 10_000;
 /** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
@@ -32,7 +35,7 @@ export class LogWriter {
     private readonly sql: Sql,
     private readonly executionId: number,
     startSeq: number,
-    private readonly opts: { maxLines: number; maxLineChars: number; owner: string },
+    private readonly opts: { maxLines: number; maxLineChars: number; owner: string; live?: LiveSink },
   ) {
     this.seq = startSeq;
   }
@@ -144,6 +147,11 @@ export class LogWriter {
       }
       ambiguous = false;
       this.lastError = undefined;
+      if (n && this.opts.live?.wants(this.executionId)) {
+        const rows: LogRecord[] = new Array(n);
+        for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: batch.ats[i]!, level: batch.levels[i]!, message: batch.messages[i]! };
+        this.opts.live.offer(this.executionId, rows);
+      }
       this.seqs.splice(0, n);
       this.ats.splice(0, n);
       this.levels.splice(0, n);

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
-import { LogWriter } from './log-writer';
+import { LogWriter, type LiveSink } from './log-writer';
 import type { JobContext, JobDefinition, JobServices } from './types';
 
 export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease-lost';
@@ -12,6 +12,8 @@ type RunDeps = {
   config: Config;
   services: JobServices;
   owner: string;
+  /** This process's live log hub, if it serves subscribers. */
+  live?: LiveSink;
   onFinished: (tx: Sql, executionId: number) => Promise<void>;
   afterFinished?: (executionId: number) => void;
   register(h: RunHandle): void;
@@ -53,7 +55,7 @@ async function acquireLocks(sql: Sql, locks: string[], signal: AbortSignal, log:
 /** Runs one claimed execution to its final status. Never throws: a run's failure is its status. */
 export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
   const ac = new AbortController();
-  const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS, owner: d.owner });
+  const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS, owner: d.owner, live: d.live });
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let cancelledBy: string | null = null;

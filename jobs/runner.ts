@@ -10,6 +10,7 @@ import { EXECUTION, OCCURRENCE, type ExecutionData, type OccurrenceData } from '
 import { effectiveRule } from './effective-rule';
 import { nextOccurrence } from './plan';
 import { executeRun, type AbortReason, type RunHandle } from './run';
+import type { LiveSink } from './log-writer';
 import type { Scheduler } from './scheduler';
 import type { JobServices } from './types';
 
@@ -24,6 +25,8 @@ export type WorkerDeps = {
   onFinished: (tx: Sql, executionId: number) => Promise<void>;
   /** Called after that transaction committed. */
   afterFinished?: (executionId: number) => void;
+  /** This process's live log hub (ROLE=all): committed entries reach its subscribers without a database read. */
+  live?: LiveSink;
   log: (msg: string) => void;
 };
 
@@ -159,6 +162,7 @@ export class Worker {
         owner: this.id,
         onFinished: this.d.onFinished,
         afterFinished: this.d.afterFinished,
+        live: this.d.live,
         register: (h) => this.runs.set(e.id, h),
         unregister: () => this.runs.delete(e.id),
       },

@@ -96,6 +96,8 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
             descriptionOf: (jobId) => catalog.get(jobId)?.description ?? jobId,
           }).then(() => undefined),
         afterFinished: () => sender.kick(),
+        // The hub starts after the worker (ROLE=all): until then, and in a worker-only process, nothing wants entries.
+        live: { wants: (id) => !!app.hub?.wants(id), offer: (id, rows) => app.hub?.offer(id, rows) },
         log,
       });
       await w.start();

@@ -1,6 +1,7 @@
 /**
  * An async iterator fed by push(), with a bounded queue: a consumer that falls behind by more than
- * `capacity` items is ended with an error instead of growing memory (graphql-ws then tells the client).
+ * `capacity` units (items, or what `weigh` says an item counts for) is ended with an error instead
+ * of growing memory (graphql-ws then tells the client).
  */
 export class Channel<T> implements AsyncIterableIterator<T> {
   private queue: T[] = [];
@@ -10,11 +11,15 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   private error: unknown;
   private onClose: (() => void)[] = [];
   private roomWaiters: (() => void)[] = [];
+  /** Sum of the queued items' weights. */
+  private weight = 0;
 
   constructor(
     private readonly capacity = 50_000,
-    /** The error a consumer that fell `capacity` items behind is ended with. */
+    /** The error a consumer that fell `capacity` units behind is ended with. */
     private readonly overflow: () => unknown = () => new Error(`Subscriber fell more than ${capacity} events behind; resubscribe from the last one received.`),
+    /** What one item counts for against `capacity` (a chunk of log entries counts its entries). */
+    private readonly weigh: (item: T) => number = () => 1,
   ) {}
 
   get closed() {
@@ -29,15 +34,18 @@ export class Channel<T> implements AsyncIterableIterator<T> {
       w({ value: item, done: false });
       return;
     }
-    if (this.queue.length >= this.capacity) {
+    const w = this.weigh(item);
+    if (this.weight + w > this.capacity) {
       this.fail(this.overflow());
       return;
     }
     this.queue.push(item);
+    this.weight += w;
   }
 
+  /** Queued units (items, or their weights). */
   get length() {
-    return this.queue.length;
+    return this.weight;
   }
 
   /**
@@ -46,12 +54,12 @@ export class Channel<T> implements AsyncIterableIterator<T> {
    * merely slower than the database.
    */
   room(): Promise<void> {
-    if (this.done || this.queue.length <= this.capacity / 2) return Promise.resolve();
+    if (this.done || this.weight <= this.capacity / 2) return Promise.resolve();
     return new Promise((r) => this.roomWaiters.push(r));
   }
 
   private wakeProducers() {
-    if (this.roomWaiters.length && (this.done || this.queue.length <= this.capacity / 2)) for (const w of this.roomWaiters.splice(0)) w();
+    if (this.roomWaiters.length && (this.done || this.weight <= this.capacity / 2)) for (const w of this.roomWaiters.splice(0)) w();
   }
 
   /** Ends after the queued items are delivered. */
@@ -66,6 +74,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.done = true;
     this.error = error;
     this.queue = [];
+    this.weight = 0;
     this.wakeProducers();
     this.settle();
   }
@@ -96,6 +105,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.queue.length) {
       const value = this.queue.shift()!;
+      this.weight -= this.weigh(value);
       if (this.done && this.queue.length === 0) this.cleanup();
       else this.wakeProducers();
       return Promise.resolve({ value, done: false });
@@ -124,6 +134,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     if (first.done) return [];
     const take = Math.min(this.queue.length, max - 1);
     const batch = [first.value, ...this.queue.splice(0, take)];
+    for (let i = 1; i < batch.length; i++) this.weight -= this.weigh(batch[i]!);
     if (this.done && this.queue.length === 0) this.cleanup();
     else this.wakeProducers();
     return batch;
@@ -132,6 +143,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T>> {
     this.done = true;
     this.queue = [];
+    this.weight = 0;
     if (this.waiting) this.waiting({ value: undefined, done: true });
     this.waiting = this.failWaiting = undefined;
     this.cleanup();

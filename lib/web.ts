@@ -11,6 +11,7 @@ import { formatError } from '../graphql/errors';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../graphql/access';
 import { buildSchema } from '../graphql/schema';
+import { subscribeShared } from '../graphql/shared-events';
 import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
 import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
@@ -114,6 +115,8 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
   const ws = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
+      // Log events shared by many subscribers are resolved once per process.
+      subscribe: subscribeShared,
       onConnect: async (ctx) => {
         const extra = ctx.extra;
         const cred = credentialsOf(extra.request.headers, ctx.connectionParams?.authorization);

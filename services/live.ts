@@ -5,6 +5,8 @@ import { Channel } from '../lib/channel';
 import { AppError } from '../lib/errors';
 
 const PAGE = 5000;
+/** Entries per event of executionLogBatch (a larger read is cut into chunks of this size). */
+export const LOG_CHUNK = 2000;
 /**
  * Entries queued for one log subscriber before it is cut off with an error (it resubscribes from
  * its last seq). The backlog waits for room instead; only live entries that a subscriber cannot
@@ -17,14 +19,51 @@ export const LOG_SUBSCRIBER_CAPACITY = 20_000;
 const tooSlow = (n: number) => new AppError('RATE_LIMITED', `Subscriber fell more than ${n} entries behind; resubscribe from the last one received.`);
 const FINAL = new Set(['SUCCESS', 'WARNING', 'FAILURE', 'CANCELLED', 'INTERRUPTED']);
 
-type LogSub = { channel: Channel<LogRecord>; lastSent: number; backlogDone: boolean; pending: LogRecord[] };
+/**
+ * Consecutive entries of one execution. The same chunk object goes to every subscriber that is
+ * caught up, so that what is computed from it (the GraphQL result, see graphql/shared-events.ts)
+ * is computed once per process, not once per subscriber.
+ */
+export type LogChunk = readonly LogRecord[];
+type LogSub = { channel: Channel<LogChunk>; lastSent: number; backlogDone: boolean; pending: LogChunk[]; pendingCount: number };
 type LogState = { readUpTo: number; finalSeq?: number; subs: Set<LogSub>; reading: boolean; again: boolean };
 type ExecSub = { channel: Channel<ExecutionRecord>; accept: (e: ExecutionRecord) => boolean };
+
+/** Cuts rows into chunks of at most LOG_CHUNK entries (the array itself when it is small enough). */
+function chunked(rows: readonly LogRecord[]): LogChunk[] {
+  if (rows.length <= LOG_CHUNK) return [rows];
+  const out: LogChunk[] = [];
+  for (let i = 0; i < rows.length; i += LOG_CHUNK) out.push(rows.slice(i, i + LOG_CHUNK));
+  return out;
+}
+
+/** One entry per event, from a channel of chunks (its capacity still counts entries). */
+function entriesOf(channel: Channel<LogChunk>): AsyncIterableIterator<LogRecord> {
+  let chunk: LogChunk = [];
+  let i = 0;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      while (i >= chunk.length) {
+        const r = await channel.next();
+        if (r.done) return r;
+        chunk = r.value;
+        i = 0;
+      }
+      return { done: false, value: chunk[i++]! };
+    },
+    return: () => channel.return(),
+  } as AsyncIterableIterator<LogRecord>;
+}
 
 /**
  * Fans live log entries and execution changes out to this process's subscribers.
  * NOTIFY carries only "execution X has entries up to seq N"; each process reads new rows once,
  * whatever its number of subscribers, and delivers them by seq (backlog first, then live, no gap).
+ * Entries written by a worker in this same process are handed over directly (offer) once
+ * committed, without the NOTIFY and read round trips.
  */
 export class LiveHub {
   private logs = new Map<number, LogState>();
@@ -52,28 +91,39 @@ export class LiveHub {
     return n;
   }
 
-  /** Entries of one execution after `afterSeq`: backlog, then live; ends when the execution has ended. */
+  /** Entries of one execution after `afterSeq`, one per event: backlog, then live; ends when the execution has ended. */
   subscribeLog(exec: ExecutionRecord, afterSeq: number, capacity?: number): AsyncIterableIterator<LogRecord> {
+    return entriesOf(this.subscribeChunks(exec, afterSeq, capacity));
+  }
+
+  /** The same stream as subscribeLog, one chunk per event (every entry that was ready, at most LOG_CHUNK). */
+  subscribeLogBatches(exec: ExecutionRecord, afterSeq: number, capacity?: number): AsyncIterableIterator<LogChunk> {
+    return this.subscribeChunks(exec, afterSeq, capacity);
+  }
+
+  private subscribeChunks(exec: ExecutionRecord, afterSeq: number, capacity?: number): Channel<LogChunk> {
     const cap = capacity ?? LOG_SUBSCRIBER_CAPACITY;
-    const channel = new Channel<LogRecord>(cap, () => tooSlow(cap));
-    const sub: LogSub = { channel, lastSent: afterSeq, backlogDone: false, pending: [] };
+    const channel = new Channel<LogChunk>(cap, () => tooSlow(cap), (c) => c.length);
+    const sub: LogSub = { channel, lastSent: afterSeq, backlogDone: false, pending: [], pendingCount: 0 };
     void this.runLogSub(exec.id, sub).catch((e) => channel.fail(e));
     return channel;
   }
-  /** The same stream as subscribeLog, coalesced: each event carries every entry that was ready (at most `max`). */
-  async *subscribeLogBatches(exec: ExecutionRecord, afterSeq: number, max = 2000): AsyncGenerator<LogRecord[]> {
-    const channel = this.subscribeLog(exec, afterSeq) as Channel<LogRecord>;
-    try {
-      for (;;) {
-        const batch = await channel.nextBatch(max);
-        if (batch.length === 0) return;
-        yield batch;
-      }
-    } finally {
-      await channel.return();
-    }
+
+  /** Whether entries of this execution have subscribers in this process (a worker's cue to offer them). */
+  wants(executionId: number) {
+    return this.logs.has(executionId);
   }
 
+  /**
+   * Entries of an execution that a worker of this process has just committed, in seq order. They
+   * are delivered at once when they follow what was delivered; otherwise the NOTIFY path reads them.
+   */
+  offer(executionId: number, rows: readonly LogRecord[]) {
+    const state = this.logs.get(executionId);
+    if (!state || !rows.length || rows[0]!.seq > state.readUpTo + 1) return;
+    this.deliver(state, rows);
+    this.endIfDone(state);
+  }
 
   private async runLogSub(id: number, sub: LogSub) {
     let state = this.logs.get(id);
@@ -90,18 +140,17 @@ export class LiveHub {
       await sub.channel.room();
       if (sub.channel.closed) return;
       const rows = await readLogs(this.sql, id, { afterSeq: sub.lastSent, first: PAGE });
-      for (const r of rows) {
-        sub.lastSent = r.seq;
-        sub.channel.push(r);
+      if (rows.length) {
+        sub.lastSent = rows[rows.length - 1]!.seq;
+        for (const c of chunked(rows)) sub.channel.push(c);
       }
       if (rows.length < PAGE || sub.channel.closed) break;
     }
     sub.backlogDone = true;
-    for (const r of sub.pending) if (r.seq > sub.lastSent) {
-      sub.lastSent = r.seq;
-      sub.channel.push(r);
-    }
+    const pending = sub.pending;
     sub.pending = [];
+    sub.pendingCount = 0;
+    for (const c of pending) this.give(sub, c);
     if (state.finalSeq !== undefined && sub.lastSent >= state.finalSeq) sub.channel.end();
     else void this.pump(id, state);
   }
@@ -111,6 +160,42 @@ export class LiveHub {
     if (!s) return;
     s.subs.delete(sub);
     if (s.subs.size === 0) this.logs.delete(id);
+  }
+
+  /** New rows (ascending seq) to every subscriber of the execution; rows already delivered are skipped. */
+  private deliver(state: LogState, rows: readonly LogRecord[]) {
+    let i = 0;
+    while (i < rows.length && rows[i]!.seq <= state.readUpTo) i++;
+    if (i === rows.length) return;
+    const fresh = i ? rows.slice(i) : rows;
+    state.readUpTo = fresh[fresh.length - 1]!.seq;
+    for (const chunk of chunked(fresh)) for (const sub of state.subs) this.give(sub, chunk);
+  }
+
+  private give(sub: LogSub, chunk: LogChunk) {
+    if (!sub.backlogDone) {
+      // Live entries that arrive while a slow subscriber still reads its backlog are bounded too.
+      if (sub.pendingCount + chunk.length > LOG_SUBSCRIBER_CAPACITY) {
+        sub.pending = [];
+        sub.pendingCount = 0;
+        sub.channel.fail(tooSlow(LOG_SUBSCRIBER_CAPACITY));
+      } else {
+        sub.pending.push(chunk);
+        sub.pendingCount += chunk.length;
+      }
+      return;
+    }
+    const last = chunk[chunk.length - 1]!.seq;
+    if (last <= sub.lastSent) return;
+    const part = chunk[0]!.seq > sub.lastSent ? chunk : chunk.filter((r) => r.seq > sub.lastSent);
+    sub.lastSent = last;
+    sub.channel.push(part);
+  }
+
+  private endIfDone(state: LogState) {
+    if (state.finalSeq !== undefined && state.readUpTo >= state.finalSeq) {
+      for (const sub of state.subs) if (sub.backlogDone && sub.lastSent >= state.finalSeq) sub.channel.end();
+    }
   }
 
   /** Execution changes the subscriber accepts (scope and filters are decided by the caller). */
@@ -162,22 +247,7 @@ export class LiveHub {
       for (;;) {
         state.again = false;
         const rows = await readLogs(this.sql, id, { afterSeq: state.readUpTo, first: PAGE });
-        for (const r of rows) {
-          state.readUpTo = r.seq;
-          for (const sub of state.subs) {
-            if (!sub.backlogDone) {
-              // Live entries that arrive while a slow subscriber still reads its backlog are bounded too.
-              if (sub.pending.length >= LOG_SUBSCRIBER_CAPACITY) {
-                sub.pending = [];
-                sub.channel.fail(tooSlow(LOG_SUBSCRIBER_CAPACITY));
-              } else sub.pending.push(r);
-            }
-            else if (r.seq > sub.lastSent) {
-              sub.lastSent = r.seq;
-              sub.channel.push(r);
-            }
-          }
-        }
+        this.deliver(state, rows);
         if (rows.length < PAGE && !state.again) break;
       }
     } catch (err) {
@@ -185,8 +255,6 @@ export class LiveHub {
     } finally {
       state.reading = false;
     }
-    if (state.finalSeq !== undefined && state.readUpTo >= state.finalSeq) {
-      for (const sub of state.subs) if (sub.backlogDone && sub.lastSent >= state.finalSeq) sub.channel.end();
-    }
+    this.endIfDone(state);
   }
 }

@@ -76,7 +76,7 @@ export const executionResolvers = {
         const { e, afterSeq } = await logTarget(a, ctx);
         return ctx.hub.subscribeLogBatches(e, afterSeq);
       },
-      resolve: (entries: LogRecord[]) => ({ entries, lastSeq: entries[entries.length - 1]!.seq }),
+      resolve: (entries: readonly LogRecord[]) => ({ entries, lastSeq: entries[entries.length - 1]!.seq }),
     },
     executionUpdated: {
       subscribe: (_: unknown, a: { jobId?: string | null; domain?: string | null }, ctx: Context) => {
