@@ -31,8 +31,22 @@ const flood = defineJob({
   },
 });
 
+let releaseFlood: () => void = () => {};
+const gatedFlood = defineJob({
+  id: 'test.gatedFlood',
+  description: 'Waits for the test, then logs 5,000 numbered lines in bursts',
+  kind: 'GLOBAL',
+  async run(ctx) {
+    await new Promise<void>((r) => (releaseFlood = r));
+    for (let i = 1; i <= 5000; i++) {
+      ctx.log.info(`line ${i}`);
+      if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+    }
+  },
+});
+
 before(async () => {
-  app = await startTestApp({}, { extraJobs: [gate, flood] });
+  app = await startTestApp({}, { extraJobs: [gate, flood, gatedFlood] });
   admin = await new Gql(app.url).login();
 });
 after(() => app.stop());
@@ -122,5 +136,43 @@ test('executionLogBatch delivers a fast log in bursts, every entry once and in o
   assert.deepEqual(seqs, Array.from({ length: e!.lastSeq }, (_, i) => i + 1));
   for (const ev of events) assert.equal(ev.executionLogBatch.lastSeq, ev.executionLogBatch.entries.at(-1)!.seq);
   assert.ok(events.length < seqs.length / 10, `${events.length} events for ${seqs.length} entries: not batched`);
+  await client.dispose();
+});
+
+test('subscribers of one log with different selections each get their own shape, every entry once and in order', async () => {
+  const { executeNow } = await admin.ok(`mutation { executeNow(jobs: [{ jobId: "test.gatedFlood", domain: "global" }]) { execution { id } } }`);
+  const id = executeNow[0].execution.id;
+  const client = admin.ws();
+  const full = `subscription($id: ID!) { executionLogBatch(executionId: $id) { lastSeq entries { seq message } } }`;
+  type Entry = Record<string, unknown> & { seq: number };
+  const a1 = subscribe<{ executionLogBatch: { entries: Entry[] } }>(client, full, { id });
+  const a2 = subscribe<{ executionLogBatch: { entries: Entry[] } }>(client, full, { id });
+  const onlySeq = subscribe<{ executionLogBatch: { entries: Entry[] } }>(client, `subscription($id: ID!) { executionLogBatch(executionId: $id) { entries { seq } } }`, { id });
+  const aliased = subscribe<{ b: { entries: Entry[] } }>(client, `subscription($id: ID!) { b: executionLogBatch(executionId: $id) { entries { seq at level } } }`, { id });
+  const withVar = subscribe<{ executionLogBatch: { entries: Entry[] } }>(
+    client,
+    `subscription($id: ID!, $m: Boolean!) { executionLogBatch(executionId: $id) { entries { seq message @include(if: $m) } } }`,
+    { id, m: false },
+  );
+  const perEntry = subscribe<{ executionLog: Entry }>(client, `subscription($id: ID!) { executionLog(executionId: $id) { seq message } }`, { id });
+  // Every subscriber is attached before the first line: the live entries are the shared ones.
+  for (let i = 0; i < 400 && app.hub!.subscriberCount < 6; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(app.hub!.subscriberCount, 6);
+  releaseFlood();
+  const [r1, r2, r3, r4, r5, r6] = await Promise.all([a1.done, a2.done, onlySeq.done, aliased.done, withVar.done, perEntry.done]);
+  const [e] = await app.deps.sql<{ lastSeq: number }[]>`SELECT last_seq AS "lastSeq" FROM executions WHERE id = ${Number(id)}`;
+  const all = Array.from({ length: e!.lastSeq }, (_, i) => i + 1);
+  const entries1 = r1.flatMap((x) => x.executionLogBatch.entries);
+  assert.deepEqual(entries1.map((x) => x.seq), all);
+  assert.deepEqual(r2.flatMap((x) => x.executionLogBatch.entries), entries1);
+  assert.equal(entries1[0]!.message, 'line 1');
+  const seqOnly = r3.flatMap((x) => x.executionLogBatch.entries);
+  assert.deepEqual(seqOnly, all.map((seq) => ({ seq })));
+  const b = r4.flatMap((x) => x.b.entries);
+  assert.deepEqual(b.map((x) => x.seq), all);
+  assert.deepEqual(Object.keys(b[1]!), ['seq', 'at', 'level']);
+  assert.equal(b[1]!.level, 'INFO');
+  assert.deepEqual(r5.flatMap((x) => x.executionLogBatch.entries), all.map((seq) => ({ seq })));
+  assert.deepEqual(r6.map((x) => x.executionLog), entries1);
   await client.dispose();
 });
