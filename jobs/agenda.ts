@@ -6,7 +6,8 @@ export const OCCURRENCE = 'jobdeck:occurrence';
 export const EXECUTION = 'jobdeck:execution';
 
 export type OccurrenceData = { rowId: string; at: string };
-export type ExecutionData = { executionId: number };
+/** Executions opened by one executeNow (executionId: one, as queued before batches). */
+export type ExecutionData = { executionIds?: number[]; executionId?: number };
 
 /**
  * Agenda keeps its jobs in its own table (agenda_jobs) of the same PostgreSQL and wakes workers

@@ -59,7 +59,7 @@ export class Worker {
     const l = await this.d.sql.listen('jobdeck_cancel', (id) => this.runs.get(Number(id))?.abort('cancel'));
     // executeNow wakes workers directly: Agenda only publishes its own NOTIFY from a process that
     // started it (never from ROLE=web) and can miss a wake-up while a run ends; its job stays the fallback.
-    const queued = await this.d.sql.listen('jobdeck_queued', (id) => void this.onExecution({ executionId: Number(id) }, true));
+    const queued = await this.d.sql.listen('jobdeck_queued', () => this.wake());
     this.unlisten = async () => {
       await l.unlisten();
       await queued.unlisten();
@@ -111,6 +111,9 @@ export class Worker {
     } catch (err) {
       this.d.log(`heartbeat failed (will retry): ${(err as Error).message}`);
     }
+    // A queued run whose NOTIFY this worker missed (reconnecting) and whose Agenda job another took.
+    this.backlog = true;
+    void this.pull();
   }
 
   private async onOccurrence(data: OccurrenceData) {
@@ -142,17 +145,63 @@ export class Worker {
     await this.run(opened, def, true);
   }
 
-  private async onExecution(data: ExecutionData, direct = false) {
-    if (this.stopping) return;
-    // A direct wake-up is taken only with room to spare; otherwise Agenda hands it out later.
-    if (direct && (this.runs.size >= this.d.config.WORKER_CONCURRENCY || !Number.isInteger(data.executionId))) return;
-    const e = await q.claimExecution(this.d.sql, data.executionId, this.id);
-    if (!e) return; // already taken, cancelled, or swept
-    const def = this.d.catalog.get(e.jobId);
-    await this.run(e, def, false);
+  private async onExecution(data: ExecutionData) {
+    // The Agenda job is a wake-up: which queued runs this worker takes is decided by claimQueued.
+    void data;
+    await this.pull();
+  }
+
+  /** Queued runs may be waiting (a NOTIFY, an Agenda job, a slot freed while some were left). */
+  private backlog = true;
+  private pulling: Promise<void> | undefined;
+  private pullAgain = false;
+
+  /** A NOTIFY for a queued run: one claim for every wake-up of this tick, not one per run. */
+  private wake() {
+    this.backlog = true;
+    if (this.runs.size >= this.d.config.WORKER_CONCURRENCY) return; // taken when a slot frees
+    void this.pull();
+  }
+
+  /**
+   * Takes queued runs (executeNow) while this worker has free slots, oldest first. Every wake-up,
+   * finished run and heartbeat comes here, so a run queued while every worker was full starts as
+   * soon as any slot frees, without waiting for Agenda's next poll.
+   */
+  private pull(): Promise<void> {
+    if (this.pulling) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    this.pulling = (async () => {
+      do {
+        this.pullAgain = false;
+        const room = this.d.config.WORKER_CONCURRENCY - this.runs.size;
+        if (this.stopping || room <= 0) return;
+        let claimed: q.ExecutionRecord[];
+        try {
+          claimed = await q.claimQueued(this.d.sql, this.id, room);
+        } catch (err) {
+          this.d.log(`claiming queued runs failed (retried on the next heartbeat): ${(err as Error).message}`);
+          return;
+        }
+        // A full claim may have left more behind; a short one emptied the queue for now.
+        this.backlog = claimed.length === room;
+        for (const e of claimed) void this.run(e, this.d.catalog.get(e.jobId), false).catch((err) => this.d.log(`run ${e.id}: ${(err as Error).message}`));
+      } while (this.pullAgain || this.backlog);
+    })().finally(() => (this.pulling = undefined));
+    return this.pulling;
   }
 
   private async run(e: q.ExecutionRecord, def: ReturnType<CatalogView['get']>, scheduled: boolean) {
+    try {
+      await this.execute(e, def, scheduled);
+    } finally {
+      if (this.backlog) void this.pull();
+    }
+  }
+
+  private async execute(e: q.ExecutionRecord, def: ReturnType<CatalogView['get']>, scheduled: boolean) {
     const startedLate = scheduled && e.occurrenceAt && e.startedAt.getTime() - e.occurrenceAt.getTime() > LATE_AFTER_MS;
     await executeRun(
       {
@@ -177,7 +226,9 @@ export class Worker {
     if (this.stopping) return;
     this.stopping = true;
     const drainMs = this.d.config.DRAIN_TIMEOUT_SECONDS * 1000;
-    const drained = this.d.agenda.drain(drainMs).catch(() => ({ timedOut: true }));
+    // Runs taken from the queue are not Agenda jobs: drained means both are done.
+    const running = Promise.all([...this.runs.values()].map((r) => r.done));
+    const drained = Promise.all([this.d.agenda.drain(drainMs).catch(() => ({ timedOut: true })), running]);
     const deadline = new Promise((r) => setTimeout(r, drainMs).unref());
     await Promise.race([drained, deadline]);
     const left = [...this.runs.values()];

@@ -16,8 +16,9 @@ export class Scheduler implements EngineClient {
     private readonly config: Config,
   ) {}
 
-  async queueExecution(executionId: number) {
-    await this.agenda.now(EXECUTION, { executionId });
+  /** One Agenda job for the executions of one executeNow: the fallback wake-up of the workers. */
+  async queueExecutions(executionIds: number[]) {
+    await this.agenda.now(EXECUTION, { executionIds });
   }
 
   async scheduleRow(rowId: string, at: Date | null) {

@@ -8,8 +8,8 @@ export type CatalogView = { get(id: string): JobDefinition | undefined; list(): 
 
 /** What the web side needs from the engine; the engine's Agenda lives behind it. */
 export interface EngineClient {
-  /** Hands a freshly opened execution to whichever worker takes it first. */
-  queueExecution(executionId: number): Promise<void>;
+  /** Hands freshly opened executions to whichever workers take them first. */
+  queueExecutions(executionIds: number[]): Promise<void>;
   /** Makes Agenda hold exactly one pending occurrence for the row (none when at is null). */
   scheduleRow(rowId: string, at: Date | null): Promise<void>;
   /** Creates and schedules the rows of a new domain. */

@@ -1,7 +1,7 @@
 import { insertAudit } from '../db/queries/audit';
-import { findExecutions, openExecution } from '../db/queries/executions';
+import { findExecutions, openExecutions } from '../db/queries/executions';
 import { listRows, unreadFor } from '../db/queries/job-list';
-import { findRow, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
+import { findRow, findRowsByRefs, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
 import type { Viewer } from '../graphql/access';
 import { canSeeDomain, domainCondition, scopeOf } from '../graphql/access';
 import { withScope } from '../db/scope';
@@ -151,39 +151,41 @@ export async function updateJob(
   return updated;
 }
 
-const EXECUTE_PARALLEL = 8;
-
 export type ExecuteResult = { job: { jobId: string; domain: string }; execution: unknown; reason: string | null };
 
 export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; domain: string }[]) {
   if (refs.length === 0) throw badInput('jobs', 'Select at least one job.');
   if (refs.length > 500) throw badInput('jobs', 'At most 500 jobs at once.');
-  const startOne = async (ref: { jobId: string; domain: string }): Promise<ExecuteResult> => {
-    const row = await getJob(deps, v, ref.jobId, ref.domain);
-    if (!row) return { job: ref, execution: null, reason: 'NOT_FOUND' };
-    const exec = await openExecution(deps.sql, {
-      rowId: row.id,
-      jobId: row.jobId,
-      domain: row.domain,
-      trigger: v.via === 'token' ? 'API' : 'MANUAL',
-      triggeredBy: v.email,
-      occurrenceAt: null,
-      owner: null,
-    }, true);
-    if (!exec) return { job: ref, execution: null, reason: 'ALREADY_RUNNING' };
-    // The insert also notified jobdeck_queued: every worker wakes and the first to claim it runs it.
-    // The Agenda job is only the fallback for a worker that missed it, so the answer does not wait
-    // for it; if it is lost too, the sweep ends the run as INTERRUPTED ("no worker took this run").
-    void deps.engine.queueExecution(exec.id).catch(() => {});
-    return { job: ref, execution: exec, reason: null };
-  };
-  // A few rows at a time: a "select all → Execute now" of 500 rows must not take 500 round-trip chains
-  // in a row, nor take every connection of the pool. The same row twice answers ALREADY_RUNNING once
-  // opened, since the database decides.
-  const results: ExecuteResult[] = [];
-  for (let i = 0; i < refs.length; i += EXECUTE_PARALLEL) {
-    results.push(...(await Promise.all(refs.slice(i, i + EXECUTE_PARALLEL).map(startOne))));
+  // Set-based: one read of the rows, one statement that opens every execution (a "select all →
+  // Execute now" of 500 rows is two round trips, not 1,000).
+  const askable = refs.filter((r) => r.jobId.length <= 200 && r.domain.length <= 253 && canSeeDomain(v, r.domain));
+  const found = askable.length ? await withScope(deps.sql, scopeOf(v), (tx) => findRowsByRefs(tx, askable)) : [];
+  const rowOf = new Map<string, RowRecord>();
+  for (const row of found) if (visibleRow(deps, v, row)) rowOf.set(`${row.jobId}\n${row.domain}`, row);
+  // The same row twice: the first asks, the others answer ALREADY_RUNNING once it is opened.
+  const asking = new Map<string, RowRecord>();
+  for (const r of refs) {
+    const row = rowOf.get(`${r.jobId}\n${r.domain}`);
+    if (row) asking.set(row.id, row);
   }
+  const opened = await openExecutions(
+    deps.sql,
+    [...asking.values()].map((row) => ({ rowId: row.id, jobId: row.jobId, domain: row.domain })),
+    { trigger: v.via === 'token' ? 'API' : 'MANUAL', triggeredBy: v.email },
+  );
+  const execOf = new Map(opened.map((e) => [e.rowId, e]));
+  const answered = new Set<string>();
+  const results: ExecuteResult[] = refs.map((ref) => {
+    const row = rowOf.get(`${ref.jobId}\n${ref.domain}`);
+    if (!row) return { job: ref, execution: null, reason: 'NOT_FOUND' };
+    const exec = answered.has(row.id) ? undefined : execOf.get(row.id);
+    answered.add(row.id);
+    return exec ? { job: ref, execution: exec, reason: null } : { job: ref, execution: null, reason: 'ALREADY_RUNNING' };
+  });
+  // The insert woke the workers (jobdeck_queued). One Agenda job for the lot is only the fallback
+  // for workers that missed that NOTIFY, so the answer does not wait for it; if it is lost too, a
+  // worker's heartbeat finds the runs, or the sweep ends them as INTERRUPTED ("no worker took this run").
+  if (opened.length) void deps.engine.queueExecutions(opened.map((e) => e.id)).catch(() => {});
   const started = results.filter((r) => r.execution).map((r) => `${r.job.jobId}@${r.job.domain}`);
   if (started.length) await insertAudit(deps.sql, { actor: v.email, action: 'executeNow', target: started.join(', ').slice(0, 2000), details: { count: started.length }, address: v.address });
   return results;

@@ -46,8 +46,6 @@ export async function findExecutions(sql: Sql, ids: number[]) {
 export async function openExecution(
   sql: Sql,
   e: { rowId: string; jobId: string; domain: string; trigger: ExecTrigger; triggeredBy: string | null; occurrenceAt: Date | null; owner: string | null },
-  /** Also NOTIFY jobdeck_exec and jobdeck_queued (wake workers) in the same statement. */
-  announce = false,
 ) {
   const [row] = await sql<ExecutionRecord[]>`
     WITH ins AS (
@@ -58,11 +56,36 @@ export async function openExecution(
     ), upd AS (
       UPDATE job_rows SET last_execution_id = (SELECT id FROM ins), last_status = 'IN_PROGRESS' WHERE id = ${e.rowId} AND EXISTS (SELECT 1 FROM ins)
     )
-    SELECT ${EXEC_COLUMNS(sql, sql`ins`)}
-      ${announce ? sql`, pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', ins.id::text)` : sql``}
-    FROM ins`;
-  if (row && announce) delete (row as Record<string, unknown>).pg_notify;
+    SELECT ${EXEC_COLUMNS(sql, sql`ins`)} FROM ins`;
   return row;
+}
+
+/**
+ * Opens executions of many rows in one statement (executeNow): a row that has one in progress gets
+ * none (the partial unique index decides). Each new execution is announced on jobdeck_exec; the
+ * workers are woken once on jobdeck_queued (identical notifications of a transaction are one).
+ */
+export async function openExecutions(
+  sql: Sql,
+  rows: { rowId: string; jobId: string; domain: string }[],
+  e: { trigger: ExecTrigger; triggeredBy: string | null },
+) {
+  if (!rows.length) return [];
+  const opened = await sql<(ExecutionRecord & { pg_notify?: unknown })[]>`
+    WITH ins AS (
+      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner)
+      SELECT r, j, d, ${e.trigger}, ${e.triggeredBy}, NULL, NULL
+      FROM unnest(${rows.map((x) => x.rowId)}::uuid[], ${rows.map((x) => x.jobId)}::text[], ${rows.map((x) => x.domain)}::text[]) WITH ORDINALITY AS t(r, j, d, o)
+      ORDER BY o
+      ON CONFLICT DO NOTHING
+      RETURNING *
+    ), upd AS (
+      UPDATE job_rows SET last_execution_id = ins.id, last_status = 'IN_PROGRESS' FROM ins WHERE job_rows.id = ins.row_id
+    )
+    SELECT ${EXEC_COLUMNS(sql, sql`ins`)}, pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', '')
+    FROM ins ORDER BY ins.id`;
+  for (const r of opened) delete r.pg_notify;
+  return opened as ExecutionRecord[];
 }
 
 export async function runningExecutionOfRow(sql: Sql, rowId: string) {
@@ -71,13 +94,18 @@ export async function runningExecutionOfRow(sql: Sql, rowId: string) {
   return row;
 }
 
-/** A worker takes an execution that was queued by executeNow; only one worker can. */
-export async function claimExecution(sql: Sql, id: number, owner: string) {
-  const [row] = await sql<ExecutionRecord[]>`
+/**
+ * A worker with `room` free slots takes the oldest executions that executeNow queued and nobody
+ * took yet (SKIP LOCKED: workers claiming at once take different ones, none waits for another).
+ */
+export async function claimQueued(sql: Sql, owner: string, room: number) {
+  return sql<ExecutionRecord[]>`
     UPDATE executions e SET owner = ${owner}, heartbeat_at = now(), started_at = now()
-    WHERE id = ${id} AND status = 'IN_PROGRESS' AND owner IS NULL AND cancel_requested_by IS NULL
+    WHERE id IN (
+      SELECT id FROM executions
+      WHERE status = 'IN_PROGRESS' AND owner IS NULL AND cancel_requested_by IS NULL
+      ORDER BY id LIMIT ${room} FOR UPDATE SKIP LOCKED)
     RETURNING ${EXEC_COLUMNS(sql)}`;
-  return row;
 }
 
 /** Final write, refused unless this worker still owns a run in progress (a paused worker that lost its lease loses here). */

@@ -26,6 +26,14 @@ export async function findRow(sql: Sql, jobId: string, domain: string) {
   return row;
 }
 
+/** The rows of many (job, domain) pairs in one query (pairs without a row are simply absent). */
+export async function findRowsByRefs(sql: Sql, refs: { jobId: string; domain: string }[]) {
+  if (!refs.length) return [];
+  return sql<RowRecord[]>`
+    SELECT ${ROW_COLUMNS(sql)} FROM job_rows r
+    WHERE (job_id, domain) IN (SELECT * FROM unnest(${refs.map((x) => x.jobId)}::text[], ${refs.map((x) => x.domain)}::text[]))`;
+}
+
 export async function findRowById(sql: Sql, id: string) {
   const [row] = await sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE id = ${id}`;
   return row;

@@ -104,6 +104,8 @@ export const executions = pgTable(
     uniqueIndex('executions_row_in_progress_uq').on(t.rowId).where(sql`status = 'IN_PROGRESS'`),
     index('executions_row_id_idx').on(t.rowId, t.id),
     index('executions_in_progress_heartbeat_idx').on(t.heartbeatAt).where(sql`status = 'IN_PROGRESS'`),
+    // Runs queued by executeNow that no worker took yet, oldest first (claimQueued).
+    index('executions_queued_idx').on(t.id).where(sql`status = 'IN_PROGRESS' AND owner IS NULL`),
     index('executions_domain_started_idx').on(t.domain, t.startedAt),
   ],
 );

@@ -535,8 +535,11 @@ async function throughput(env: Env, dataDir: string) {
       Array.from({ length: LANES }, async (_, lane) => {
         const refs = Array.from({ length: BATCH }, (_, i) => ({ jobId: 'bench.tiny', domain: tinyDomain(lane * BATCH + i + 1) }));
         while (total < S.tput) {
+          const ta = now();
           const ids = await http.executeNow(refs);
+          const tb = now();
           await waitFinal(sql, ids, 300_000, 50);
+          if (VERBOSE) process.stderr.write(`[lane ${lane}] executeNow ${ms(tb - ta)}, runs ${ms(now() - tb)}\n`);
           total += ids.length;
         }
       }),

@@ -1,0 +1,1 @@
+CREATE INDEX "executions_queued_idx" ON "executions" USING btree ("id") WHERE status = 'IN_PROGRESS' AND owner IS NULL;
