@@ -41,8 +41,24 @@ export function limitRules(production: boolean): ValidationRule[] {
   return rules;
 }
 
+/** Documents that passed, by query text (Apollo's document store does the same for HTTP): a client resubscribing with the same text skips parse and validation. */
+const validated = new Map<string, DocumentNode>();
+const VALIDATED_MAX = 500;
+
 /** Parses and validates like Apollo does for HTTP; graphql-ws bypasses Apollo, so subscriptions use this. */
 export function parseAndValidate(schema: GraphQLSchema, query: string, production: boolean): { document: DocumentNode } | { errors: GraphQLError[] } {
+  const key = `${production ? 'p' : 'd'}:${query}`;
+  const known = validated.get(key);
+  if (known) return { document: known };
+  const checked = parseAndValidateOnce(schema, query, production);
+  if ('document' in checked && query.length <= 20_000) {
+    if (validated.size >= VALIDATED_MAX) validated.delete(validated.keys().next().value!);
+    validated.set(key, checked.document);
+  }
+  return checked;
+}
+
+function parseAndValidateOnce(schema: GraphQLSchema, query: string, production: boolean): { document: DocumentNode } | { errors: GraphQLError[] } {
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: LIMITS.maxTokens });

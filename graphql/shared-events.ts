@@ -29,6 +29,16 @@ const results = new WeakMap<object, Map<string, Result>>();
  * directives on the root, variables inside the selection).
  */
 export function shareKey(args: ExecutionArgs): string | undefined {
+  // Documents are cached by query text (graphql/limits.ts): most subscriptions reuse one.
+  let byOp = keys.get(args.document);
+  if (!byOp) keys.set(args.document, (byOp = new Map()));
+  const name = args.operationName ?? '';
+  if (!byOp.has(name)) byOp.set(name, computeShareKey(args));
+  return byOp.get(name);
+}
+const keys = new WeakMap<object, Map<string, string | undefined>>();
+
+function computeShareKey(args: ExecutionArgs): string | undefined {
   const op = getOperationAST(args.document, args.operationName);
   if (!op || op.operation !== 'subscription' || op.selectionSet.selections.length !== 1) return undefined;
   const root = op.selectionSet.selections[0]!;

@@ -8,6 +8,9 @@ import { effectiveRule } from './effective-rule';
 import { nextOccurrence } from './plan';
 
 /** Keeps Agenda's table in step with the plans: one pending occurrence job per active row. */
+/** How long after executeNow its Agenda fallback job is due. */
+const FALLBACK_DELAY_MS = 2000;
+
 export class Scheduler implements EngineClient {
   constructor(
     private readonly agenda: Agenda,
@@ -16,9 +19,13 @@ export class Scheduler implements EngineClient {
     private readonly config: Config,
   ) {}
 
-  /** One Agenda job for the executions of one executeNow: the fallback wake-up of the workers. */
+  /**
+   * One Agenda job for the executions of one executeNow: the fallback wake-up of the workers, due a
+   * little later. A worker woken by the insert's NOTIFY has taken them by then, and the fallback's
+   * own work (Agenda's insert, notification and lock on every worker) stays off the path of the run.
+   */
   async queueExecutions(executionIds: number[]) {
-    await this.agenda.now(EXECUTION, { executionIds });
+    await this.agenda.schedule(new Date(Date.now() + FALLBACK_DELAY_MS), EXECUTION, { executionIds });
   }
 
   async scheduleRow(rowId: string, at: Date | null) {

@@ -172,6 +172,7 @@ export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; d
     deps.sql,
     [...asking.values()].map((row) => ({ rowId: row.id, jobId: row.jobId, domain: row.domain })),
     { trigger: v.via === 'token' ? 'API' : 'MANUAL', triggeredBy: v.email },
+    { actor: v.email, address: v.address ?? null },
   );
   const execOf = new Map(opened.map((e) => [e.rowId, e]));
   const answered = new Set<string>();
@@ -185,9 +186,8 @@ export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; d
   // The insert woke the workers (jobdeck_queued). One Agenda job for the lot is only the fallback
   // for workers that missed that NOTIFY, so the answer does not wait for it; if it is lost too, a
   // worker's heartbeat finds the runs, or the sweep ends them as INTERRUPTED ("no worker took this run").
-  if (opened.length) void deps.engine.queueExecutions(opened.map((e) => e.id)).catch(() => {});
-  const started = results.filter((r) => r.execution).map((r) => `${r.job.jobId}@${r.job.domain}`);
-  if (started.length) await insertAudit(deps.sql, { actor: v.email, action: 'executeNow', target: started.join(', ').slice(0, 2000), details: { count: started.length }, address: v.address });
+  // It is queued after this answer is on its way (setImmediate), not before.
+  if (opened.length) setImmediate(() => void deps.engine.queueExecutions(opened.map((e) => e.id)).catch(() => {}));
   return results;
 }
 

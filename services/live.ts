@@ -105,7 +105,7 @@ export class LiveHub {
     const cap = capacity ?? LOG_SUBSCRIBER_CAPACITY;
     const channel = new Channel<LogChunk>(cap, () => tooSlow(cap), (c) => c.length);
     const sub: LogSub = { channel, lastSent: afterSeq, backlogDone: false, pending: [], pendingCount: 0 };
-    void this.runLogSub(exec.id, sub).catch((e) => channel.fail(e));
+    void this.runLogSub(exec, sub).catch((e) => channel.fail(e));
     return channel;
   }
 
@@ -125,13 +125,14 @@ export class LiveHub {
     this.endIfDone(state);
   }
 
-  private async runLogSub(id: number, sub: LogSub) {
+  private async runLogSub(exec: ExecutionRecord, sub: LogSub) {
+    const id = exec.id;
     let state = this.logs.get(id);
     if (!state) {
-      // Listening is already on; everything committed after this read arrives by NOTIFY.
-      const e = await findExecution(this.sql, id);
-      state = this.logs.get(id) ?? { readUpTo: e?.lastSeq ?? 0, subs: new Set(), reading: false, again: false };
-      if (e && FINAL.has(e.status)) state.finalSeq = e.lastSeq;
+      // `exec` was read while listening was on (the subscriber's own check of it): everything
+      // committed after it is announced by NOTIFY, and the pump reads from its lastSeq on.
+      state = { readUpTo: exec.lastSeq, subs: new Set(), reading: false, again: false };
+      if (FINAL.has(exec.status)) state.finalSeq = exec.lastSeq;
       this.logs.set(id, state);
     }
     state.subs.add(sub);
@@ -151,6 +152,12 @@ export class LiveHub {
     sub.pending = [];
     sub.pendingCount = 0;
     for (const c of pending) this.give(sub, c);
+    if (state.finalSeq === undefined) {
+      // An end committed before the state existed was announced to nobody: look once, after the
+      // backlog went out (the first entries do not wait for this read).
+      const e = await findExecution(this.sql, id);
+      if (e && FINAL.has(e.status)) state.finalSeq = e.lastSeq;
+    }
     if (state.finalSeq !== undefined && sub.lastSent >= state.finalSeq) sub.channel.end();
     else void this.pump(id, state);
   }

@@ -61,14 +61,16 @@ export async function openExecution(
 }
 
 /**
- * Opens executions of many rows in one statement (executeNow): a row that has one in progress gets
- * none (the partial unique index decides). Each new execution is announced on jobdeck_exec; the
+ * Opens executions of many rows in one statement (executeNow), with its audit entry: a row that has
+ * one in progress gets none (the partial unique index decides). Each new execution is announced on jobdeck_exec; the
  * workers are woken once on jobdeck_queued (identical notifications of a transaction are one).
  */
 export async function openExecutions(
   sql: Sql,
   rows: { rowId: string; jobId: string; domain: string }[],
   e: { trigger: ExecTrigger; triggeredBy: string | null },
+  /** The audit entry of the request ("executeNow", the rows started), written by the same statement when any opened. */
+  audit: { actor: string; address: string | null },
 ) {
   if (!rows.length) return [];
   const opened = await sql<(ExecutionRecord & { pg_notify?: unknown })[]>`
@@ -81,6 +83,11 @@ export async function openExecutions(
       RETURNING *
     ), upd AS (
       UPDATE job_rows SET last_execution_id = ins.id, last_status = 'IN_PROGRESS' FROM ins WHERE job_rows.id = ins.row_id
+    ), audit AS (
+      INSERT INTO audit_log (actor, action, target, details, address)
+      SELECT ${audit.actor}, 'executeNow', left(string_agg(ins.job_id || '@' || ins.domain, ', ' ORDER BY ins.id), 2000),
+        jsonb_build_object('count', count(*)), ${audit.address}
+      FROM ins HAVING count(*) > 0
     )
     SELECT ${EXEC_COLUMNS(sql, sql`ins`)}, pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', '')
     FROM ins ORDER BY ins.id`;
