@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -63,6 +64,10 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     formatError: (f, e) => formatError(f, e, log),
     validationRules: limitRules(production),
     parseOptions: { maxTokens: LIMITS.maxTokens },
+    // Cache hints, traces and usage reports are not used. The cache-control plugin's per-field hook
+    // alone made Apollo wrap every resolver of the schema (shared with the WebSocket server) and
+    // call it for every field of every answer: 500 log entries are 2,000 fields.
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await apollo.start();
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;

@@ -3,7 +3,7 @@ import { isPlainAddress } from '../lib/email';
 import type { Sql } from '../db/client';
 import * as creds from '../db/queries/credentials';
 import { existingDomains, insertDomain } from '../db/queries/domains';
-import { countUsers, findUserByEmail, findUserById, insertUser, type UserRecord } from '../db/queries/users';
+import { countUsers, findUserByEmail, insertUser, type UserRecord } from '../db/queries/users';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '../graphql/auth/secrets';
 import type { Viewer } from '../graphql/access';
 import { isSuperAdmin, isSystemAdmin } from '../graphql/access';
@@ -37,14 +37,12 @@ export async function authenticate(
 ): Promise<Viewer | undefined> {
   if (cred.bearer) {
     const h = hashSecret(cred.bearer);
-    const t = await creds.useApiToken(deps.sql, h);
-    const u = t && (await findUserById(deps.sql, t.userId));
+    const u = await creds.userByApiToken(deps.sql, h);
     return u ? toViewer(u, 'token', h, cred.address) : undefined;
   }
   if (cred.sessionToken) {
     const h = hashSecret(cred.sessionToken);
-    const userId = await creds.touchSession(deps.sql, h, deps.config.SESSION_IDLE_MINUTES);
-    const u = userId && (await findUserById(deps.sql, userId));
+    const u = await creds.userBySession(deps.sql, h, deps.config.SESSION_IDLE_MINUTES);
     return u ? toViewer(u, 'session', h, cred.address) : undefined;
   }
   return undefined;

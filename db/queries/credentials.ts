@@ -1,4 +1,5 @@
 import type { Sql } from '../client';
+import { USER_COLUMNS, type UserRecord } from './users';
 
 /** Sessions and API tokens: both are stored as sha256 hashes of the secret. */
 
@@ -8,10 +9,12 @@ export async function insertSession(sql: Sql, s: { tokenHash: string; userId: st
     VALUES (${s.tokenHash}, ${s.userId}, now() + make_interval(hours => ${s.maxHours}), ${s.address ?? null})`;
 }
 
-/** The session's user when the session is alive (absolute and idle expiry, database clock). */
-export async function touchSession(sql: Sql, tokenHash: string, idleMinutes: number) {
-  // last_seen_at moves at most once a minute: a read request then costs no write (and no WAL flush).
-  const [row] = await sql<{ userId: string }[]>`
+/**
+ * The user of a live session (absolute and idle expiry, database clock), in one round trip;
+ * last_seen_at moves at most once a minute (a read request then costs no write, no WAL flush).
+ */
+export async function userBySession(sql: Sql, tokenHash: string, idleMinutes: number) {
+  const [row] = await sql<UserRecord[]>`
     WITH s AS (
       SELECT user_id FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()
         AND last_seen_at > now() - make_interval(mins => ${idleMinutes})
@@ -19,8 +22,8 @@ export async function touchSession(sql: Sql, tokenHash: string, idleMinutes: num
       UPDATE sessions SET last_seen_at = now()
       WHERE token_hash = ${tokenHash} AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT 1 FROM s)
     )
-    SELECT user_id AS "userId" FROM s`;
-  return row?.userId;
+    SELECT ${USER_COLUMNS(sql)} FROM s JOIN users u ON u.id = s.user_id`;
+  return row;
 }
 
 export async function sessionAlive(sql: Sql, tokenHash: string, idleMinutes: number) {
@@ -40,8 +43,9 @@ export async function insertApiToken(sql: Sql, t: { userId: string; name: string
   return row!.id;
 }
 
-export async function useApiToken(sql: Sql, tokenHash: string) {
-  const [row] = await sql<{ userId: string; id: string }[]>`
+/** The user of a live API token, in one round trip; last_used_at moves at most once a minute. */
+export async function userByApiToken(sql: Sql, tokenHash: string) {
+  const [row] = await sql<UserRecord[]>`
     WITH t AS (
       SELECT id, user_id FROM api_tokens
       WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
@@ -49,7 +53,7 @@ export async function useApiToken(sql: Sql, tokenHash: string) {
       UPDATE api_tokens SET last_used_at = now()
       WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
     )
-    SELECT user_id AS "userId", id FROM t`;
+    SELECT ${USER_COLUMNS(sql)} FROM t JOIN users u ON u.id = t.user_id`;
   return row;
 }
 

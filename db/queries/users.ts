@@ -8,7 +8,7 @@ export type UserRecord = {
   domains: string[];
 };
 
-const USER_COLUMNS = (sql: Sql) => sql`
+export const USER_COLUMNS = (sql: Sql) => sql`
   u.id, u.email, u.role, u.all_domains AS "allDomains",
   coalesce((SELECT array_agg(d.domain ORDER BY d.domain) FROM user_domains d WHERE d.user_id = u.id), '{}') AS domains`;
 
