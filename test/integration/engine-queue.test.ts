@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { defineJob } from '../../jobs/types';
+import { Gql, startTestApp, type TestApp } from '../helpers/app';
+import { waitFor } from '../helpers/worker';
+
+// Six jobs that all wait for one gate, on a worker with two slots.
+let open: () => void = () => {};
+const gate = new Promise<void>((r) => (open = r));
+let running = 0;
+let most = 0;
+const ids = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'].map((s) => `test.${s}`);
+const gated = ids.map((id) =>
+  defineJob({
+    id,
+    description: 'Waits for the test',
+    kind: 'GLOBAL',
+    async run(ctx) {
+      most = Math.max(most, ++running);
+      try {
+        ctx.log.info('waiting');
+        await gate;
+      } finally {
+        running--;
+      }
+    },
+  }),
+);
+
+let app: TestApp;
+let g: Gql;
+before(async () => {
+  app = await startTestApp({ WORKER_CONCURRENCY: '2' }, { extraJobs: gated });
+  g = await new Gql(app.url).login();
+});
+after(() => app.stop());
+
+test('runs queued past the worker\'s slots wait queued, then each runs once as slots free', async () => {
+  const { executeNow } = await g.ok(`mutation($j: [JobRef!]!) { executeNow(jobs: $j) { execution { id } reason } }`, {
+    j: ids.map((jobId) => ({ jobId, domain: 'global' })),
+  });
+  const opened = executeNow.map((r: { execution: { id: string } | null; reason: string | null }) => Number(r.execution!.id));
+  assert.equal(new Set(opened).size, 6);
+  const state = () => app.deps.sql<{ owned: number; queued: number; done: number }[]>`
+    SELECT count(*) FILTER (WHERE status = 'IN_PROGRESS' AND owner IS NOT NULL)::int AS owned,
+           count(*) FILTER (WHERE status = 'IN_PROGRESS' AND owner IS NULL)::int AS queued,
+           count(*) FILTER (WHERE status = 'SUCCESS')::int AS done
+    FROM executions WHERE id = ANY(${opened}::bigint[])`;
+  await waitFor('two runs taken', async () => ((await state())[0]!.owned === 2 ? true : undefined));
+  // Two slots: the others stay queued (not taken by this worker and not lost) while both are busy.
+  assert.deepEqual((await state())[0], { owned: 2, queued: 4, done: 0 });
+  open();
+  await waitFor('all six done', async () => ((await state())[0]!.done === 6 ? true : undefined));
+  assert.equal(most, 2);
+  // Each ran once: one execution per row, each with its own log.
+  const rows = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE job_id = ANY(${ids})`;
+  assert.equal(rows[0]!.n, 6);
+  const [audit] = await app.deps.sql<{ target: string; details: { count: number } }[]>`
+    SELECT target, details FROM audit_log WHERE action = 'executeNow' ORDER BY id DESC LIMIT 1`;
+  assert.equal(audit!.details.count, 6);
+  assert.equal(audit!.target, ids.map((id) => `${id}@global`).join(', '));
+});
