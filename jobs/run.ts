@@ -137,6 +137,7 @@ export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefin
     // Retried through a short database outage; past that, the sweeper marks the run INTERRUPTED.
     for (let attempt = 0; ; attempt++) {
       try {
+        if (await q.finishWithoutReport(d.sql, e.id, d.owner, status, errorText)) break;
         const finished = await d.sql.begin(async (tx) => {
           const f = await q.finishExecution(tx as unknown as Sql, e.id, d.owner, status, errorText);
           // The report is queued in the same transaction: it exists if and only if the run ended.

@@ -130,6 +130,28 @@ export async function finishExecution(
   return row;
 }
 
+/**
+ * finishExecution, its change announced (jobdeck_exec) by the same statement, for a run whose row
+ * sends no report: the common end of a run is one round trip instead of a transaction. undefined
+ * when the row sends reports (or the run is no longer this worker's): the caller ends it in a
+ * transaction with its report.
+ */
+export async function finishWithoutReport(
+  sql: Sql,
+  id: number,
+  owner: string,
+  status: Exclude<ExecStatus, 'IN_PROGRESS'>,
+  error: string | null,
+) {
+  const [row] = await sql<(ExecutionRecord & { pg_notify?: unknown })[]>`
+    UPDATE executions e SET status = ${status}, ended_at = now(), error = ${error}
+    FROM job_rows r
+    WHERE e.id = ${id} AND e.owner = ${owner} AND e.status = 'IN_PROGRESS' AND r.id = e.row_id AND NOT r.report_send
+    RETURNING ${EXEC_COLUMNS(sql)}, pg_notify('jobdeck_exec', e.id::text)`;
+  if (row) delete row.pg_notify;
+  return row;
+}
+
 /** Heartbeat of every run a worker holds; returns those still held, with pending cancel requests. */
 export async function heartbeat(sql: Sql, owner: string, ids: number[]) {
   return sql<{ id: number; cancelRequestedBy: string | null }[]>`
