@@ -13,7 +13,8 @@ function parse(value: unknown) {
 
 export const DateTime = new GraphQLScalarType({
   name: 'DateTime',
-  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v as string).toISOString()),
+  // Log entries arrive already formatted by PostgreSQL (db/queries/logs.ts): 24 characters, UTC.
+  serialize: (v) => (v instanceof Date ? v.toISOString() : typeof v === 'string' && v.length === 24 && v.endsWith('Z') ? v : new Date(v as string).toISOString()),
   parseValue: parse,
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });

@@ -149,7 +149,7 @@ export class LogWriter {
       this.lastError = undefined;
       if (n && this.opts.live?.wants(this.executionId)) {
         const rows: LogRecord[] = new Array(n);
-        for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: batch.ats[i]!, level: batch.levels[i]!, message: batch.messages[i]! };
+        for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: batch.ats[i]!.toISOString(), level: batch.levels[i]!, message: batch.messages[i]! };
         this.opts.live.offer(this.executionId, rows);
       }
       this.seqs.splice(0, n);

@@ -1,7 +1,8 @@
 import type { Sql } from '../client';
 
 export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
-export type LogRecord = { seq: number; at: Date; level: LogLevel; message: string };
+/** `at` is ISO 8601 in UTC with milliseconds, as the API sends it: formatted by PostgreSQL, not parsed into a Date and printed again per entry. */
+export type LogRecord = { seq: number; at: string; level: LogLevel; message: string };
 
 /**
  * Writes one batch (consecutive seqs, as LogWriter makes them) in one statement: the entries, the execution's counters and the NOTIFY pointer
@@ -49,7 +50,7 @@ export async function readLogs(
   f: { afterSeq: number; first: number; levels?: string[]; text?: string; upToSeq?: number },
 ) {
   return sql<LogRecord[]>`
-    SELECT seq, at, level, message FROM log_entries
+    SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, level, message FROM log_entries
     WHERE execution_id = ${executionId} AND seq > ${f.afterSeq}
       ${f.upToSeq !== undefined ? sql`AND seq <= ${f.upToSeq}` : sql``}
       ${f.levels?.length ? sql`AND level = ANY(${f.levels}::log_level[])` : sql``}

@@ -172,6 +172,15 @@ test('subscribers of one log with different selections each get their own shape,
   assert.deepEqual(b.map((x) => x.seq), all);
   assert.deepEqual(Object.keys(b[1]!), ['seq', 'at', 'level']);
   assert.equal(b[1]!.level, 'INFO');
+  // Live entries (handed over by the worker) and stored ones (read back) say the same instant, the same way.
+  const stored: Entry[] = [];
+  for (let more = true; more; ) {
+    const page = await admin.ok(`query($id: ID!, $a: Int) { execution(id: $id) { logs(afterSeq: $a, first: 1000) { entries { seq at level } hasMore } } }`, { id, a: stored.at(-1)?.seq ?? 0 });
+    stored.push(...page.execution.logs.entries);
+    more = page.execution.logs.hasMore;
+  }
+  assert.deepEqual(stored, b);
+  assert.match(String(b[0]!.at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   assert.deepEqual(r5.flatMap((x) => x.executionLogBatch.entries), all.map((seq) => ({ seq })));
   assert.deepEqual(r6.map((x) => x.executionLog), entries1);
   await client.dispose();
