@@ -1,5 +1,5 @@
 import type { Sql } from '../db/client';
-import { findExecution, type ExecutionRecord } from '../db/queries/executions';
+import { findExecution, findExecutions, type ExecutionRecord } from '../db/queries/executions';
 import { readLogs, type LogRecord } from '../db/queries/logs';
 import { Channel } from '../lib/channel';
 import { AppError } from '../lib/errors';
@@ -220,19 +220,44 @@ export class LiveHub {
     if (state && Number(seqText) > state.readUpTo) void this.pump(Number(idText), state);
   }
 
-  private async onExec(id: number) {
-    const state = this.logs.get(id);
-    if (!state && this.execSubs.size === 0) return;
+  private execPending = new Set<number>();
+  private execReading = false;
+
+  /**
+   * An execution changed. Changes announced together (a 500-row executeNow sends 500) are read in
+   * one query; reads run one at a time, so an older state is never delivered after a newer one.
+   */
+  private onExec(id: number) {
+    if (!this.logs.has(id) && this.execSubs.size === 0) return;
+    this.execPending.add(id);
+    if (!this.execReading) {
+      this.execReading = true;
+      setImmediate(() => void this.readExecs());
+    }
+  }
+
+  private async readExecs() {
     try {
-      const e = await findExecution(this.sql, id);
-      if (!e) return;
-      if (state && FINAL.has(e.status)) {
-        state.finalSeq = e.lastSeq;
-        void this.pump(id, state);
+      while (this.execPending.size) {
+        const ids = [...this.execPending];
+        this.execPending.clear();
+        try {
+          const rows = await findExecutions(this.sql, ids);
+          rows.sort((a, b) => a.id - b.id);
+          for (const e of rows) {
+            const state = this.logs.get(e.id);
+            if (state && FINAL.has(e.status)) {
+              state.finalSeq = e.lastSeq;
+              void this.pump(e.id, state);
+            }
+            for (const s of this.execSubs) if (s.accept(e)) s.channel.push(e);
+          }
+        } catch (err) {
+          this.onError(err);
+        }
       }
-      for (const s of this.execSubs) if (s.accept(e)) s.channel.push(e);
-    } catch (err) {
-      this.onError(err);
+    } finally {
+      this.execReading = false;
     }
   }
 

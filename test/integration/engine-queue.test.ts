@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defineJob } from '../../jobs/types';
-import { Gql, startTestApp, type TestApp } from '../helpers/app';
+import { Gql, startTestApp, subscribe, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/worker';
 
 // Six jobs that all wait for one gate, on a worker with two slots.
@@ -36,6 +36,12 @@ before(async () => {
 after(() => app.stop());
 
 test('runs queued past the worker\'s slots wait queued, then each runs once as slots free', async () => {
+  // Every change is streamed too, in order per execution, although they are announced together.
+  const client = g.ws();
+  type Update = { executionUpdated: { id: string; status: string } };
+  const updates = subscribe<Update>(client, `subscription { executionUpdated { id status } }`, {}, (items) => items.filter((i) => i.executionUpdated.status === 'SUCCESS').length === 6);
+  await new Promise<void>((r) => client.on('connected', () => r()));
+  await waitFor('the subscription', async () => (app.hub!.subscriberCount === 1 ? true : undefined));
   const { executeNow } = await g.ok(`mutation($j: [JobRef!]!) { executeNow(jobs: $j) { execution { id } reason } }`, {
     j: ids.map((jobId) => ({ jobId, domain: 'global' })),
   });
@@ -59,4 +65,12 @@ test('runs queued past the worker\'s slots wait queued, then each runs once as s
     SELECT target, details FROM audit_log WHERE action = 'executeNow' ORDER BY id DESC LIMIT 1`;
   assert.equal(audit!.details.count, 6);
   assert.equal(audit!.target, ids.map((id) => `${id}@global`).join(', '));
+  const seen = await updates.done;
+  for (const id of opened) {
+    const statuses = seen.filter((u) => Number(u.executionUpdated.id) === id).map((u) => u.executionUpdated.status);
+    assert.equal(statuses.at(-1), 'SUCCESS', `execution ${id}: ${statuses.join(' → ')}`);
+    // Never back to IN_PROGRESS once seen ended (a state read twice may be sent twice).
+    assert.ok(statuses.slice(statuses.indexOf('SUCCESS')).every((x) => x === 'SUCCESS'), `execution ${id}: ${statuses.join(' → ')}`);
+  }
+  await client.dispose();
 });
