@@ -180,9 +180,14 @@ export class Worker {
         if (this.stopping || room <= 0) return;
         let claimed: q.ExecutionRecord[];
         try {
-          claimed = await q.claimQueued(this.d.sql, this.id, room);
+          claimed = await q.claimQueued(this.d.sql, this.id, room, this.d.catalog.list().map((j) => j.id));
         } catch (err) {
           this.d.log(`claiming queued runs failed (retried on the next heartbeat): ${(err as Error).message}`);
+          return;
+        }
+        if (this.stopping) {
+          // SIGTERM arrived during the claim: a stopping worker starts nothing; another one takes them.
+          if (claimed.length) await q.unclaim(this.d.sql, this.id, claimed.map((e) => e.id)).catch((err) => this.d.log(`unclaim: ${(err as Error).message}`));
           return;
         }
         // A full claim may have left more behind; a short one emptied the queue for now.

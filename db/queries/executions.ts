@@ -103,16 +103,24 @@ export async function runningExecutionOfRow(sql: Sql, rowId: string) {
 
 /**
  * A worker with `room` free slots takes the oldest executions that executeNow queued and nobody
- * took yet (SKIP LOCKED: workers claiming at once take different ones, none waits for another).
+ * took yet (SKIP LOCKED: workers claiming at once take different ones, none waits for another),
+ * of the jobs its catalog knows (a worker of another deployment leaves the others alone).
  */
-export async function claimQueued(sql: Sql, owner: string, room: number) {
+export async function claimQueued(sql: Sql, owner: string, room: number, jobIds: string[]) {
   return sql<ExecutionRecord[]>`
     UPDATE executions e SET owner = ${owner}, heartbeat_at = now(), started_at = now()
     WHERE id IN (
       SELECT id FROM executions
-      WHERE status = 'IN_PROGRESS' AND owner IS NULL AND cancel_requested_by IS NULL
+      WHERE status = 'IN_PROGRESS' AND owner IS NULL AND cancel_requested_by IS NULL AND job_id = ANY(${jobIds}::text[])
       ORDER BY id LIMIT ${room} FOR UPDATE SKIP LOCKED)
     RETURNING ${EXEC_COLUMNS(sql)}`;
+}
+
+/** Gives claimed runs that never started back to the queue (a worker that began stopping meanwhile). */
+export async function unclaim(sql: Sql, owner: string, ids: number[]) {
+  await sql`
+    UPDATE executions SET owner = NULL
+    WHERE id = ANY(${ids}::bigint[]) AND owner = ${owner} AND status = 'IN_PROGRESS'`;
 }
 
 /** Final write, refused unless this worker still owns a run in progress (a paused worker that lost its lease loses here). */

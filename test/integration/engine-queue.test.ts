@@ -74,3 +74,21 @@ test('runs queued past the worker\'s slots wait queued, then each runs once as s
   }
   await client.dispose();
 });
+
+test('a worker takes only queued runs of jobs its catalog knows, and can give a claim back', async () => {
+  const { claimQueued, unclaim } = await import('../../db/queries/executions');
+  const sql = app.deps.sql;
+  // A run queued by another deployment whose catalog has a job this one does not.
+  const [row] = await sql<{ id: string }[]>`INSERT INTO job_rows (job_id, domain, kind, in_catalog) VALUES ('other.deployment', 'global', 'GLOBAL', false) RETURNING id`;
+  const [queued] = await sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by) VALUES (${row!.id}, 'other.deployment', 'global', 'API', 'test') RETURNING id::int`;
+  const known = app.deps.catalog.list().map((j) => j.id);
+  assert.equal((await claimQueued(sql, 'this-worker', 10, known)).length, 0);
+  const [taken] = await claimQueued(sql, 'other-worker', 10, ['other.deployment']);
+  assert.equal(taken!.id, queued!.id);
+  assert.equal(taken!.owner, 'other-worker');
+  await unclaim(sql, 'other-worker', [queued!.id]);
+  const [back] = await sql<{ owner: string | null; status: string }[]>`SELECT owner, status FROM executions WHERE id = ${queued!.id}`;
+  assert.deepEqual(back, { owner: null, status: 'IN_PROGRESS' });
+  await sql`UPDATE executions SET status = 'CANCELLED', ended_at = now() WHERE id = ${queued!.id}`;
+});
