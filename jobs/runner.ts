@@ -194,7 +194,11 @@ export class Worker {
         this.backlog = claimed.length === room;
         for (const e of claimed) void this.run(e, this.d.catalog.get(e.jobId), false).catch((err) => this.d.log(`run ${e.id}: ${(err as Error).message}`));
       } while (this.pullAgain || this.backlog);
-    })().finally(() => (this.pulling = undefined));
+    })().finally(() => {
+      this.pulling = undefined;
+      // A wake-up that came while this pull was finishing is not lost.
+      if (this.pullAgain) void this.pull();
+    });
     return this.pulling;
   }
 
