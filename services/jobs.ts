@@ -19,14 +19,28 @@ function visibleRow(deps: Deps, v: Viewer, row: RowRecord | undefined) {
   return row && row.inCatalog && deps.catalog.get(row.jobId) && canSeeDomain(v, row.domain) ? row : undefined;
 }
 
+/** Whether a (job, domain) pair is worth asking the database for: sane lengths, in the viewer's scope. */
+function askable(v: Viewer, ref: { jobId: string; domain: string }) {
+  return ref.jobId.length <= 200 && ref.domain.length <= 253 && canSeeDomain(v, ref.domain);
+}
+
 export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: string) {
-  if (jobId.length > 200 || domain.length > 253 || !canSeeDomain(v, domain)) return null;
+  if (!askable(v, { jobId, domain })) return null;
   return visibleRow(deps, v, await withScope(deps.sql, scopeOf(v), (tx) => findRow(tx, jobId, domain))) ?? null;
+}
+
+/** The visible row of each ref, in the order asked (null where none): one query, whatever their number. */
+async function visibleRows(deps: Deps, v: Viewer, refs: { jobId: string; domain: string }[]) {
+  const asked = refs.filter((r) => askable(v, r));
+  const found = asked.length ? await withScope(deps.sql, scopeOf(v), (tx) => findRowsByRefs(tx, asked)) : [];
+  const rowOf = new Map<string, RowRecord>();
+  for (const row of found) if (visibleRow(deps, v, row)) rowOf.set(`${row.jobId}\n${row.domain}`, row);
+  return refs.map((r) => rowOf.get(`${r.jobId}\n${r.domain}`) ?? null);
 }
 
 export async function getJobs(deps: Deps, v: Viewer, refs: { jobId: string; domain: string }[]) {
   if (refs.length > 200) throw badInput('refs', 'At most 200 rows at once.');
-  return Promise.all(refs.map((r) => getJob(deps, v, r.jobId, r.domain)));
+  return visibleRows(deps, v, refs);
 }
 
 export async function listJobs(
@@ -157,16 +171,10 @@ export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; d
   if (refs.length > 500) throw badInput('jobs', 'At most 500 jobs at once.');
   // Set-based: one read of the rows, one statement that opens every execution (a "select all →
   // Execute now" of 500 rows is two round trips, not 1,000).
-  const askable = refs.filter((r) => r.jobId.length <= 200 && r.domain.length <= 253 && canSeeDomain(v, r.domain));
-  const found = askable.length ? await withScope(deps.sql, scopeOf(v), (tx) => findRowsByRefs(tx, askable)) : [];
-  const rowOf = new Map<string, RowRecord>();
-  for (const row of found) if (visibleRow(deps, v, row)) rowOf.set(`${row.jobId}\n${row.domain}`, row);
+  const rows = await visibleRows(deps, v, refs);
   // The same row twice: the first asks, the others answer ALREADY_RUNNING once it is opened.
   const asking = new Map<string, RowRecord>();
-  for (const r of refs) {
-    const row = rowOf.get(`${r.jobId}\n${r.domain}`);
-    if (row) asking.set(row.id, row);
-  }
+  for (const row of rows) if (row) asking.set(row.id, row);
   const opened = await openExecutions(
     deps.sql,
     [...asking.values()].map((row) => ({ rowId: row.id, jobId: row.jobId, domain: row.domain })),
@@ -175,8 +183,8 @@ export async function executeNow(deps: Deps, v: Viewer, refs: { jobId: string; d
   );
   const execOf = new Map(opened.map((e) => [e.rowId, e]));
   const answered = new Set<string>();
-  const results: ExecuteResult[] = refs.map((ref) => {
-    const row = rowOf.get(`${ref.jobId}\n${ref.domain}`);
+  const results: ExecuteResult[] = refs.map((ref, i) => {
+    const row = rows[i];
     if (!row) return { job: ref, execution: null, reason: 'NOT_FOUND' };
     const exec = answered.has(row.id) ? undefined : execOf.get(row.id);
     answered.add(row.id);
