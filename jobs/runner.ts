@@ -46,7 +46,12 @@ export class Worker {
   private stopping = false;
   private unlisten: (() => Promise<void>) | undefined;
 
-  constructor(private readonly d: WorkerDeps) {}
+  /** The jobs this worker can run (the catalog is fixed for the life of the process). */
+  private readonly jobIds: string[];
+
+  constructor(private readonly d: WorkerDeps) {
+    this.jobIds = d.catalog.list().map((j) => j.id);
+  }
 
   get running() {
     return this.runs.size;
@@ -180,7 +185,7 @@ export class Worker {
         if (this.stopping || room <= 0) return;
         let claimed: q.ExecutionRecord[];
         try {
-          claimed = await q.claimQueued(this.d.sql, this.id, room, this.d.catalog.list().map((j) => j.id));
+          claimed = await q.claimQueued(this.d.sql, this.id, room, this.jobIds);
         } catch (err) {
           this.d.log(`claiming queued runs failed (retried on the next heartbeat): ${(err as Error).message}`);
           return;

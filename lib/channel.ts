@@ -125,21 +125,6 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     });
   }
 
-  /**
-   * Waits for at least one item, then takes every queued item up to `max` at once: under load one
-   * event carries a burst, when idle it carries one item without delay. [] when the channel ended.
-   */
-  async nextBatch(max: number): Promise<T[]> {
-    const first = await this.next();
-    if (first.done) return [];
-    const take = Math.min(this.queue.length, max - 1);
-    const batch = [first.value, ...this.queue.splice(0, take)];
-    for (let i = 1; i < batch.length; i++) this.weight -= this.weigh(batch[i]!);
-    if (this.done && this.queue.length === 0) this.cleanup();
-    else this.wakeProducers();
-    return batch;
-  }
-
   return(): Promise<IteratorResult<T>> {
     this.done = true;
     this.queue = [];
