@@ -6,7 +6,7 @@ import { isPlainAddress } from '../../lib/email';
 import type postgres from 'postgres';
 import { badInput } from '../../lib/errors';
 import { pageSize } from '../../services/paging';
-import { REPORT_LINE_MAX_CHARS, renderReport, type ReportLogEntry, type ReportStatus } from './template';
+import { REPORT_LINE_MAX_CHARS, renderReport, type ReportData, type ReportLogEntry, type ReportStatus } from './template';
 
 type AnySql = postgres.Sql | postgres.TransactionSql;
 
@@ -62,17 +62,9 @@ export function reportMessageId(executionId: number, publicUrl?: string): string
   return `<execution-${executionId}@${host}>`;
 }
 
-type ReportSource = {
+/** What a report is rendered from: the execution (as ReportData names it) and its row's report settings. */
+type ReportSource = Pick<ReportData, 'jobId' | 'domain' | 'status' | 'trigger' | 'triggeredBy' | 'startedAt' | 'endedAt' | 'warningCount' | 'errorCount'> & {
   id: number;
-  jobId: string;
-  domain: string;
-  status: ReportStatus;
-  trigger: 'SCHEDULE' | 'MANUAL' | 'API';
-  triggeredBy: string | null;
-  startedAt: Date;
-  endedAt: Date | null;
-  warningCount: number;
-  errorCount: number;
   droppedLines: number;
   reportSend: boolean;
   recipients: string[];

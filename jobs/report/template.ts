@@ -3,9 +3,10 @@
  * inside the transaction that ends an execution and the Mail page can show exactly what was queued.
  * HTML uses inline styles only: most mail clients drop <style> blocks and external CSS.
  */
+import type { ExecStatus, ExecTrigger } from '../../db/queries/executions';
 import type { LogLevel } from '../types';
 
-export type ReportStatus = 'IN_PROGRESS' | 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED';
+export type ReportStatus = ExecStatus;
 export type ReportLogEntry = { seq: number; at: Date; level: LogLevel; message: string };
 
 export type ReportData = {
@@ -14,7 +15,7 @@ export type ReportData = {
   description: string;
   domain: string;
   status: ReportStatus;
-  trigger: 'SCHEDULE' | 'MANUAL' | 'API';
+  trigger: ExecTrigger;
   triggeredBy: string | null;
   startedAt: Date;
   endedAt: Date | null;
