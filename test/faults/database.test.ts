@@ -12,8 +12,7 @@ import postgres from 'postgres';
 import { startEmbedded, type EmbeddedServer } from '../../db/embedded';
 import { defineJob } from '../../jobs/types';
 import { startJobdeck, type Jobdeck } from '../../lib/app';
-import { loadConfig } from '../../lib/config';
-import { ADMIN, Gql, subscribe } from '../helpers/app';
+import { ADMIN, Gql, subscribe, testConfig } from '../helpers/app';
 import { waitFor } from '../helpers/worker';
 
 const LINES = 240; // one every 50 ms: about 12 s
@@ -38,19 +37,7 @@ const logs: string[] = [];
 
 before(async () => {
   pg = await startEmbedded(dir, { fast: true });
-  const config = loadConfig({
-    DATABASE_URL: pg.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    NODE_ENV: 'test',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    HEARTBEAT_SECONDS: '1',
-    LEASE_SECONDS: '10',
-    DRAIN_TIMEOUT_SECONDS: '5',
-    KILL_GRACE_SECONDS: '1',
-    DEFAULT_TIME_ZONE: 'UTC',
-  });
+  const config = testConfig({ DATABASE_URL: pg.url, LEASE_SECONDS: '10' });
   app = await startJobdeck(config, { console: false, extraJobs: [ticker], log: (l) => logs.push(l) });
   g = await new Gql(app.url!).login();
 });

@@ -14,8 +14,7 @@ import { SMTPServer } from 'smtp-server';
 import { freePort, startEmbedded, type EmbeddedServer } from '../../db/embedded';
 import { defineJob } from '../../jobs/types';
 import { startJobdeck, type Jobdeck } from '../../lib/app';
-import { loadConfig } from '../../lib/config';
-import { ADMIN, Gql } from '../helpers/app';
+import { Gql, testConfig } from '../helpers/app';
 import { waitFor } from '../helpers/worker';
 
 const quick = defineJob({ id: 'test.quick', description: 'Says hello', kind: 'GLOBAL', async run(ctx) { ctx.log.info('hello'); } });
@@ -29,12 +28,7 @@ before(async () => {
   pg = await startEmbedded(dir, { fast: true });
   smtpPort = await freePort(); // nothing listens there yet: the SMTP server is "down"
   app = await startJobdeck(
-    loadConfig({
-      DATABASE_URL: pg.url, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test',
-      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
-      HEARTBEAT_SECONDS: '1', LEASE_SECONDS: '10', DEFAULT_TIME_ZONE: 'UTC',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, MAIL_FROM: 'jobdeck@example.com',
-    }),
+    testConfig({ DATABASE_URL: pg.url, LEASE_SECONDS: '10', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, MAIL_FROM: 'jobdeck@example.com' }),
     { console: false, extraJobs: [quick], log: () => {} },
   );
 });

@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startJobdeck, type Jobdeck } from '../../lib/app';
-import { loadConfig } from '../../lib/config';
-import { ADMIN, Gql, startTestApp, subscribe, type TestApp } from '../helpers/app';
+import { ADMIN, Gql, startTestApp, subscribe, testConfig, type TestApp } from '../helpers/app';
 import { reapWorkers, startWorker, waitFor, type WorkerProc } from '../helpers/worker';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-faults-s-'));
@@ -27,8 +26,7 @@ const logs: string[] = [];
 before(async () => {
   web1 = await startTestApp({ ROLE: 'web', JOBS_FILE: jobsFile }, { log: (l) => logs.push(l) });
   web2 = await startJobdeck(
-    loadConfig({ DATABASE_URL: web1.databaseUrl, ROLE: 'web', PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', JOBS_FILE: jobsFile,
-      HEARTBEAT_SECONDS: '1', LEASE_SECONDS: '4', DEFAULT_TIME_ZONE: 'UTC' }),
+    testConfig({ DATABASE_URL: web1.databaseUrl, ROLE: 'web', JOBS_FILE: jobsFile }),
     { console: false, log: (l) => logs.push(l) },
   );
   workers.push(...(await Promise.all([startWorker(web1.databaseUrl, { JOBS_FILE: jobsFile }), startWorker(web1.databaseUrl, { JOBS_FILE: jobsFile })])));

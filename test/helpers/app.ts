@@ -8,11 +8,9 @@ export const ADMIN = { email: 'admin@example.com', password: 'correct-horse-batt
 
 export type TestApp = Jobdeck & { url: string; stop(): Promise<void> };
 
-/** A whole Jobdeck (web + worker unless ROLE says otherwise) on its own fresh database, in this process. */
-export async function startTestApp(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: db.url,
+/** The configuration of a test process: fast heartbeats and leases, a free port, the test admin; `env` on top. */
+export function testConfig(env: Record<string, string>) {
+  return loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     NODE_ENV: 'test',
@@ -25,6 +23,12 @@ export async function startTestApp(env: Record<string, string> = {}, opts: Start
     DEFAULT_TIME_ZONE: 'UTC',
     ...env,
   });
+}
+
+/** A whole Jobdeck (web + worker unless ROLE says otherwise) on its own fresh database, in this process. */
+export async function startTestApp(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = testConfig({ DATABASE_URL: db.url, ...env });
   const app = await startJobdeck(config, { console: false, log: process.env.JOBDECK_TEST_LOG ? (l) => console.error(l) : () => {}, ...opts });
   return Object.assign(app, {
     url: app.url ?? '',

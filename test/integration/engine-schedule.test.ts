@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defineJob } from '../../jobs/types';
 import { nextOccurrence } from '../../jobs/plan';
-import { Gql, startTestApp, type TestApp } from '../helpers/app';
+import { Gql, startTestApp, testConfig, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/worker';
 
 const quick = defineJob({
@@ -94,9 +94,8 @@ test('a missed occurrence runs once on start and says it was late', async () => 
     await web.deps.sql`DELETE FROM agenda_jobs`;
     // Two missed occurrences (next run 10 minutes ago, every 5 minutes), no Agenda job: the start runs it once.
     const { startJobdeck } = await import('../../lib/app');
-    const { loadConfig } = await import('../../lib/config');
     const worker = await startJobdeck(
-      loadConfig({ DATABASE_URL: web.databaseUrl, ROLE: 'worker', NODE_ENV: 'test', HEARTBEAT_SECONDS: '1', LEASE_SECONDS: '4', DEFAULT_TIME_ZONE: 'UTC', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'correct-horse-battery' }),
+      testConfig({ DATABASE_URL: web.databaseUrl, ROLE: 'worker' }),
       { console: false, extraJobs: [quick], log: process.env.JOBDECK_TEST_LOG ? (l) => console.error('W', l) : () => {} },
     );
     try {
