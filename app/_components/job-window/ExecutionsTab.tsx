@@ -12,6 +12,7 @@ import { STATUS_COLOR, STATUS_FILTERS, TRIGGER_LABEL } from '../../_lib/status';
 import type { ExecutionStatus, JobRef } from '../../_lib/types';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { DateText } from '../DateText';
+import { LoadOlder } from '../LoadOlder';
 import { StatusIcon } from '../StatusIcon';
 
 const PAGE = 20;
@@ -120,12 +121,8 @@ export function ExecutionsTab({ jobRef, onOpenLog }: { jobRef: JobRef; onOpenLog
               ))}
             </Table.Tbody>
           </Table>
-          {conn.pageInfo.hasNextPage && (
-            <Center py="xs">
-              <Button size="xs" variant="default" loading={networkStatus === NetworkStatus.fetchMore}
-                onClick={() => void fetchMore({ variables: { after: conn.pageInfo.endCursor } })}>Load older executions</Button>
-            </Center>
-          )}
+          <LoadOlder hasNextPage={conn.pageInfo.hasNextPage} loading={networkStatus === NetworkStatus.fetchMore}
+            onLoad={() => void fetchMore({ variables: { after: conn.pageInfo.endCursor } })}>Load older executions</LoadOlder>
         </ScrollArea.Autosize>
       )}
 

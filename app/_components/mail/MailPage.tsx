@@ -8,6 +8,7 @@ import { errorMessage } from '../../_lib/errors';
 import { OUTBOX, RETRY_REPORT } from '../../_lib/operations';
 import type { OutboxMessage, OutboxStatus } from '../../_lib/types';
 import { DateText } from '../DateText';
+import { LoadOlder } from '../LoadOlder';
 import { useViewer } from '../ViewerContext';
 
 const STATUS_COLOR: Record<OutboxStatus, string> = { PENDING: 'blue', SENT: 'green', FAILED: 'red' };
@@ -84,12 +85,8 @@ export function MailPage() {
               ))}
             </Table.Tbody>
           </Table>
-          {conn.pageInfo.hasNextPage && (
-            <Center py="xs">
-              <Button size="xs" variant="default" loading={networkStatus === NetworkStatus.fetchMore}
-                onClick={() => void fetchMore({ variables: { after: conn.pageInfo.endCursor } })}>Load older reports</Button>
-            </Center>
-          )}
+          <LoadOlder hasNextPage={conn.pageInfo.hasNextPage} loading={networkStatus === NetworkStatus.fetchMore}
+            onLoad={() => void fetchMore({ variables: { after: conn.pageInfo.endCursor } })}>Load older reports</LoadOlder>
         </Table.ScrollContainer>
       )}
 
