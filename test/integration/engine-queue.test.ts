@@ -39,7 +39,8 @@ test('runs queued past the worker\'s slots wait queued, then each runs once as s
   // Every change is streamed too, in order per execution, although they are announced together.
   const client = g.ws();
   type Update = { executionUpdated: { id: string; status: string } };
-  const updates = subscribe<Update>(client, `subscription { executionUpdated { id status } }`, {}, (items) => items.filter((i) => i.executionUpdated.status === 'SUCCESS').length === 6);
+  const ended = (items: Update[]) => new Set(items.filter((i) => i.executionUpdated.status === 'SUCCESS').map((i) => i.executionUpdated.id)).size;
+  const updates = subscribe<Update>(client, `subscription { executionUpdated { id status } }`, {}, (items) => ended(items) === 6);
   await new Promise<void>((r) => client.on('connected', () => r()));
   await waitFor('the subscription', async () => (app.hub!.subscriberCount === 1 ? true : undefined));
   const { executeNow } = await g.ok(`mutation($j: [JobRef!]!) { executeNow(jobs: $j) { execution { id } reason } }`, {
@@ -65,7 +66,8 @@ test('runs queued past the worker\'s slots wait queued, then each runs once as s
     SELECT target, details FROM audit_log WHERE action = 'executeNow' ORDER BY id DESC LIMIT 1`;
   assert.equal(audit!.details.count, 6);
   assert.equal(audit!.target, ids.map((id) => `${id}@global`).join(', '));
-  const seen = await updates.done;
+  await waitFor('every run\'s end streamed', async () => (ended(updates.items) === 6 ? true : undefined));
+  const seen = updates.items;
   for (const id of opened) {
     const statuses = seen.filter((u) => Number(u.executionUpdated.id) === id).map((u) => u.executionUpdated.status);
     assert.equal(statuses.at(-1), 'SUCCESS', `execution ${id}: ${statuses.join(' → ')}`);
