@@ -93,15 +93,11 @@ export class LiveHub {
 
   /** Entries of one execution after `afterSeq`, one per event: backlog, then live; ends when the execution has ended. */
   subscribeLog(exec: ExecutionRecord, afterSeq: number, capacity?: number): AsyncIterableIterator<LogRecord> {
-    return entriesOf(this.subscribeChunks(exec, afterSeq, capacity));
+    return entriesOf(this.subscribeLogBatches(exec, afterSeq, capacity));
   }
 
   /** The same stream as subscribeLog, one chunk per event (every entry that was ready, at most LOG_CHUNK). */
-  subscribeLogBatches(exec: ExecutionRecord, afterSeq: number, capacity?: number): AsyncIterableIterator<LogChunk> {
-    return this.subscribeChunks(exec, afterSeq, capacity);
-  }
-
-  private subscribeChunks(exec: ExecutionRecord, afterSeq: number, capacity?: number): Channel<LogChunk> {
+  subscribeLogBatches(exec: ExecutionRecord, afterSeq: number, capacity?: number): Channel<LogChunk> {
     const cap = capacity ?? LOG_SUBSCRIBER_CAPACITY;
     const channel = new Channel<LogChunk>(cap, () => tooSlow(cap), (c) => c.length);
     const sub: LogSub = { channel, lastSent: afterSeq, backlogDone: false, pending: [], pendingCount: 0 };
