@@ -14,7 +14,8 @@ const HIGH_WATER = 50_000;
  */
 export class LogWriter {
   private seqs: number[] = [];
-  private ats: Date[] = [];
+  /** Epoch milliseconds of each entry: no Date object per line. */
+  private ats: number[] = [];
   private levels: LogLevel[] = [];
   private messages: string[] = [];
   private writing: Promise<void> | undefined;
@@ -69,7 +70,7 @@ export class LogWriter {
     if (level === 'ERROR') this.pendingErrors++;
     const text = message.length > this.opts.maxLineChars ? `${message.slice(0, this.opts.maxLineChars)}… [cut ${message.length - this.opts.maxLineChars} chars]` : message;
     this.seqs.push(++this.seq);
-    this.ats.push(new Date());
+    this.ats.push(Date.now());
     this.levels.push(level);
     // PostgreSQL text cannot hold NUL.
     this.messages.push(text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
@@ -149,7 +150,7 @@ export class LogWriter {
       this.lastError = undefined;
       if (n && this.opts.live?.wants(this.executionId)) {
         const rows: LogRecord[] = new Array(n);
-        for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: batch.ats[i]!.toISOString(), level: batch.levels[i]!, message: batch.messages[i]! };
+        for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: new Date(batch.ats[i]!).toISOString(), level: batch.levels[i]!, message: batch.messages[i]! };
         this.opts.live.offer(this.executionId, rows);
       }
       this.seqs.splice(0, n);

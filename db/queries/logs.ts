@@ -5,8 +5,9 @@ export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
 export type LogRecord = { seq: number; at: string; level: LogLevel; message: string };
 
 /**
- * Writes one batch (consecutive seqs, as LogWriter makes them) in one statement: the entries, the execution's counters and the NOTIFY pointer
- * ("execution X has entries up to seq N": never the lines, NOTIFY payloads are capped at 8000 bytes).
+ * Writes one batch (consecutive seqs, as LogWriter makes them) in one statement: the entries, the
+ * execution's counters and the NOTIFY pointer ("execution X has entries up to seq N": never the
+ * lines, NOTIFY payloads are capped at 8000 bytes).
  * Written only while `owner` still holds the run in progress (the row is locked for the statement,
  * so a sweep waits for it); false when the run was taken away: late lines never land.
  * The columns travel as JSON arrays: V8 writes and PostgreSQL reads them faster than postgres.js's
@@ -16,7 +17,7 @@ export async function appendBatch(
   sql: Sql,
   executionId: number,
   owner: string,
-  batch: { seqs: number[]; ats: Date[]; levels: LogLevel[]; messages: string[] },
+  batch: { seqs: number[]; /** epoch ms */ ats: number[]; levels: LogLevel[]; messages: string[] },
   delta: { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null },
 ) {
   const [r] = await sql<{ owned: boolean }[]>`
@@ -26,7 +27,7 @@ export async function appendBatch(
       INSERT INTO log_entries (execution_id, seq, at, level, message)
       SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', l::log_level, m
       FROM ROWS FROM (
-        json_array_elements_text(${sql.json(batch.ats.map((d) => d.getTime()))}::json),
+        json_array_elements_text(${sql.json(batch.ats)}::json),
         json_array_elements_text(${sql.json(batch.levels)}::json),
         json_array_elements_text(${sql.json(batch.messages)}::json)
       ) WITH ORDINALITY AS t(a, l, m, o)
