@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ROOT } from './server-process';
 
 export type WorkerProc = { child: ChildProcess; pid: number; output: () => string; kill(signal?: NodeJS.Signals): Promise<void> };
 
@@ -7,7 +8,7 @@ const live = new Set<ChildProcess>();
 /** A separate `ROLE=worker` process on the test database; resolves once it prints its "running" line. */
 export async function startWorker(databaseUrl: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<WorkerProc> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: '/work/main',
+    cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',

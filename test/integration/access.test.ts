@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import postgres from 'postgres';
-import { Gql, startTestApp, type TestApp } from '/work/main/test/helpers/app';
+import { Gql, startTestApp, type TestApp } from '../helpers/app';
 
 type Err = { errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
 const code = (r: Err) => r.errors?.[0]?.extensions?.code;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serverAudits } from 'graphql-http';
-import { startTestApp } from '/work/main/test/helpers/app';
+import { startTestApp } from '../helpers/app';
 
 /** The GraphQL-over-HTTP audit suite of graphql-http, against the running server. */
 test('graphql-http serverAudits: every MUST passes', async () => {

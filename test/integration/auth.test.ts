@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import postgres from 'postgres';
-import { ADMIN, Gql, startTestApp, subscribe, type TestApp } from '/work/main/test/helpers/app';
+import { ADMIN, Gql, startTestApp, subscribe, type TestApp } from '../helpers/app';
 
 const LOGIN = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { id email role } }`;
 const code = (r: { errors?: { extensions?: { code?: string } }[] }) => r.errors?.[0]?.extensions?.code;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig as load } from '/work/main/lib/config';
+import { ConfigError, loadConfig as load } from '../../lib/config';
 
 const loadConfig = (env: Record<string, string>) => load(env as NodeJS.ProcessEnv);
 

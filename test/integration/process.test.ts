@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import postgres from 'postgres';
-import { freePort } from '/work/main/db/embedded';
-import { Gql, subscribe } from '/work/main/test/helpers/app';
+import { freePort } from '../../db/embedded';
+import { Gql, subscribe } from '../helpers/app';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = { email: 'proc-admin@example.com', password: 'process-test-password' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Gql, startTestApp, subscribe } from '/work/main/test/helpers/app';
+import { Gql, startTestApp, subscribe } from '../helpers/app';
 
 test('smoke', async () => {
   const app = await startTestApp();
