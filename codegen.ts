@@ -17,7 +17,7 @@ const config: CodegenConfig = {
           LogEntry: '../../db/queries/logs#LogRecord',
           Rule: '../../db/schema/jobs#RuleJson',
           User: '../../db/queries/users#UserModel',
-          OutboxMessage: '../../jobs/report/outbox#OutboxMessage',
+          OutboxMessage: '../../db/queries/outbox#OutboxMessage',
         },
         mapperTypeSuffix: 'Model',
         avoidOptionals: false,

@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import type { Sql } from './client';
 
 export type DbScope = { global: boolean; all: boolean; domains: string[] };
@@ -28,4 +29,11 @@ export async function withScope<T>(sql: Sql, scope: DbScope, fn: (tx: Sql) => Pr
     await tx`SELECT set_config('jobdeck.scope', ${json}, true), set_config('role', 'jobdeck_tenant', true)`;
     return fn(tx as unknown as Sql);
   }) as Promise<T>;
+}
+
+/** SQL condition on a `domain` column restricting rows to a scope ("global" counts only when the scope has it). */
+export function scopeCondition(sql: Sql | postgres.TransactionSql, scope: DbScope, column: postgres.Fragment) {
+  if (scope.all) return scope.global ? sql`true` : sql`${column} <> 'global'`;
+  const allowed = scope.global ? [...scope.domains, 'global'] : scope.domains;
+  return sql`${column} = ANY(${allowed}::text[])`;
 }

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client';
 import { listDomains } from '../db/queries/domains';
+import { scopeCondition } from '../db/scope';
 
 /** The authenticated principal behind a request or a WebSocket. Scope comes from here, never from arguments. */
 export type Viewer = {
@@ -35,10 +36,7 @@ export function canSeeDomain(v: Viewer, domain: string): boolean {
 
 /** SQL condition on a `domain` column restricting rows to the viewer's scope. */
 export function domainCondition(sql: Sql, v: Viewer, column = sql`domain`) {
-  const s = scopeOf(v);
-  if (s.all) return sql`true`;
-  const allowed = s.global ? [...s.domains, 'global'] : s.domains;
-  return sql`${column} = ANY(${allowed})`;
+  return scopeCondition(sql, scopeOf(v), column);
 }
 
 /** The tenant domains the viewer may see (never "global"). */

@@ -5,7 +5,7 @@ import type { ExecutionRecord as ExecutionRecordModel } from '../../db/queries/e
 import type { LogRecord as LogRecordModel } from '../../db/queries/logs';
 import type { RuleJson as RuleJsonModel } from '../../db/schema/jobs';
 import type { UserModel as UserModelModel } from '../../db/queries/users';
-import type { OutboxMessage as OutboxMessageModel } from '../../jobs/report/outbox';
+import type { OutboxMessage as OutboxMessageModel } from '../../db/queries/outbox';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -4,31 +4,11 @@
  */
 import { isPlainAddress } from '../../lib/email';
 import type postgres from 'postgres';
-import { badInput } from '../../lib/errors';
-import { pageSize } from '../../services/paging';
 import { REPORT_LINE_MAX_CHARS, renderReport, type ReportData, type ReportLogEntry, type ReportStatus } from './template';
 
 type AnySql = postgres.Sql | postgres.TransactionSql;
 
-export type OutboxStatus = 'PENDING' | 'SENT' | 'FAILED';
-export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['PENDING', 'SENT', 'FAILED'];
 export type ReportWhen = 'ALWAYS' | 'WARNING_OR_FAILURE' | 'FAILURE';
-
-export type OutboxMessage = {
-  id: number;
-  executionId: number;
-  messageId: string;
-  recipients: string[];
-  subject: string;
-  status: OutboxStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-  nextAttemptAt: Date;
-  text: string;
-  html: string;
-};
 
 export type EnqueueOptions = {
   publicUrl?: string;
@@ -156,52 +136,4 @@ async function enqueueIn(sql: AnySql, executionId: number, opts: EnqueueOptions)
     ON CONFLICT (execution_id) DO NOTHING
     RETURNING id`;
   return inserted.length === 1;
-}
-
-const COLUMNS = (sql: AnySql) => sql`
-  id::int AS id, execution_id::int AS "executionId", message_id AS "messageId", recipients, subject, status,
-  attempts, last_error AS "lastError", created_at AS "createdAt", sent_at AS "sentAt",
-  next_attempt_at AS "nextAttemptAt", text, html`;
-
-export const OUTBOX_PAGE_DEFAULT = 50;
-export const OUTBOX_PAGE_MAX = 200;
-
-/** Newest first; `after` is the endCursor of the previous page (the last id it showed). */
-export async function listOutbox(
-  sql: AnySql,
-  f: { status?: OutboxStatus | null; first?: number | null; after?: string | null },
-): Promise<{ nodes: OutboxMessage[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } }> {
-  const first = pageSize(f.first, OUTBOX_PAGE_DEFAULT, OUTBOX_PAGE_MAX);
-  if (f.status && !OUTBOX_STATUSES.includes(f.status)) throw badInput('status', 'status must be PENDING, SENT or FAILED.');
-  // The cursor is the last id seen, in decimal: ids only grow, so "older than" is a stable page edge.
-  if (f.after && !/^\d{1,15}$/.test(f.after)) throw badInput('after', 'This cursor is not valid; use pageInfo.endCursor.');
-  const afterId = f.after ? Number(f.after) : undefined;
-  const rows = await sql<OutboxMessage[]>`
-    SELECT ${COLUMNS(sql)} FROM outbox
-    WHERE true ${f.status ? sql`AND status = ${f.status}::outbox_status` : sql``}
-      ${afterId !== undefined ? sql`AND id < ${afterId}` : sql``}
-    ORDER BY id DESC LIMIT ${first + 1}`;
-  const nodes = rows.slice(0, first);
-  const last = nodes[nodes.length - 1];
-  return {
-    nodes,
-    pageInfo: { endCursor: last ? String(last.id) : null, hasNextPage: rows.length > first },
-  };
-}
-
-export async function findOutboxMessage(sql: AnySql, id: number): Promise<OutboxMessage | undefined> {
-  const [row] = await sql<OutboxMessage[]>`SELECT ${COLUMNS(sql)} FROM outbox WHERE id = ${id}`;
-  return row;
-}
-
-/**
- * A FAILED report goes back to PENDING, due now, with a fresh attempt budget. false when there is
- * no such report or it is not FAILED (a PENDING or SENT one is left as it is).
- */
-export async function retryOutbox(sql: AnySql, id: number): Promise<boolean> {
-  const rows = await sql`
-    UPDATE outbox SET status = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = NULL
-    WHERE id = ${id} AND status = 'FAILED'
-    RETURNING id`;
-  return rows.length === 1;
 }

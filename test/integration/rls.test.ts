@@ -25,6 +25,9 @@ before(async () => {
       VALUES (${row!.id}, ${jobId}, ${domain}, 'MANUAL', 'SUCCESS', now(), 1) RETURNING id::int AS id`;
     await sql`INSERT INTO log_entries (execution_id, seq, at, level, message) VALUES (${e!.id}, 1, now(), 'INFO', ${`secret of ${domain}`})`;
     await sql`UPDATE job_rows SET last_execution_id = ${e!.id} WHERE id = ${row!.id}`;
+    await sql`
+      INSERT INTO outbox (execution_id, message_id, recipients, subject, text, html, status)
+      VALUES (${e!.id}, ${`<${e!.id}@rls>`}, ${[`ops@${domain}`]}::text[], ${`report of ${domain}`}, 'log', '<p>log</p>', 'FAILED')`;
     ids[domain] = e!.id;
   }
 });
@@ -53,6 +56,15 @@ test('executions and log entries of other domains are invisible, even by id', as
   }
   const own = await withScope(app.deps.sql, domainAdminOfA, (tx) => readLogs(tx, ids['a.example']!, { afterSeq: 0, first: 10 }));
   assert.equal(own[0]?.message, 'secret of a.example');
+});
+
+test('reports of other domains are invisible and cannot be retried, whatever the query says', async () => {
+  const seen = await withScope(app.deps.sql, domainAdminOfA, (tx) => tx<{ subject: string }[]>`SELECT subject FROM outbox ORDER BY id`);
+  assert.deepEqual(seen.map((r) => r.subject), ['report of a.example']);
+  const moved = await withScope(app.deps.sql, domainAdminOfA, (tx) => tx`UPDATE outbox SET status = 'PENDING' WHERE status = 'FAILED' RETURNING id`);
+  assert.equal(moved.length, 1, 'only his own report');
+  const [{ n }] = (await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE status = 'FAILED'`) as [{ n: number }];
+  assert.equal(n, 2);
 });
 
 test('a system administrator of some domains sees global and those domains, nothing else', async () => {
