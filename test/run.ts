@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import { connect } from '../db/client';
 import { startEmbedded } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
+import { chromiumPath } from './helpers/chromium';
 
 const TEMPLATE = `jobdeck_tpl_${process.pid}`;
 
@@ -47,6 +48,8 @@ async function main() {
   const tpl = connect(tplUrl, { max: 2 });
   await runMigrations(tpl);
   await tpl.close();
+  // Unpacked once here, so browser tests running side by side never race on the same file.
+  const browserPath = await chromiumPath();
   const code = await new Promise<number>((resolve) => {
     // --test-force-exit: Agenda 6 leaves a referenced 5-minute timer after every run
     // (JobProcessor.checkIfJobIsStillAlive), which would keep each test file's process alive.
@@ -55,7 +58,7 @@ async function main() {
       ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-reporter=spec', ...files],
       {
         stdio: 'inherit',
-        env: { ...process.env, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },
+        env: { ...process.env, CHROMIUM_PATH: browserPath, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },
       },
     );
     child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)));
