@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { compileTrustProxy } from './client-address';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const optionalUrl = (protocols: string[]) =>
@@ -48,6 +49,24 @@ const schema = z.object({
   MAIL_FROM: z.string().email().default('jobdeck@localhost'),
   /** Public address of the console, for links in reports and the WebSocket Origin check. */
   PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  /**
+   * Which proxies' X-Forwarded-For is believed for the client address (sign-in limits, audit):
+   * unset = none; a hop count such as 1; or addresses/CIDRs/loopback,linklocal,uniquelocal.
+   */
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) => {
+        try {
+          compileTrustProxy(v);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be a hop count (e.g. 1) or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal' },
+    )
+    .optional(),
   /** First system administrator, created when no user exists. */
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),

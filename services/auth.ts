@@ -8,12 +8,10 @@ import { hashPassword, hashSecret, newSecret, verifyPassword } from '../graphql/
 import type { Viewer } from '../graphql/access';
 import { isSuperAdmin, isSystemAdmin } from '../graphql/access';
 import type { Config } from '../lib/config';
+import { limitedSignIn } from './login-limits';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../lib/errors';
 
 export const SESSION_COOKIE = 'jobdeck_session';
-const RATE_WINDOW_MINUTES = 15;
-const MAX_FAILURES_PER_ACCOUNT = 5;
-const MAX_FAILURES_PER_ADDRESS = 30;
 
 export type AuthDeps = { sql: Sql; config: Config; onCreated?: (kind: 'domain', name: string) => Promise<void> };
 
@@ -24,7 +22,11 @@ export const domainNameSchema = z
   .min(1)
   .max(253)
   .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/)
-  .refine((d) => d !== 'global', 'is reserved');
+  .refine((d) => d !== 'global', 'is reserved')
+  // A tenant is a name, not an address: URL parsers read a host whose last label is a number
+  // ("127.0.0.1", "2130706433", "127.1", "10.0.0.0x1") as IPv4, and no top-level domain is numeric.
+  // IPv6 ("[::1]", "::1") never gets here: brackets and colons fail the pattern above.
+  .refine((d) => !/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/.test(d), 'is an IP address; use a domain name such as acme.example');
 
 function toViewer(u: UserRecord, via: Viewer['via'], credentialHash: string, address?: string): Viewer {
   return { userId: u.id, email: u.email, role: u.role, allDomains: u.allDomains, domains: u.domains, via, credentialHash, address };
@@ -59,23 +61,13 @@ export async function login(deps: AuthDeps, input: { email: string; password: st
   const email = input.email.trim().toLowerCase();
   if (!email || email.length > 254) throw badInput('email', 'Enter the email address of your account.');
   if (!input.password || input.password.length > 1024) throw badInput('password', 'Enter your password.');
-  const keys = [`account:${email}`, ...(input.address ? [`address:${input.address}`] : [])];
-  // Every attempt is counted before the password is checked, so a parallel storm cannot slip more
-  // guesses through than the limit; a success gives its count back.
-  const counts = await Promise.all(keys.map((k) => creds.countLoginFailure(deps.sql, k, RATE_WINDOW_MINUTES)));
-  for (const [i, c] of counts.entries()) {
-    const limit = keys[i]!.startsWith('account:') ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS;
-    if (c.count > limit) {
-      const minutes = Math.max(1, Math.ceil(c.retryAfterSeconds / 60));
-      throw new AppError('RATE_LIMITED', `Too many failed sign-ins. Try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`);
-    }
-  }
-  const user = await findUserByEmail(deps.sql, email);
-  if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
-    throw new AppError('UNAUTHENTICATED', 'Wrong email or password.');
-  }
-  await creds.clearLoginFailures(deps.sql, `account:${email}`);
-  if (input.address) await creds.uncountLoginFailure(deps.sql, `address:${input.address}`);
+  const user = await limitedSignIn(deps.sql, email, input.address, async () => {
+    const found = await findUserByEmail(deps.sql, email);
+    // Hashed even for an unknown email, so the answer's timing does not tell which accounts exist.
+    const ok = await verifyPassword(found?.passwordHash, input.password);
+    return found && ok ? found : undefined;
+  });
+  if (!user) throw new AppError('UNAUTHENTICATED', 'Wrong email or password.');
   const token = newSecret();
   await creds.insertSession(deps.sql, {
     tokenHash: hashSecret(token),
@@ -131,6 +123,8 @@ export async function createUser(
   input: { email: string; password: string; role: 'SYSTEM_ADMIN' | 'DOMAIN_ADMIN'; domains: string[] },
 ) {
   if (!isSystemAdmin(v)) throw forbidden('Only a system administrator can create users.');
+  if (input.role === 'SYSTEM_ADMIN' && !v.allDomains)
+    throw forbidden('Only a system administrator of all domains can make someone a system administrator.');
   const email = input.email.trim().toLowerCase();
   if (!emailSchema.safeParse(email).success) throw badInput('email', 'Enter a plain address such as name@example.com.');
   if (input.password.length < 12 || input.password.length > 256)

@@ -76,25 +76,50 @@ export async function revokeApiToken(sql: Sql, userId: string, id: string) {
   return rows.length > 0;
 }
 
+/** A key's limit: that many failures in the window refuse it; failures plus checks in flight make it wait. */
+export type LoginKey = { key: string; limit: number };
+export type Reservation = { kind: 'reserved'; ids: number[] } | { kind: 'limited'; retryAfterSeconds: number } | { kind: 'busy' };
+
 /**
- * Counts a failure for each key in a fixed window and says whether any key is over its limit.
- * One statement per key so concurrent sign-ins cannot lose a count.
+ * Takes a slot for one password check on every key, or says why not: a key at its limit of
+ * failures refuses; a key whose failures plus checks in flight reach the limit is busy (the caller
+ * waits for one to settle). Serialised per key, so a parallel storm never has more guesses in
+ * flight than the limit allows.
  */
-export async function countLoginFailure(sql: Sql, key: string, windowMinutes: number) {
-  const [row] = await sql<{ count: number; retryAfterSeconds: number }[]>`
-    INSERT INTO login_failures (key, window_start, count) VALUES (${key}, now(), 1)
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN 1 ELSE login_failures.count + 1 END,
-      window_start = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN now() ELSE login_failures.window_start END
-    RETURNING count, ceil(extract(epoch FROM window_start + make_interval(mins => ${windowMinutes}) - now()))::int AS "retryAfterSeconds"`;
-  return row as { count: number; retryAfterSeconds: number };
+export async function reserveLoginAttempt(sql: Sql, keys: LoginKey[], windowMinutes: number, staleSeconds: number): Promise<Reservation> {
+  const names = keys.map((k) => k.key).sort();
+  return sql.begin(async (tx) => {
+    for (const k of names) await tx`SELECT pg_advisory_xact_lock(hashtext(${`jobdeck:login:${k}`}))`;
+    const rows = await tx<{ key: string; failures: number; retryAfterSeconds: number; pending: number }[]>`
+      SELECT k.key, coalesce(f.count, 0) AS failures,
+        coalesce(ceil(extract(epoch FROM f.window_start + make_interval(mins => ${windowMinutes}) - now())), 0)::int AS "retryAfterSeconds",
+        (SELECT count(*)::int FROM login_attempts a
+          WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) AS pending
+      FROM unnest(${names}::text[]) AS k(key)
+      LEFT JOIN login_failures f ON f.key = k.key AND f.window_start >= now() - make_interval(mins => ${windowMinutes})`;
+    const limitOf = (key: string) => keys.find((k) => k.key === key)!.limit;
+    const limited = rows.filter((r) => r.failures >= limitOf(r.key));
+    if (limited.length) return { kind: 'limited', retryAfterSeconds: Math.max(...limited.map((r) => r.retryAfterSeconds)) } as const;
+    if (rows.some((r) => r.failures + r.pending >= limitOf(r.key))) return { kind: 'busy' } as const;
+    const ids = await tx<{ id: number }[]>`
+      INSERT INTO login_attempts (key) SELECT unnest(${names}::text[]) RETURNING id::int AS id`;
+    return { kind: 'reserved', ids: ids.map((r) => r.id) } as const;
+  }) as Promise<Reservation>;
 }
 
-/** Gives back an attempt counted up front that turned out to be a success. */
-export async function uncountLoginFailure(sql: Sql, key: string) {
-  await sql`UPDATE login_failures SET count = greatest(count - 1, 0) WHERE key = ${key}`;
-}
-
-export async function clearLoginFailures(sql: Sql, key: string) {
-  await sql`DELETE FROM login_failures WHERE key = ${key}`;
+/**
+ * Ends a password check: its slots are given back; a failure is counted on every key in a fixed
+ * window, a success clears the failures of `clearKey` (the account) and counts nothing.
+ */
+export async function settleLoginAttempt(sql: Sql, ids: number[], outcome: { failedKeys: string[]; clearKey?: string }, windowMinutes: number) {
+  await sql.begin(async (tx) => {
+    await tx`DELETE FROM login_attempts WHERE id = ANY(${ids}::bigint[]) OR started_at < now() - interval '1 hour'`;
+    if (outcome.clearKey) await tx`DELETE FROM login_failures WHERE key = ${outcome.clearKey}`;
+    for (const key of outcome.failedKeys)
+      await tx`
+        INSERT INTO login_failures (key, window_start, count) VALUES (${key}, now(), 1)
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN 1 ELSE login_failures.count + 1 END,
+          window_start = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN now() ELSE login_failures.window_start END`;
+  });
 }

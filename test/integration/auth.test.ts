@@ -173,6 +173,63 @@ describe('rate limit of failed sign-ins', () => {
   });
 });
 
+describe('sign-in storms and forwarded addresses', () => {
+  test('200 parallel correct sign-ins all succeed, and other users of that address still sign in', async () => {
+    const app = await startTestApp();
+    try {
+      const admin = await new Gql(app.url).login();
+      await admin.ok('mutation { createUser(email: "other@example.com", password: "other-long-password", role: SYSTEM_ADMIN, domains: []) { id } }');
+      const results = await Promise.all(Array.from({ length: 200 }, () => new Gql(app.url).query(LOGIN, { e: ADMIN.email, p: ADMIN.password })));
+      assert.deepEqual([...new Set(results.map((r) => code(r) ?? 'OK'))], ['OK']);
+      await new Gql(app.url).login('other@example.com', 'other-long-password');
+      const left = await app.deps.sql`SELECT key, count FROM login_failures WHERE count > 0`;
+      assert.deepEqual([...left], [], 'successes count nothing');
+      assert.equal((await app.deps.sql`SELECT 1 FROM login_attempts`).length, 0, 'every slot was given back');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  test('a parallel storm of wrong passwords gets exactly 5 guesses checked, then the account is refused', async () => {
+    const app = await startTestApp();
+    try {
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Gql(app.url).query(LOGIN, { e: ADMIN.email, p: `wrong-password-${i}` })));
+      const codes = results.map((r) => code(r));
+      assert.equal(codes.filter((c) => c === 'UNAUTHENTICATED').length, 5, codes.join(','));
+      assert.equal(codes.filter((c) => c === 'RATE_LIMITED').length, 45);
+      assert.equal(code(await new Gql(app.url).query(LOGIN, { e: ADMIN.email, p: ADMIN.password })), 'RATE_LIMITED');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  test('X-Forwarded-For counts only with TRUST_PROXY: one client behind the proxy does not lock out the others', async () => {
+    const fail = (g: Gql, forwardedFor: string, i: number) =>
+      g.raw(LOGIN, { e: `user${i}@example.com`, p: 'wrong-password-x' }, { 'x-forwarded-for': forwardedFor }).then((r) => code(r.body));
+    const trusting = await startTestApp({ TRUST_PROXY: 'loopback' });
+    try {
+      const g = new Gql(trusting.url);
+      for (let i = 0; i < 30; i++) assert.equal(await fail(g, '203.0.113.7', i), 'UNAUTHENTICATED');
+      assert.equal(await fail(g, '203.0.113.7', 99), 'RATE_LIMITED', 'that client is over its limit');
+      const r = await g.raw(LOGIN, { e: ADMIN.email, p: ADMIN.password }, { 'x-forwarded-for': '198.51.100.9' });
+      assert.equal(code(r.body), undefined, 'another client behind the same proxy signs in');
+      const [audit] = await trusting.deps.sql<{ address: string }[]>`SELECT address FROM sessions ORDER BY created_at DESC LIMIT 1`;
+      assert.equal(audit!.address, '198.51.100.9');
+    } finally {
+      await trusting.stop();
+    }
+    const ignoring = await startTestApp({ TRUST_PROXY: '' });
+    try {
+      const g = new Gql(ignoring.url);
+      // Without TRUST_PROXY a forged header changes nothing: every failure counts on the socket's address.
+      for (let i = 0; i < 30; i++) assert.equal(await fail(g, `203.0.113.${i}`, i), 'UNAUTHENTICATED');
+      assert.equal(await fail(g, '198.51.100.1', 99), 'RATE_LIMITED');
+    } finally {
+      await ignoring.stop();
+    }
+  });
+});
+
 describe('first start', () => {
   test('ADMIN_EMAIL/ADMIN_PASSWORD create the first system administrator', async () => {
     const lines: string[] = [];

@@ -22,7 +22,13 @@ const refused: [Record<string, string>, string][] = [
   [{ ADMIN_PASSWORD: 'long-enough-password' }, 'ADMIN_EMAIL'],
   [{ ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
   [{ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'long-enough-password' }, 'ADMIN_EMAIL'],
+  [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+  [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
 ];
+
+test('TRUST_PROXY takes a hop count or addresses, CIDR ranges and the named ranges', () => {
+  for (const v of ['1', '2', 'loopback', '10.0.0.0/8, 192.168.1.1', 'loopback,uniquelocal', '::1']) assert.equal(loadConfig({ TRUST_PROXY: v }).TRUST_PROXY, v);
+});
 
 for (const [env, variable] of refused) {
   test(`loadConfig refuses ${JSON.stringify(env)} naming ${variable}`, () => {

@@ -63,8 +63,8 @@ test('reports of other domains are invisible and cannot be retried, whatever the
   assert.deepEqual(seen.map((r) => r.subject), ['report of a.example']);
   const moved = await withScope(app.deps.sql, domainAdminOfA, (tx) => tx`UPDATE outbox SET status = 'PENDING' WHERE status = 'FAILED' RETURNING id`);
   assert.equal(moved.length, 1, 'only his own report');
-  const [{ n }] = (await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE status = 'FAILED'`) as [{ n: number }];
-  assert.equal(n, 2);
+  const [failed] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE status = 'FAILED'`;
+  assert.equal(failed!.n, 2);
 });
 
 test('a system administrator of some domains sees global and those domains, nothing else', async () => {
