@@ -25,7 +25,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
-    return { ...base, extensions: { code } };
+    const field = formatted.extensions?.field;
+    return { ...base, extensions: { code, ...(typeof field === 'string' ? { field } : {}) } };
   }
   if (original instanceof GraphQLError && !original.originalError && !code) {
     // Validation-style errors raised without a code (e.g. by graphql-js during execution of the request shape).

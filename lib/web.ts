@@ -9,6 +9,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError } from '../graphql/errors';
+import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../graphql/input-strings';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../graphql/access';
 import { buildSchema } from '../graphql/schema';
@@ -17,7 +18,9 @@ import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
 import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
 import type { LiveHub } from '../services/live';
+import { clientAddress } from './client-address';
 import type { Config } from './config';
+import { securityHeaders } from './security-headers';
 
 export type WebServer = { server: http.Server; close(): Promise<void> };
 
@@ -30,9 +33,6 @@ const HTTP_DRAIN_MS = 5000;
 type WsExtra = { viewer?: Viewer; subscriptions?: number };
 type Upgraded = http.IncomingMessage & { jobdeckOriginOk?: boolean };
 
-function addressOf(req: http.IncomingMessage) {
-  return req.socket.remoteAddress ?? undefined;
-}
 
 /** Cross-site WebSocket hijacking: a cookie only authenticates a socket opened by our own pages. */
 function originAllowed(req: http.IncomingMessage, config: Config) {
@@ -49,15 +49,22 @@ function originAllowed(req: http.IncomingMessage, config: Config) {
 
 export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Config; withConsole: boolean; log: (l: string) => void }): Promise<WebServer> {
   const { deps, hub, config, log } = o;
+  const addressOf = clientAddress(config.TRUST_PROXY);
   const schema = buildSchema();
   const app = express();
   app.disable('x-powered-by');
+  // First, so that every answer carries them: API, health check, console pages (proxy.ts sets
+  // their own policy), static files, error pages.
+  app.use(securityHeaders);
   const server = http.createServer(app);
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries: nothing of ours sends them, and a bogus hash reached formatError
+    // as an unknown error. Off, any persistedQuery extension answers PERSISTED_QUERY_NOT_SUPPORTED.
+    persistedQueries: false,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
@@ -67,7 +74,7 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     // Cache hints, traces and usage reports are not used. The cache-control plugin's per-field hook
     // alone made Apollo wrap every resolver of the schema (shared with the WebSocket server) and
     // call it for every field of every answer: 500 log entries are 2,000 fields.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    plugins: [inputStringsPlugin, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await apollo.start();
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
@@ -113,6 +120,9 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     app.all('/{*path}', (req, res) => void handle(req, res));
     nextUpgrade = dev ? nextApp.getUpgradeHandler() : undefined;
     nextClose = () => nextApp.close();
+  } else {
+    // Answered here, not by Express's final handler, which puts a policy of its own in place of ours.
+    app.use((_req, res) => void res.status(404).type('text/plain').send('Not found.'));
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
@@ -139,6 +149,8 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
         // The same limits as HTTP, before any resolver runs.
         const checked = parseAndValidate(schema, payload.query, production);
         if ('errors' in checked) return checked.errors;
+        const unsafe = findUnsafeArgument(checked.document, payload.variables);
+        if (unsafe) return [unsafeArgumentError(unsafe)];
         ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
         return {
           schema,

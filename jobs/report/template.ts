@@ -4,6 +4,7 @@
  * HTML uses inline styles only: most mail clients drop <style> blocks and external CSS.
  */
 import type { ExecStatus, ExecTrigger } from '../../db/queries/executions';
+import { logEntryText, printableLogText } from '../../lib/log-text';
 import type { LogLevel } from '../types';
 
 export type ReportStatus = ExecStatus;
@@ -105,12 +106,10 @@ function mergeBySeq(a: ReportLogEntry[], b: ReportLogEntry[]) {
   return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
 }
 
-// Terminal escapes and other controls in a log line are shown as spaces; line breaks are kept.
-// eslint-disable-next-line no-control-regex
-const BODY_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-
+// Terminal escapes and other controls in a log line are shown as spaces; line breaks are kept
+// (the console's download does the same, lib/log-text.ts).
 function clip(message: string) {
-  const m = message.replace(BODY_CONTROLS, ' ');
+  const m = printableLogText(message);
   return m.length > REPORT_LINE_MAX_CHARS ? `${m.slice(0, REPORT_LINE_MAX_CHARS)} … (cut)` : m;
 }
 
@@ -151,8 +150,7 @@ function renderText(rows: (readonly [string, string])[], lines: Lines, link: str
   if (link) out.push(`${'Console:'.padEnd(width)}${link}`);
   out.push('', `Log (${total} ${total === 1 ? 'line' : 'lines'})`, '');
   // Continuation lines of a multi-line message are indented so each entry stays one block.
-  const entryText = (e: ReportLogEntry) =>
-    `${formatInstant(e.at).slice(11, 19)} ${e.level.padEnd(8)} ${clip(e.message).replace(/\r\n?|\n/g, '\n                  ')}`;
+  const entryText = (e: ReportLogEntry) => logEntryText(`${formatInstant(e.at).slice(11, 19)} ${e.level.padEnd(8)} `, clip(e.message));
   for (const e of lines.first) out.push(entryText(e));
   if (lines.omitted > 0) out.push(omittedNote(lines.omitted));
   for (const e of lines.last) out.push(entryText(e));

@@ -79,6 +79,13 @@ test('aliases: 16 refused, 15 run', async () => {
   await accepted(aliased(LIMITS.maxAliases));
 });
 
+test('aliases of __typename count like any other: 16 refused, 15 run', async () => {
+  const typenames = (n: number) => `mutation { ${RUN} { reason } ${Array.from({ length: n }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+  await refused(typenames(LIMITS.maxAliases + 1), /aliases limit of 15 exceeded, found 16/i);
+  await refused(`mutation { ${RUN} { ${Array.from({ length: 500 }, (_, i) => `t${i}: __typename`).join(' ')} } }`, /aliases/i);
+  await accepted(typenames(LIMITS.maxAliases));
+});
+
 test('tokens: 2001 refused, 2000 run', async () => {
   await refused(docOfTokens(LIMITS.maxTokens + 1), /token/i);
   await accepted(docOfTokens(LIMITS.maxTokens));
@@ -145,11 +152,12 @@ async function rawSocket(headers: Record<string, string> = {}) {
   return { s, messages, closed };
 }
 
-test('WebSocket: depth, aliases and tokens are refused on subscriptions before the resolver runs; the socket stays usable', async () => {
+test('WebSocket: depth, aliases (of __typename too) and tokens are refused on subscriptions before the resolver runs; the socket stays usable', async () => {
   const { s, messages, closed } = await rawSocket();
   const cases = [
     { id: 'depth', query: `subscription { executionLog(executionId: "999999") { ${nested(LIMITS.maxDepth - 1, 'seq', 'LogEntry')} } }`, re: /depth limit/ },
     { id: 'aliases', query: `subscription { executionLog(executionId: "999999") { ${Array.from({ length: 16 }, (_, i) => `s${i}: seq`).join(' ')} } }`, re: /aliases/i },
+    { id: 'typename-aliases', query: `subscription { executionLog(executionId: "999999") { seq ${Array.from({ length: 16 }, (_, i) => `t${i}: __typename`).join(' ')} } }`, re: /aliases/i },
     { id: 'tokens', query: `subscription { executionLog(executionId: "999999") { seq ${'__typename '.repeat(LIMITS.maxTokens)}} }`, re: /token/i },
     { id: 'cost', query: `subscription { executionUpdated { logs(first: 5000) { entries { seq at level message } } } }`, re: /Cost limit/ },
   ];

@@ -2,9 +2,18 @@
 
 import type { ApolloClient } from '@apollo/client';
 import { useState } from 'react';
+import { logEntryText } from '../../../lib/log-text';
 import { errorMessage } from '../../_lib/errors';
 import { readAllLogs } from '../../_lib/log-stream';
-import type { ExecutionSummary } from '../../_lib/types';
+import type { ExecutionSummary, LogEntry } from '../../_lib/types';
+
+/**
+ * Entries as lines of the downloaded file. Shown, not obeyed: a job's terminal escapes and carriage
+ * returns must not drive the terminal that opens the file (the report email does the same).
+ */
+export function logFileText(entries: readonly Pick<LogEntry, 'at' | 'level' | 'message'>[]): string {
+  return entries.map((e) => `${logEntryText(`${e.at} ${e.level.padEnd(8)} `, e.message)}\n`).join('');
+}
 
 /** "Download": the full log as text, read page by page from the server (not the filtered lines). */
 export function useDownload(client: ApolloClient, executionId: string, exec: ExecutionSummary | null | undefined) {
@@ -17,7 +26,7 @@ export function useDownload(client: ApolloClient, executionId: string, exec: Exe
     try {
       const chunks: string[] = [];
       const r = await readAllLogs(client, executionId, 0, (entries) => {
-        chunks.push(entries.map((e) => `${e.at} ${e.level.padEnd(8)} ${e.message}\n`).join(''));
+        chunks.push(logFileText(entries));
       });
       if (!r) throw new Error('This execution no longer exists.');
       const head = exec ? `# ${exec.jobId} @ ${exec.domain} · execution ${executionId} · ${exec.status} · started ${exec.startedAt}\n` : '';
