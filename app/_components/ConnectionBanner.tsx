@@ -1,12 +1,36 @@
 'use client';
 
-import { Alert, Loader, Group, Text } from '@mantine/core';
+import { Alert, Button, Loader, Group, Text } from '@mantine/core';
 import { useSyncExternalStore } from 'react';
 import { connection } from '../_lib/connection';
 
-/** Shown while the WebSocket that carries live updates is down; it reconnects by itself. */
+function signInAgain() {
+  // Read at the click, not at render: the view may have changed since the session ended. A full
+  // page load, so the next session starts with a fresh client and socket.
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
+/**
+ * Shown while the WebSocket that carries live updates is down (it reconnects by itself), or once
+ * the session has ended, which no reconnect can mend.
+ */
 export function ConnectionBanner() {
   const state = useSyncExternalStore(connection.subscribe, connection.get, () => 'idle' as const);
+  if (state === 'signedOut') {
+    return (
+      <Alert color="red" variant="filled" radius={0} py={6} role="alert" data-testid="signed-out"
+        pos="fixed" top="var(--app-shell-header-offset, 0px)" left={0} right={0} style={{ zIndex: 500 }}>
+        <Group gap="sm" justify="center" wrap="wrap">
+          <Text size="sm" fw={600}>You were signed out</Text>
+          <Text size="sm">Your session ended. Live updates are stopped until you sign in again; this view is kept.</Text>
+          <Button size="compact-sm" variant="white" color="red" onClick={signInAgain} data-testid="sign-in-again">
+            Sign in again
+          </Button>
+        </Group>
+      </Alert>
+    );
+  }
   if (state !== 'reconnecting') return null;
   return (
     <Alert color="orange" variant="filled" radius={0} py={6} role="status" aria-live="polite" data-testid="connection-lost"

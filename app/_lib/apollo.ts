@@ -4,7 +4,8 @@ import { ErrorLink } from '@apollo/client/link/error';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { OperationTypeNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { connection } from './connection';
+import { NEVER } from 'rxjs';
+import { AUTH_CLOSE_CODES, connection } from './connection';
 
 type Page = { nodes: Reference[]; totalCount?: number; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
 
@@ -44,7 +45,8 @@ function wsLink() {
     url,
     lazy: true,
     retryAttempts: Infinity,
-    shouldRetry: () => true,
+    // An ended session is refused again on every retry; the banner asks the user to sign in instead.
+    shouldRetry: (e) => !AUTH_CLOSE_CODES.has((e as { code?: number } | undefined)?.code ?? 0),
     // The default backoff doubles without bound; an operator waiting for the server wants it back in seconds.
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** retries, 5000) + Math.random() * 500)),
     on: {
@@ -58,17 +60,30 @@ function wsLink() {
 
 /** Drops the socket so the next subscription opens one with the current session cookie. */
 export function restartLiveConnection() {
+  connection.reset();
   wsClient?.terminate();
 }
 
-function signInAgainLink() {
+/**
+ * An answer saying the session is gone shows the "signed out" banner (ConnectionBanner) rather
+ * than leaving for /login: the user sees why, and the page they were on is kept for afterwards.
+ */
+function signedOutLink() {
   return new ErrorLink(({ error, operation }) => {
     if (operation.operationName === 'Login' || !CombinedGraphQLErrors.is(error)) return;
     if (!error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return;
     if (window.location.pathname.startsWith('/login')) return;
-    const next = window.location.pathname + window.location.search;
-    window.location.assign(`/login?next=${encodeURIComponent(next)}`);
+    connection.signedOut();
   });
+}
+
+/**
+ * Subscriptions (re)started after the session ended wait quietly instead of opening a socket that
+ * the server refuses: live-jobs.ts restarts an ended subscription, which would retry forever.
+ */
+function liveLink() {
+  const ws = wsLink();
+  return ApolloLink.split(() => connection.get() === 'signedOut', new ApolloLink(() => NEVER), ws);
 }
 
 export function makeClient() {
@@ -79,8 +94,8 @@ export function makeClient() {
     typeof window === 'undefined'
       ? http
       : ApolloLink.from([
-          signInAgainLink(),
-          ApolloLink.split((op) => op.operationType === OperationTypeNode.SUBSCRIPTION, wsLink(), http),
+          signedOutLink(),
+          ApolloLink.split((op) => op.operationType === OperationTypeNode.SUBSCRIPTION, liveLink(), http),
         ]);
   return new ApolloClient({ link, cache: makeCache() });
 }

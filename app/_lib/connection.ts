@@ -2,7 +2,14 @@
 // catch up after a reconnect (the jobs list re-reads its rows, the log viewer resubscribes from
 // the last seq it holds).
 
-export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+/** `signedOut` is final until the next sign-in: retrying with an ended session only fails again. */
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'signedOut';
+
+/**
+ * graphql-ws Unauthorized and Forbidden: the server refuses a socket without a live session
+ * (lib/web.ts), and closes open ones when their session ends or their token is revoked.
+ */
+export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403]);
 
 type Listener = () => void;
 
@@ -35,7 +42,7 @@ export const connection = {
     return () => void closeListeners.delete(l);
   },
   connecting() {
-    if (state !== 'reconnecting') set('connecting');
+    if (state !== 'reconnecting' && state !== 'signedOut') set('connecting');
   },
   connected(wasRetry: boolean) {
     const again = everConnected || wasRetry;
@@ -44,6 +51,11 @@ export const connection = {
     if (again) for (const l of reconnectListeners) l();
   },
   closed(code: number | undefined) {
+    if (state === 'signedOut') return;
+    if (code !== undefined && AUTH_CLOSE_CODES.has(code)) {
+      connection.signedOut();
+      return;
+    }
     // 1000 is graphql-ws closing an idle lazy socket (no subscription left): nothing is lost.
     if (code === 1000) {
       set('idle');
@@ -51,5 +63,13 @@ export const connection = {
     }
     set('reconnecting');
     for (const l of closeListeners) l();
+  },
+  /** The session ended (elsewhere, by expiry, or by revocation): only signing in again helps. */
+  signedOut() {
+    set('signedOut');
+  },
+  /** A sign-in or sign-out: the next session's socket may connect again. */
+  reset() {
+    set('idle');
   },
 };

@@ -4,6 +4,7 @@
  * HTML uses inline styles only: most mail clients drop <style> blocks and external CSS.
  */
 import type { ExecStatus, ExecTrigger } from '../../db/queries/executions';
+import { executionPath } from '../../lib/console-links';
 import { logEntryText, printableLogText } from '../../lib/log-text';
 import type { LogLevel } from '../types';
 
@@ -83,7 +84,7 @@ export function formatDuration(ms: number): string {
 export function executionLink(publicUrl: string | undefined, jobId: string, domain: string, executionId: number) {
   if (!publicUrl) return undefined;
   const base = publicUrl.replace(/\/+$/, '');
-  return `${base}/jobs/${encodeURIComponent(jobId)}/${encodeURIComponent(domain)}?execution=${executionId}`;
+  return `${base}${executionPath(jobId, domain, executionId)}`;
 }
 
 /** What the report shows of the log: first half, last half, and how many lines fell in between. */

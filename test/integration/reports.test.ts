@@ -219,14 +219,14 @@ test('a report arrives with its subject, both parts, the coloured log and a link
       }
       assert.match(text, /Warnings:\s+1/);
       assert.match(text, /ERROR\s+<script>alert\(1\)<\/script> & boom/);
-      assert.ok(text.includes(`https://console.example/jobs/system.retention/acme.example?execution=${id}`));
+      assert.ok(text.includes(`https://console.example/jobs?job=system.retention@acme.example&log=${id}`));
       const html = typeof m.html === 'string' ? m.html : '';
       assert.ok(!html.includes('<script>'), 'log text must be escaped in HTML');
       assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62; &#38; boom'));
       assert.match(html, /color:#e03131;"><span[^>]*>21:00:04<\/span> <span[^>]*>ERROR/, 'ERROR in red');
       assert.match(html, /color:#e8590c;"><span[^>]*>21:00:03<\/span> <span[^>]*>WARNING/, 'WARNING in orange');
       assert.match(html, /color:#868e96;"><span[^>]*>21:00:02<\/span> <span[^>]*>PROGRESS/, 'PROGRESS in grey');
-      assert.ok(html.includes(`href="https://console.example/jobs/system.retention/acme.example?execution=${id}"`));
+      assert.ok(html.includes(`href="https://console.example/jobs?job=system.retention@acme.example&#38;log=${id}"`));
       assert.ok(!/<style|<link|<script/i.test(html), 'inline styles only');
       const [row] = await sql`SELECT status, attempts, sent_at FROM outbox WHERE execution_id = ${id}`;
       assert.equal(row!.status, 'SENT');
