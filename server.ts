@@ -17,9 +17,7 @@ async function main() {
     throw e;
   }
   const started = Date.now();
-  const app = await startJobdeck(config);
-  if (app.port) console.log(`Jobdeck (${config.ROLE}) listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${app.port} — ready in ${Date.now() - started} ms`);
-  else console.log(`Jobdeck (${config.ROLE}) running — ready in ${Date.now() - started} ms`);
+  const starting = startJobdeck(config);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -30,12 +28,21 @@ async function main() {
       process.exit(1);
     }, (config.DRAIN_TIMEOUT_SECONDS + 20) * 1000);
     hard.unref();
+    // A start that failed has closed what it opened; main() reports it.
+    const app = await starting.catch(() => undefined);
+    if (!app) return;
     await app.close();
     console.log('Stopped.');
     process.exit(0);
   };
+  // Listening from the first moment: the embedded PostgreSQL runs in its own process group, so a
+  // Ctrl-C during start-up that killed this process would leave it running.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  const app = await starting;
+  if (stopping) return;
+  if (app.port) console.log(`Jobdeck (${config.ROLE}) listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${app.port} — ready in ${Date.now() - started} ms`);
+  else console.log(`Jobdeck (${config.ROLE}) running — ready in ${Date.now() - started} ms`);
 }
 
 main().catch((e) => {

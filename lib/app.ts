@@ -51,7 +51,8 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
   try {
     let url = config.DATABASE_URL;
     if (!url) {
-      const pg = await startEmbedded(config.dataDir, { onLog: config.NODE_ENV === 'development' ? log : undefined, onNotice: log });
+      // Its own process group: a Ctrl-C must not stop it before the runs have drained (it is closed last).
+      const pg = await startEmbedded(config.dataDir, { ownProcessGroup: true, onLog: config.NODE_ENV === 'development' ? log : undefined, onNotice: log });
       url = pg.url;
       closer('embedded PostgreSQL', pg.stop);
       log(`Embedded PostgreSQL running in ${config.dataDir} on port ${pg.port}.`);

@@ -6,7 +6,7 @@
  *
  * BENCH_SCALE=small   quick run (smaller sizes everywhere, ~3 min)
  * BENCH_KEEP_DATA=1   keep the seeded "list at scale" data set (in $TMPDIR/jobdeck-bench-list-<scale>) for the next run
- * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, sched, ingest, live, burst, fanout, throughput, list
+ * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, list
  * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir
  * BENCH_VERBOSE=1     echo the server processes' output
  */
@@ -36,6 +36,8 @@ const S = SMALL
   : { runs: 200, sched: 200, ingest: 1_000_000, liveRate: 10_000, liveSeconds: 30, liveSubs: 20, burst: 200_000, fanSubs: 1000, fanSeconds: 10, tput: 3000, domains: 5000, execs: 100, bigEvery: 1000, bigLines: 5000, smallLines: 5, listQueries: 200 };
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 const TINY_DOMAINS = Math.max(S.sched, 500);
+/** The shell keeps `sleep` as its child (no exec of a last command): the case where cancels raced init's reaping. */
+const CANCEL_COMMAND = ['bash', '-c', 'echo start; sleep 60; echo never'];
 
 // ---------- helpers ----------
 type Env = Record<string, string>;
@@ -205,6 +207,25 @@ async function rawSpawnEcho(n = 200) {
   }
   return xs;
 }
+/** The floor under a cancel: spawn the command in its own group, SIGTERM the group, wait for 'exit'. */
+async function rawSpawnKill(command: string[], n = 50) {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(command[0]!, command.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+      p.once('error', reject);
+      p.stdout.once('data', () => {
+        const t = now();
+        p.once('exit', () => {
+          xs.push(now() - t);
+          resolve();
+        });
+        process.kill(-p.pid!, 'SIGTERM');
+      });
+    });
+  }
+  return xs;
+}
 async function rawCopy(sql: postgres.Sql, n: number) {
   const conn = await sql.reserve();
   try {
@@ -289,7 +310,7 @@ async function coldStart(env: Env, dataDir: string) {
   add('memory: idle RSS, all-in-one', `${Math.round(idle)} MB`, '≤ 300 MB', `bare node ${Math.round(bareRss)} MB`, [idle / 300]);
 }
 
-async function engine(srv: Proc, http: Http, sql: postgres.Sql, dataDir: string) {
+async function engine(srv: Proc, http: Http, sql: postgres.Sql, dataDir: string, env: Env) {
   const ws = await wsClient(srv.url, http.token!);
   try {
     // execute-now latency (TypeScript job)
@@ -335,6 +356,33 @@ async function engine(srv: Proc, http: Http, sql: postgres.Sql, dataDir: string)
       add(`command job start (echo, ${S.runs} runs)`, `p50 ${ms(pct(xs, 50))}, p99 ${ms(pct(xs, 99))}; ${await breakdown(sql, marks)}`, 'p50 ≤ 25 ms, p99 ≤ 60 ms', `spawn echo p50 ${ms(pct(raw, 50))}, p99 ${ms(pct(raw, 99))}`, [pct(xs, 50) / 25, pct(xs, 99) / 60]);
     } catch (e) {
       failed('command job start', 'p50 ≤ 25 ms, p99 ≤ 60 ms', e);
+    }
+    // cancel → CANCELLED of a running command job (issue #13: some cancels took the whole kill grace)
+    if (phase('cancel')) try {
+      const N = 50;
+      const raw = await rawSpawnKill(CANCEL_COMMAND, N);
+      const xs: number[] = [];
+      const ids: number[] = [];
+      for (let i = 0; i < N + 3; i++) {
+        const [id] = await http.executeNow([{ jobId: 'bench.cancel', domain: 'global' }]);
+        let onStart!: () => void;
+        const started = new Promise<void>((r) => (onStart = r));
+        // The log stream completes once the execution has ended.
+        const ended = followLog(ws, id!, (l) => l.message === 'start' && onStart());
+        await started;
+        const t0 = now();
+        await http.q(`mutation($id: ID!) { cancelExecution(id: $id) { id } }`, { id: String(id) });
+        await ended;
+        if (i >= 3) {
+          xs.push(now() - t0); // 3 warm-up runs
+          ids.push(id!);
+        }
+      }
+      const [c] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE id = ANY(${ids}::bigint[]) AND status = 'CANCELLED'`;
+      const bad = N - c!.n;
+      add(`cancel → CANCELLED (command job, ${N} cancels, kill grace ${env.KILL_GRACE_SECONDS} s)`, `p50 ${ms(pct(xs, 50))}, p99 ${ms(pct(xs, 99))}, max ${ms(Math.max(...xs))}${bad ? `, ${bad} NOT CANCELLED` : ''}`, 'p50 ≤ 30 ms, p99 ≤ 100 ms', `spawn + kill(-pgid) + 'exit' p50 ${ms(pct(raw, 50))}, p99 ${ms(pct(raw, 99))}`, [pct(xs, 50) / 30, pct(xs, 99) / 100, bad ? Infinity : 0]);
+    } catch (e) {
+      failed('cancel → CANCELLED', 'p50 ≤ 30 ms, p99 ≤ 100 ms', e);
     }
     // schedule accuracy: rows due at known instants, through the scheduler's own scheduleRow
     if (phase('sched')) try {
@@ -650,6 +698,7 @@ async function main() {
       jobs: [
         { id: 'bench.echo', description: 'Benchmark: echo one line', kind: 'GLOBAL', command: ['echo', 'hello'] },
         { id: 'bench.seq', description: 'Benchmark: log ingest', kind: 'GLOBAL', command: ['seq', '1', String(S.ingest)] },
+        { id: 'bench.cancel', description: 'Benchmark: cancelled while it sleeps', kind: 'GLOBAL', command: CANCEL_COMMAND },
       ],
     }),
   );
@@ -671,6 +720,8 @@ async function main() {
     BENCH_BURST_LINES: String(S.burst),
     BENCH_FAN_SECONDS: String(S.fanSeconds),
     BENCH_FAN_RATE: '100',
+    // Long enough that a cancel waiting for SIGKILL shows in the cancel figure.
+    KILL_GRACE_SECONDS: '5',
   };
   say(`scale ${SMALL ? 'small' : 'full'}; nproc ${os.cpus().length}; data in ${tmp}`);
   try {
@@ -683,13 +734,13 @@ async function main() {
       await srv.stop();
     }
     if (phase('cold')) await coldStart(env, dataDir).catch((e) => failed('cold start', '≤ 5 s', e));
-    if (['exec', 'cmd', 'sched', 'ingest', 'live', 'burst', 'fanout'].some(phase)) {
+    if (['exec', 'cmd', 'cancel', 'sched', 'ingest', 'live', 'burst', 'fanout'].some(phase)) {
       const srv = await startServer(env);
       const sql = postgres(pgUrlOf(dataDir), { max: 4, onnotice: () => {} });
       try {
         await sleep(2000);
         const http = await new Http(srv.url).signIn(ADMIN.email, ADMIN.password);
-        await engine(srv, http, sql, dataDir);
+        await engine(srv, http, sql, dataDir, env);
         await live(srv, http, sql);
         if (phase('fanout')) await fanout(srv, http);
       } finally {

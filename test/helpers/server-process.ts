@@ -9,20 +9,48 @@ import { ADMIN } from './app';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type ServerProcess = { url: string; child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> };
+export type ServerProcess = {
+  url: string;
+  child: ChildProcess;
+  /** The embedded PostgreSQL's DATA_DIR, when the server has its own. */
+  dataDir?: string;
+  /** The exit code of the spawned process (npm's with `npm`). */
+  exited: Promise<number | null>;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
+
+export type ServerProcessOptions = {
+  /** Its own embedded PostgreSQL in a fresh DATA_DIR (removed by stop()) instead of a test database. */
+  embedded?: boolean;
+  /** Its own embedded PostgreSQL in this DATA_DIR, which stop() keeps (a restart on the same data). */
+  dataDir?: string;
+  /**
+   * `npm start` itself (npm, then the node it execs) as the leader of a new process group, the way
+   * a terminal or a process manager runs it; stop() signals the whole group.
+   */
+  npm?: boolean;
+  timeoutMs?: number;
+};
 
 /**
- * Jobdeck as the README starts it (`npm start` = `tsx server.ts`), as a child process on a fresh
+ * Jobdeck as the README starts it (`npm start` = `node --import tsx server.ts`), as a child process on a fresh
  * test database (or its own embedded PostgreSQL when `embedded` is set), waiting for "listening".
  */
-export async function startServerProcess(env: Record<string, string> = {}, opts: { embedded?: boolean; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const db = opts.embedded ? undefined : await createTestDatabase();
-  const dataDir = opts.embedded ? mkdtempSync(path.join(os.tmpdir(), 'jobdeck-srv-')) : undefined;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const ownData = opts.embedded || opts.dataDir !== undefined;
+  const db = ownData ? undefined : await createTestDatabase();
+  const dataDir = opts.dataDir ?? (ownData ? mkdtempSync(path.join(os.tmpdir(), 'jobdeck-srv-')) : undefined);
+  const [cmd, args]: [string, string[]] = opts.npm ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'server.ts']];
+  const inherited = { ...process.env };
+  // The test runner's own database must not leak into a server that has its own.
+  if (ownData) delete inherited.DATABASE_URL;
+  const child = spawn(cmd, args, {
     cwd: ROOT,
+    detached: opts.npm ?? false,
     env: {
-      ...process.env,
+      ...inherited,
       PORT: String(port),
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
@@ -58,12 +86,17 @@ export async function startServerProcess(env: Record<string, string> = {}, opts:
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    dataDir,
+    exited,
     output: () => out,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null) {
+        if (opts.npm) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       const code = await exited;
       await db?.drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir && opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };

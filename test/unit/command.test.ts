@@ -68,7 +68,7 @@ describe('commandJob', () => {
     assert.deepEqual(stdout.slice(-2), ['n 499', 'tail'], 'a last line without newline is kept');
   });
 
-  test('markers set the level and report progress; garbage progress is ignored', async () => {
+  test('markers set the level and report progress; a progress line that is not one is logged whole', async () => {
     const { ctx, entries, progress } = makeCtx();
     await sh(
       "printf '::warning::disk 91%%\\n::error::bad thing\\n::info::from stderr\\n::progress::42\\n::progress::abc\\n::progress::150\\n::progress:: 99.6\\nplain\\r\\n' >&2",
@@ -77,9 +77,22 @@ describe('commandJob', () => {
       { level: 'WARNING', message: 'disk 91%' },
       { level: 'ERROR', message: 'bad thing' },
       { level: 'INFO', message: 'from stderr' },
+      // At the stream's level (stderr), with their full text.
+      { level: 'WARNING', message: '::progress::abc' },
+      { level: 'WARNING', message: '::progress::150' },
+      { level: 'WARNING', message: '::progress:: 99.6' },
       { level: 'WARNING', message: 'plain' },
     ]);
-    assert.deepEqual(progress, [42, 100]);
+    assert.deepEqual(progress, [42]);
+  });
+
+  test('only a whole percent from 0 to 100 is progress; every other progress line stays in the log', async () => {
+    const { ctx, entries, progress } = makeCtx();
+    const updates = ['::progress::0', '::progress::7%', '::progress:: 55 % ', '::progress::100'];
+    const kept = ['::progress::abc', '::progress::150', '::progress::101', '::progress::-1', '::progress::99.6', '::progress::1e2', '::progress::0x10', '::progress::', '::progress::12 apples'];
+    await job(['printf', '%s\\n', ...updates, ...kept]).run(ctx);
+    assert.deepEqual(progress, [0, 7, 55, 100]);
+    assert.deepEqual(entries, kept.map((message) => ({ level: 'INFO', message })));
   });
 
   test('a non-zero exit rejects with the code, after logging the output', async () => {
