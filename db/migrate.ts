@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -26,4 +27,10 @@ export async function runMigrations(database: Pick<Database, 'url'>) {
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** How many migrations this code ships (its journal): a database with fewer is not ready for it. */
+export function shippedMigrations(): number {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
 }

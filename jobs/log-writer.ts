@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client';
 import { appendBatch, type LogLevel, type LogRecord } from '../db/queries/logs';
+import { metrics } from '../lib/ops';
 
 /** Where committed entries go at once when this process also serves live logs (the LiveHub). */
 export type LiveSink = { wants(executionId: number): boolean; offer(executionId: number, rows: readonly LogRecord[]): void };
@@ -148,6 +149,7 @@ export class LogWriter {
       }
       ambiguous = false;
       this.lastError = undefined;
+      metrics.logEntriesWritten(n);
       if (n && this.opts.live?.wants(this.executionId)) {
         const rows: LogRecord[] = new Array(n);
         for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: new Date(batch.ats[i]!).toISOString(), level: batch.levels[i]!, message: batch.messages[i]! };

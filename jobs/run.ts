@@ -3,6 +3,7 @@ import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
 import { LogWriter, type LiveSink } from './log-writer';
 import type { JobContext, JobDefinition, JobServices } from './types';
+import { metrics } from '../lib/ops';
 
 export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease-lost';
 export type RunHandle = { claimed: boolean; abort(reason: AbortReason): void; done: Promise<void> };
@@ -54,6 +55,7 @@ async function acquireLocks(sql: Sql, locks: string[], signal: AbortSignal, log:
 
 /** Runs one claimed execution to its final status. Never throws: a run's failure is its status. */
 export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
+  const startedMs = Date.now();
   const ac = new AbortController();
   const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS, owner: d.owner, live: d.live });
   let resolveDone!: () => void;
@@ -137,7 +139,10 @@ export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefin
     // Retried through a short database outage; past that, the sweeper marks the run INTERRUPTED.
     for (let attempt = 0; ; attempt++) {
       try {
-        if (await q.finishWithoutReport(d.sql, e.id, d.owner, status, errorText)) break;
+        if (await q.finishWithoutReport(d.sql, e.id, d.owner, status, errorText)) {
+          metrics.executionEnded(e.jobId, status, (Date.now() - startedMs) / 1000);
+          break;
+        }
         const finished = await d.sql.begin(async (tx) => {
           const f = await q.finishExecution(tx as unknown as Sql, e.id, d.owner, status, errorText);
           // The report is queued in the same transaction: it exists if and only if the run ended.
@@ -145,7 +150,10 @@ export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefin
           return f;
         });
         await d.sql`SELECT pg_notify('jobdeck_exec', ${String(e.id)})`;
-        if (finished) d.afterFinished?.(e.id);
+        if (finished) {
+          metrics.executionEnded(e.jobId, status, (Date.now() - startedMs) / 1000);
+          d.afterFinished?.(e.id);
+        }
         break;
       } catch (err) {
         if (attempt >= 10) throw err;

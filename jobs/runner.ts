@@ -44,6 +44,7 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private started = false;
   private unlisten: (() => Promise<void>) | undefined;
 
   /** The jobs this worker can run (the catalog is fixed for the life of the process). */
@@ -77,6 +78,12 @@ export class Worker {
     // Agenda job; any live worker puts it back within a minute.
     this.reconcileTimer = setInterval(() => void this.d.scheduler.reconcile().catch((e) => this.d.log(`reconcile: ${(e as Error).message}`)), RECONCILE_MS);
     await agenda.start();
+    this.started = true;
+  }
+
+  /** Started and not stopping: what a readiness probe asks of a process that should run jobs. */
+  get accepting() {
+    return this.started && !this.stopping;
   }
 
   private readonly refilling = new Set<string>();

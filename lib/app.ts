@@ -1,7 +1,10 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type Database, type Sql } from '../db/client';
 import { startEmbedded } from '../db/embedded';
-import { runMigrations } from '../db/migrate';
+import { runMigrations, shippedMigrations } from '../db/migrate';
+import { appliedMigrations, fleetGauges } from '../db/queries/metrics';
+import { opsHandler, setFleetSource, type Readiness } from './ops';
 import { rowSecurityAvailable } from '../db/scope';
 import { createAgenda } from '../jobs/agenda';
 import { loadCatalog, type Catalog } from '../jobs/catalog';
@@ -30,6 +33,8 @@ export type Jobdeck = {
   databaseUrl: string;
   url?: string;
   port?: number;
+  /** The METRICS_PORT server's port, when one was asked for. */
+  metricsPort?: number;
   deps: Deps;
   worker?: Worker;
   hub?: LiveHub;
@@ -79,6 +84,31 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     const deps: Deps = { sql: db.sql, config, catalog, engine: scheduler };
     await ensureFirstAdmin({ sql: db.sql, config }, log);
     const app: Jobdeck = { config, databaseUrl: url, deps, close };
+    setFleetSource(() => fleetGauges(db.sql));
+    const shipped = shippedMigrations();
+    const readiness = async (): Promise<Readiness> => {
+      const checks: Record<string, string> = {};
+      try {
+        const applied = await Promise.race([
+          appliedMigrations(db.sql),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 2 s')), 2000).unref()),
+        ]);
+        checks.database = 'ok';
+        checks.migrations = applied >= shipped ? 'ok' : `${applied} of ${shipped} applied`;
+      } catch (e) {
+        checks.database = `unreachable: ${(e as Error).message}`;
+      }
+      if (worker) checks.worker = app.worker?.accepting ? 'ok' : 'not running';
+      return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+    };
+    if (config.METRICS_PORT !== undefined) {
+      const ops = opsHandler({ metricsToken: config.METRICS_TOKEN, readiness });
+      const server = http.createServer((req, res) => void ops(req, res).then((handled) => handled || res.writeHead(404).end()));
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.METRICS_PORT, config.HOST, () => resolve()));
+      closer('metrics server', () => new Promise<void>((r) => server.close(() => r())));
+      app.metricsPort = (server.address() as AddressInfo).port;
+      log(`Metrics on port ${app.metricsPort}.`);
+    }
 
     if (worker) {
       const sender = startOutboxSender({ sql: db.sql, config, log: { warn: log, error: log } });
@@ -113,7 +143,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       const hub = new LiveHub(db.sql, (e) => log(`live: ${(e as Error).message}`));
       await hub.start();
       closer('live hub', () => hub.stop());
-      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log });
+      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log, readiness });
       closer('web server', () => web.close());
       app.hub = hub;
       const port = (web.server.address() as AddressInfo).port;

@@ -67,6 +67,10 @@ const schema = z.object({
       { message: 'must be a hop count (e.g. 1) or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal' },
     )
     .optional(),
+  /** When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+  /** A port on which a process also serves /metrics, /healthz and /readyz (a worker-only process has no other). Unset: off. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** First system administrator, created when no user exists. */
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),

@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,6 +20,7 @@ import type { Deps } from '../services/deps';
 import type { LiveHub } from '../services/live';
 import { clientAddress } from './client-address';
 import type { Config } from './config';
+import { metrics, opsHandler, setSubscriptionCount, type Readiness } from './ops';
 import { securityHeaders } from './security-headers';
 
 export type WebServer = { server: http.Server; close(): Promise<void> };
@@ -29,6 +30,12 @@ const WS_MAX_PAYLOAD_BYTES = 256 * 1024;
 const WS_MAX_SUBSCRIPTIONS = 100;
 const WS_RECHECK_MS = 5000;
 const HTTP_DRAIN_MS = 5000;
+
+/** query, mutation or subscription: the operation a document runs (its only one, or the one named). */
+function operationType(document: DocumentNode, name: string | null | undefined) {
+  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return (ops.find((d) => !name || d.name?.value === name) ?? ops[0])?.operation ?? 'query';
+}
 
 type WsExtra = { viewer?: Viewer; subscriptions?: number };
 type Upgraded = http.IncomingMessage & { jobdeckOriginOk?: boolean };
@@ -47,7 +54,14 @@ function originAllowed(req: http.IncomingMessage, config: Config) {
   return allowed.has(origin);
 }
 
-export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Config; withConsole: boolean; log: (l: string) => void }): Promise<WebServer> {
+export async function createWebServer(o: {
+  deps: Deps;
+  hub: LiveHub;
+  config: Config;
+  withConsole: boolean;
+  log: (l: string) => void;
+  readiness: () => Promise<Readiness>;
+}): Promise<WebServer> {
   const { deps, hub, config, log } = o;
   const addressOf = clientAddress(config.TRUST_PROXY);
   const schema = buildSchema();
@@ -74,13 +88,13 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
     // Cache hints, traces and usage reports are not used. The cache-control plugin's per-field hook
     // alone made Apollo wrap every resolver of the schema (shared with the WebSocket server) and
     // call it for every field of every answer: 500 log entries are 2,000 fields.
-    plugins: [inputStringsPlugin, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    plugins: [inputStringsPlugin, { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => metrics.operation(operation?.operation ?? 'query') }) }, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await apollo.start();
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  // /metrics, /healthz, /readyz: answered before sessions, GraphQL or the console are involved.
+  const ops = opsHandler({ metricsToken: config.METRICS_TOKEN, readiness: o.readiness });
+  app.use((req, res, next) => void ops(req, res).then((handled) => handled || next(), next));
   app.use(
     '/graphql',
     express.json({ limit: '2mb' }),
@@ -127,6 +141,7 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   const sockets = new Map<WebSocket, { viewer?: Viewer }>();
+  setSubscriptionCount(() => [...sockets.values()].reduce((n, x) => n + ((x as WsExtra).subscriptions ?? 0), 0));
   const ws = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
@@ -152,6 +167,7 @@ export async function createWebServer(o: { deps: Deps; hub: LiveHub; config: Con
         const unsafe = findUnsafeArgument(checked.document, payload.variables);
         if (unsafe) return [unsafeArgumentError(unsafe)];
         ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
+        metrics.operation(operationType(checked.document, payload.operationName));
         return {
           schema,
           document: checked.document,

@@ -1,0 +1,20 @@
+import type { Sql } from '../client';
+
+/**
+ * Fleet-wide gauges for /metrics, read at scrape time: each count is an index-only or partial-index
+ * scan (executions_queued_idx, the in-progress partial unique index, outbox_due_idx).
+ */
+export async function fleetGauges(sql: Sql) {
+  const [row] = await sql<{ running: number; waiting: number; outboxPending: number }[]>`
+    SELECT
+      (SELECT count(*)::int FROM executions WHERE status = 'IN_PROGRESS' AND owner IS NOT NULL) AS running,
+      (SELECT count(*)::int FROM executions WHERE status = 'IN_PROGRESS' AND owner IS NULL) AS waiting,
+      (SELECT count(*)::int FROM outbox WHERE status = 'PENDING') AS "outboxPending"`;
+  return row!;
+}
+
+/** For /readyz: the database answers, and every migration this code ships has been applied. */
+export async function appliedMigrations(sql: Sql) {
+  const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
+  return row!.n;
+}
