@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from './lib/config';
 import { startJobdeck } from './lib/app';
+import { createLogger } from './lib/logger';
 
 async function main() {
   let config;
@@ -11,20 +12,21 @@ async function main() {
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(e.message);
+      createLogger({ format: process.env.LOG_FORMAT === 'json' ? 'json' : 'text' }).fatal(e.message);
       process.exit(2);
     }
     throw e;
   }
+  const logger = createLogger({ format: config.LOG_FORMAT, level: config.LOG_LEVEL });
   const started = Date.now();
-  const starting = startJobdeck(config);
+  const starting = startJobdeck(config, { logger });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping (drain up to ${config.DRAIN_TIMEOUT_SECONDS} s)…`);
+    logger.info({ signal }, `${signal}: stopping (drain up to ${config.DRAIN_TIMEOUT_SECONDS} s)…`);
     const hard = setTimeout(() => {
-      console.error('Forced exit: shutdown took too long.');
+      logger.error('Forced exit: shutdown took too long.');
       process.exit(1);
     }, (config.DRAIN_TIMEOUT_SECONDS + 20) * 1000);
     hard.unref();
@@ -32,7 +34,7 @@ async function main() {
     const app = await starting.catch(() => undefined);
     if (!app) return;
     await app.close();
-    console.log('Stopped.');
+    logger.info('Stopped.');
     process.exit(0);
   };
   // Listening from the first moment: the embedded PostgreSQL runs in its own process group, so a
@@ -41,11 +43,12 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
   const app = await starting;
   if (stopping) return;
-  if (app.port) console.log(`Jobdeck (${config.ROLE}) listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${app.port} — ready in ${Date.now() - started} ms`);
-  else console.log(`Jobdeck (${config.ROLE}) running — ready in ${Date.now() - started} ms`);
+  if (app.port) logger.info({ port: app.port, role: config.ROLE, readyMs: Date.now() - started }, `Jobdeck (${config.ROLE}) listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${app.port} — ready in ${Date.now() - started} ms`);
+  else logger.info({ role: config.ROLE, readyMs: Date.now() - started }, `Jobdeck (${config.ROLE}) running — ready in ${Date.now() - started} ms`);
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
+  // Before the configuration is known (or when start failed) the format comes from the environment as it is.
+  createLogger({ format: process.env.LOG_FORMAT === 'json' ? 'json' : 'text' }).fatal(e instanceof Error ? e.message : String(e));
   process.exit(1);
 });

@@ -10,7 +10,11 @@ const CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED
  * The one place errors leave the server. Known codes keep their message and field; everything
  * else becomes a generic message with a correlation id that the server log carries in full.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, log: (msg: string) => void = console.error): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  log: (msg: string, context?: Record<string, unknown>) => void = console.error,
+): GraphQLFormattedError {
   let original = unwrapResolverError(error);
   // Errors thrown by a subscription's stream reach us wrapped without a path; look down the chain.
   for (let e: unknown = error, i = 0; e && i < 5; e = (e as { originalError?: unknown }).originalError, i++) {
@@ -34,6 +38,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   const correlationId = randomUUID();
   const detail = original instanceof Error ? (original.stack ?? original.message) : String(original);
-  log(`[${correlationId}] ${detail}`);
+  log(`[${correlationId}] ${detail}`, { correlationId });
   return { message: `Internal server error (reference ${correlationId}).`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } };
 }

@@ -3,6 +3,7 @@ import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
 import { LogWriter, type LiveSink } from './log-writer';
 import type { JobContext, JobDefinition, JobServices } from './types';
+import { logContext } from '../lib/logger';
 import { metrics } from '../lib/ops';
 
 export type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'lease-lost';
@@ -54,7 +55,12 @@ async function acquireLocks(sql: Sql, locks: string[], signal: AbortSignal, log:
 }
 
 /** Runs one claimed execution to its final status. Never throws: a run's failure is its status. */
-export async function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
+/** Runs one execution; every line the process logs meanwhile names the execution, its job and domain. */
+export function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
+  return logContext.run({ executionId: e.id, job: e.jobId, domain: e.domain }, () => runExecution(d, e, def, firstLine));
+}
+
+async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
   const startedMs = Date.now();
   const ac = new AbortController();
   const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS, owner: d.owner, live: d.live });

@@ -5,6 +5,8 @@ import { startEmbedded } from '../db/embedded';
 import { runMigrations, shippedMigrations } from '../db/migrate';
 import { appliedMigrations, fleetGauges } from '../db/queries/metrics';
 import { opsHandler, setFleetSource, type Readiness } from './ops';
+import { createLogger, lineLogger } from './logger';
+import type { Logger } from 'pino';
 import { rowSecurityAvailable } from '../db/scope';
 import { createAgenda } from '../jobs/agenda';
 import { loadCatalog, type Catalog } from '../jobs/catalog';
@@ -25,11 +27,15 @@ export type StartOptions = {
   console?: boolean;
   /** TypeScript jobs besides the built-in ones (tests). */
   extraJobs?: JobDefinition[];
+  /** Lines of the parts, as plain text (tests capture them); default: the logger at info. */
   log?: (line: string) => void;
+  /** Default: one from LOG_FORMAT and LOG_LEVEL. */
+  logger?: Logger;
 };
 
 export type Jobdeck = {
   config: Config;
+  logger?: Logger;
   databaseUrl: string;
   url?: string;
   port?: number;
@@ -43,7 +49,9 @@ export type Jobdeck = {
 
 /** Starts every part the configuration asks for; close() stops them in reverse order, draining runs. */
 export async function startJobdeck(config: Config, opts: StartOptions = {}): Promise<Jobdeck> {
-  const log = opts.log ?? ((l: string) => console.log(l));
+  const logger = opts.logger ?? createLogger({ format: config.LOG_FORMAT, level: config.LOG_LEVEL });
+  const log = opts.log ?? lineLogger(logger);
+  const logError = opts.log ? (line: string) => opts.log!(line) : (line: string, context?: Record<string, unknown>) => logger.error(context ?? {}, line);
   const closers: { name: string; fn: () => Promise<void> }[] = [];
   const closer = (name: string, fn: () => Promise<void>) => closers.push({ name, fn });
   const close = async () => {
@@ -83,7 +91,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     const scheduler = new Scheduler(agenda, db.sql, catalog, config);
     const deps: Deps = { sql: db.sql, config, catalog, engine: scheduler };
     await ensureFirstAdmin({ sql: db.sql, config }, log);
-    const app: Jobdeck = { config, databaseUrl: url, deps, close };
+    const app: Jobdeck = { config, logger, databaseUrl: url, deps, close };
     setFleetSource(() => fleetGauges(db.sql));
     const shipped = shippedMigrations();
     const readiness = async (): Promise<Readiness> => {
@@ -143,7 +151,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       const hub = new LiveHub(db.sql, (e) => log(`live: ${(e as Error).message}`));
       await hub.start();
       closer('live hub', () => hub.stop());
-      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log, readiness });
+      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log, logError, readiness });
       closer('web server', () => web.close());
       app.hub = hub;
       const port = (web.server.address() as AddressInfo).port;

@@ -71,6 +71,10 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   /** A port on which a process also serves /metrics, /healthz and /readyz (a worker-only process has no other). Unset: off. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** json: one JSON object a line (for a log collector); text: readable lines. Default text. */
+  LOG_FORMAT: z.enum(['json', 'text']).default('text'),
+  /** The least severe level printed. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** First system administrator, created when no user exists. */
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
@@ -20,6 +21,7 @@ import type { Deps } from '../services/deps';
 import type { LiveHub } from '../services/live';
 import { clientAddress } from './client-address';
 import type { Config } from './config';
+import { logContext } from './logger';
 import { metrics, opsHandler, setSubscriptionCount, type Readiness } from './ops';
 import { securityHeaders } from './security-headers';
 
@@ -60,6 +62,8 @@ export async function createWebServer(o: {
   config: Config;
   withConsole: boolean;
   log: (l: string) => void;
+  /** Masked errors, with their correlation id as context. */
+  logError: (line: string, context?: Record<string, unknown>) => void;
   readiness: () => Promise<Readiness>;
 }): Promise<WebServer> {
   const { deps, hub, config, log } = o;
@@ -82,7 +86,7 @@ export async function createWebServer(o: {
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
-    formatError: (f, e) => formatError(f, e, log),
+    formatError: (f, e) => formatError(f, e, o.logError),
     validationRules: limitRules(production),
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // Cache hints, traces and usage reports are not used. The cache-control plugin's per-field hook
@@ -92,6 +96,13 @@ export async function createWebServer(o: {
   });
   await apollo.start();
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
+  // Every line logged on behalf of a request says which (a caller's own X-Request-Id is kept when it is plain).
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    logContext.run({ requestId }, next);
+  });
   // /metrics, /healthz, /readyz: answered before sessions, GraphQL or the console are involved.
   const ops = opsHandler({ metricsToken: config.METRICS_TOKEN, readiness: o.readiness });
   app.use((req, res, next) => void ops(req, res).then((handled) => handled || next(), next));
@@ -180,10 +191,10 @@ export async function createWebServer(o: {
         ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
       },
       onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
-        if (result.errors?.length) return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log)) };
+        if (result.errors?.length) return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, o.logError)) };
         return undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, o.logError)),
     },
     wss,
   );

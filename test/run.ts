@@ -4,7 +4,7 @@
  * clones the template into a database of its own (graphile-worker's way), so files never share state.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -12,6 +12,8 @@ import { connect } from '../db/client';
 import { startEmbedded } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
 import { chromiumPath } from './helpers/chromium';
+import { ADMIN } from './helpers/app';
+import { findLeaks } from './helpers/server-logs';
 
 const TEMPLATE = `jobdeck_tpl_${process.pid}`;
 
@@ -50,7 +52,10 @@ async function main() {
   await tpl.close();
   // Unpacked once here, so browser tests running side by side never race on the same file.
   const browserPath = await chromiumPath();
-  const code = await new Promise<number>((resolve) => {
+  // Everything the run's servers log lands here; it is searched for credentials at the end.
+  const logCopy = path.join(os.tmpdir(), `jobdeck-test-logs-${process.pid}.jsonl`);
+  writeFileSync(logCopy, '');
+  let code = await new Promise<number>((resolve) => {
     // --test-force-exit: Agenda 6 leaves a referenced 5-minute timer after every run
     // (JobProcessor.checkIfJobIsStillAlive), which would keep each test file's process alive.
     const child = spawn(
@@ -58,11 +63,17 @@ async function main() {
       ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-reporter=spec', ...files],
       {
         stdio: 'inherit',
-        env: { ...process.env, CHROMIUM_PATH: browserPath, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },
+        env: { ...process.env, JOBDECK_LOG_COPY: logCopy, CHROMIUM_PATH: browserPath, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },
       },
     );
     child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)));
   });
+  const logged = readFileSync(logCopy, 'utf8');
+  const leaks = findLeaks(logged, [ADMIN.password]);
+  console.log(`server log lines checked for credentials: ${logged.split('\n').length - 1}, leaks: ${leaks.length}`);
+  for (const l of leaks.slice(0, 10)) console.log(`  ${l.what} at line ${l.line} of ${logCopy}: ${logged.split('\n')[l.line - 1]!.slice(0, 300)}`);
+  if (leaks.length && code === 0) code = 1;
+  else if (!leaks.length) rmSync(logCopy, { force: true });
   // Databases left by files that crashed are dropped with the template.
   const left = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE 'jobdeck_t_%'`;
   for (const { datname } of left) await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});

@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { testLogger } from './server-logs';
 import { startJobdeck, type Jobdeck, type StartOptions } from '../../lib/app';
 import { loadConfig } from '../../lib/config';
 import { createTestDatabase } from './db';
@@ -29,7 +30,10 @@ export function testConfig(env: Record<string, string>) {
 export async function startTestApp(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig({ DATABASE_URL: db.url, ...env });
-  const app = await startJobdeck(config, { console: false, log: process.env.JOBDECK_TEST_LOG ? (l) => console.error(l) : () => {}, ...opts });
+  const logger = testLogger();
+  // A test that reads the lines gets them, and so does the run's log file.
+  const log = opts.log ? (line: string) => (opts.log!(line), logger.info(line)) : undefined;
+  const app = await startJobdeck(config, { console: false, logger, ...opts, log });
   return Object.assign(app, {
     url: app.url ?? '',
     stop: async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { keepServerOutput } from './server-logs';
 import { ROOT } from './server-process';
 
 export type WorkerProc = { child: ChildProcess; pid: number; output: () => string; kill(signal?: NodeJS.Signals): Promise<void> };
@@ -28,7 +29,7 @@ export async function startWorker(databaseUrl: string, env: Record<string, strin
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => (live.delete(child), r())));
+  const exited = new Promise<void>((r) => child.once('exit', () => (live.delete(child), keepServerOutput(out), r())));
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`worker did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const check = () => {
