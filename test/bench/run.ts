@@ -19,6 +19,8 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Client } from 'graphql-ws';
 import postgres from 'postgres';
+import nodeHttp from 'node:http';
+import { backupEmbedded } from '../../db/backup';
 import { freePort, startEmbedded } from '../../db/embedded';
 import type { Agenda } from 'agenda';
 import { createAgenda } from '../../jobs/agenda';
@@ -674,6 +676,28 @@ async function listAtScale(env: Env, tmp: string) {
       return sql`SELECT seq, at, level, message FROM log_entries WHERE execution_id = ${e.id} AND seq > ${rnd(e.n - 500)} ORDER BY seq LIMIT 501`;
     });
     fig('list at scale: execution.logs page of 500', c, cRaw);
+
+    // /metrics at this scale: the scrape against the bare statement its fleet gauges run.
+    const get = (u: string) => new Promise<void>((resolve, reject) => nodeHttp.get(u, (res) => res.resume().on('end', resolve)).on('error', reject));
+    const m = await time(() => get(`${srv.url}/metrics`));
+    const mRaw = await time(() => sql`
+      SELECT (SELECT count(*) FROM executions WHERE status = 'IN_PROGRESS' AND owner IS NOT NULL),
+             (SELECT count(*) FROM executions WHERE status = 'IN_PROGRESS' AND owner IS NULL),
+             (SELECT count(*) FROM outbox WHERE status = 'PENDING')`);
+    add(`/metrics scrape (${scale})`, `p50 ${ms(pct(m, 50))}, p95 ${ms(pct(m, 95))}`, 'p50 ≤ 20 ms and ≤ bare SQL + 10 ms', `bare SQL p50 ${ms(pct(mRaw, 50))}`, [pct(m, 50) / 20, pct(m, 50) / (pct(mRaw, 50) + 10)]);
+
+    // Online backup of this data set while the server runs, against a bare copy of the same folder.
+    const copyTo = path.join(tmp, 'bare-copy');
+    let t0 = now();
+    await fs.cp(path.join(dataDir, 'pg'), copyTo, { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+    const bare = now() - t0;
+    await fs.rm(copyTo, { recursive: true, force: true });
+    const backupTo = path.join(tmp, 'backup');
+    t0 = now();
+    const backup = await backupEmbedded(dataDir, backupTo);
+    const took = now() - t0;
+    await fs.rm(backupTo, { recursive: true, force: true });
+    add(`online backup, npm run backup (${scale}, ${int(backup.bytes / 1e6)} MB)`, ms(took), '≤ 1.5 × bare copy', `bare copy of the data folder ${ms(bare)}`, [took / (1.5 * bare)]);
   } finally {
     await sql.end();
     await srv.stop();
