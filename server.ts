@@ -12,7 +12,7 @@ async function main() {
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
-      createLogger({ format: process.env.LOG_FORMAT === 'json' ? 'json' : 'text' }).fatal(e.message);
+      createLogger({ format: process.env.LOG_FORMAT === 'json' ? 'json' : 'text', fd: 2 }).fatal(e.message);
       process.exit(2);
     }
     throw e;
@@ -49,6 +49,6 @@ async function main() {
 
 main().catch((e) => {
   // Before the configuration is known (or when start failed) the format comes from the environment as it is.
-  createLogger({ format: process.env.LOG_FORMAT === 'json' ? 'json' : 'text' }).fatal(e instanceof Error ? e.message : String(e));
+  createLogger({ format: process.env.LOG_FORMAT === 'json' ? 'json' : 'text', fd: 2 }).fatal(e instanceof Error ? e.message : String(e));
   process.exit(1);
 });

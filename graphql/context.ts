@@ -16,6 +16,8 @@ export type Context = {
   viewer?: Viewer;
   loaders: Loaders;
   address?: string;
+  /** The browser or client that sent the request (kept with a new session). */
+  userAgent?: string;
   /** HTTP only: sets or clears the session cookie. */
   setCookie?: CookieSetter;
 };

@@ -2,7 +2,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 
 /**
  * Request shape limits, applied before any resolver runs, to HTTP (Apollo) and WebSocket (graphql-ws)
@@ -30,7 +30,7 @@ const report = () => ({
   onReject: [(ctx: unknown, err: GraphQLError) => (ctx as { reportError(e: GraphQLError): void }).reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, '')))],
 });
 
-export function limitRules(production: boolean): ValidationRule[] {
+export function limitRules(): ValidationRule[] {
   const rules: ValidationRule[] = [
     maxDepthRule({ n: LIMITS.maxDepth, exposeLimits: true, ...report() }),
     // graphql-armor does not count `__typename` aliases by default: 2,000 tokens of them were still
@@ -39,7 +39,6 @@ export function limitRules(production: boolean): ValidationRule[] {
     maxDirectivesRule({ n: LIMITS.maxDirectives, exposeLimits: true, ...report() }),
     costLimitRule({ maxCost: LIMITS.maxCost, exposeLimits: true, ...report() }),
   ];
-  if (production) rules.push(NoSchemaIntrospectionCustomRule);
   return rules;
 }
 
@@ -68,7 +67,7 @@ function parseAndValidateOnce(schema: GraphQLSchema, query: string, production: 
     const err = e instanceof GraphQLError ? e : new GraphQLError(String(e));
     return { errors: [new GraphQLError(err.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
-  const errors = validate(schema, document, [...specifiedRules, ...limitRules(production)]);
+  const errors = validate(schema, document, [...specifiedRules, ...limitRules()]);
   // Like Apollo's hideSchemaDetailsFromClientErrors for HTTP: no field suggestions in production.
   const text = (m: string) => (production ? m.replace(/ Did you mean .*$/s, '') : m);
   if (errors.length) return { errors: errors.map((e) => new GraphQLError(text(e.message), { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };

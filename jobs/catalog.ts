@@ -184,7 +184,9 @@ export async function loadCatalog(opts: LoadCatalogOptions): Promise<Catalog> {
       const other = seen.get(entry.id.toLowerCase());
       if (other) throw new CatalogError(`JOBS_FILE ${file}: ${label}: id: already used by ${other}`);
       seen.set(entry.id.toLowerCase(), label);
-      jobs.set(entry.id, commandJob(entry, { killGraceMs: opts.killGraceMs, maxLineChars: opts.maxLineChars }));
+      const def = commandJob(entry, { killGraceMs: opts.killGraceMs, maxLineChars: opts.maxLineChars });
+      const env = Object.keys(entry.env ?? {}).sort();
+      jobs.set(entry.id, { ...def, command: { argv: [...entry.command], workingDirectory: entry.cwd, environmentNames: env } });
     }
   }
   return {

@@ -47,7 +47,21 @@ export interface JobDefinition {
   locks?: string[];
   /** The run is aborted and FAILS after this long. Default 3600. */
   timeoutSeconds?: number;
+  /** Set for command jobs (JOBS_FILE): what they run, for administrators to read. */
+  command?: CommandDeclaration;
   run(ctx: JobContext): Promise<void>;
+}
+
+/**
+ * A command job's command as administrators may see it. Only the NAMES of its environment are kept
+ * here: the values (often credentials) stay with the process that runs it and never reach a reader.
+ */
+export interface CommandDeclaration {
+  /** Program and arguments, run without a shell. */
+  argv: string[];
+  /** Absolute; undefined: the directory Jobdeck runs in. */
+  workingDirectory?: string;
+  environmentNames: string[];
 }
 
 export function defineJob(def: JobDefinition): JobDefinition {

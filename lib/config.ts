@@ -19,6 +19,8 @@ const optionalUrl = (protocols: string[]) =>
     )
     .optional();
 
+export const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 const isZone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -75,6 +77,12 @@ const schema = z.object({
   LOG_FORMAT: z.enum(['json', 'text']).default('text'),
   /** The least severe level printed. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Single sign-on (OpenID Connect) with PUBLIC_URL: the provider's issuer URL (http only on a loopback address). */
+  OIDC_ISSUER: optionalUrl(['http:', 'https:']),
+  OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  /** false: password sign-in is off (login answers FORBIDDEN); API tokens and single sign-on still work. Default true. */
+  PASSWORD_SIGN_IN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** First system administrator, created when no user exists. */
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
@@ -130,5 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_PASSWORD: ADMIN_EMAIL and ADMIN_PASSWORD go together');
   }
+  const oidc = [c.OIDC_ISSUER, c.OIDC_CLIENT_ID, c.OIDC_CLIENT_SECRET];
+  if (oidc.some((v) => v !== undefined) && oidc.some((v) => v === undefined))
+    throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
+  if (c.OIDC_ISSUER && !c.PUBLIC_URL) throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: single sign-on needs PUBLIC_URL (its redirect URI is <PUBLIC_URL>/auth/oidc/callback)');
+  if (c.OIDC_ISSUER && new URL(c.OIDC_ISSUER).protocol === 'http:' && !isLoopback(new URL(c.OIDC_ISSUER).hostname))
+    throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER: an http:// issuer is accepted only on a loopback address; use https://');
+  if (!c.PASSWORD_SIGN_IN && !c.OIDC_ISSUER) throw new ConfigError('Invalid configuration:\n  PASSWORD_SIGN_IN: false needs single sign-on (OIDC_ISSUER), or nobody could sign in to the console');
   return { ...c, dataDir: path.resolve(c.DATA_DIR) };
 }

@@ -42,7 +42,7 @@ export function scrub(message: string): string {
  * `copyTo`: every line also goes, as JSON, to this file (the test run checks it for secrets at its
  * end); `quiet`: nothing on stdout (tests).
  */
-export function createLogger(o: { format?: LogFormat; level?: LogLevel; copyTo?: string; quiet?: boolean } = {}): Logger {
+export function createLogger(o: { format?: LogFormat; level?: LogLevel; copyTo?: string; quiet?: boolean; fd?: 1 | 2 } = {}): Logger {
   const options: pino.LoggerOptions = {
     level: o.level ?? 'info',
     base: { pid: process.pid },
@@ -60,7 +60,8 @@ export function createLogger(o: { format?: LogFormat; level?: LogLevel; copyTo?:
       },
     },
   };
-  const out = o.format === 'json' ? pino.destination({ dest: 1, sync: true }) : pretty({ sync: true, colorize: false, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true });
+  const fd = o.fd ?? 1;
+  const out = o.format === 'json' ? pino.destination({ dest: fd, sync: true }) : pretty({ sync: true, colorize: false, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true, destination: fd });
   const streams: pino.StreamEntry[] = o.quiet ? [] : [{ stream: out as unknown as pino.DestinationStream }];
   const file = o.copyTo;
   if (file) streams.push({ stream: new Writable({ write: (chunk, _enc, cb) => (appendFileSync(file, chunk), cb()) }) });

@@ -10,6 +10,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError } from '../graphql/errors';
+import { introspectionPlugin } from '../graphql/introspection';
 import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../graphql/input-strings';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../graphql/access';
@@ -20,6 +21,7 @@ import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
 import type { LiveHub } from '../services/live';
 import { clientAddress } from './client-address';
+import { mountSsoRoutes } from './sso-routes';
 import type { Config } from './config';
 import { logContext } from './logger';
 import { metrics, opsHandler, setSubscriptionCount, type Readiness } from './ops';
@@ -83,16 +85,17 @@ export async function createWebServer(o: {
     // Automatic persisted queries: nothing of ours sends them, and a bogus hash reached formatError
     // as an unknown error. Off, any persistedQuery extension answers PERSISTED_QUERY_NOT_SUPPORTED.
     persistedQueries: false,
-    introspection: !production,
+    // Answered for signed-in viewers only (introspectionPlugin), in production too.
+    introspection: true,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     formatError: (f, e) => formatError(f, e, o.logError),
-    validationRules: limitRules(production),
+    validationRules: limitRules(),
     parseOptions: { maxTokens: LIMITS.maxTokens },
     // Cache hints, traces and usage reports are not used. The cache-control plugin's per-field hook
     // alone made Apollo wrap every resolver of the schema (shared with the WebSocket server) and
     // call it for every field of every answer: 500 log entries are 2,000 fields.
-    plugins: [inputStringsPlugin, { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => metrics.operation(operation?.operation ?? 'query') }) }, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    plugins: [inputStringsPlugin, introspectionPlugin(schema), { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => metrics.operation(operation?.operation ?? 'query') }) }, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await apollo.start();
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
@@ -106,6 +109,7 @@ export async function createWebServer(o: {
   // /metrics, /healthz, /readyz: answered before sessions, GraphQL or the console are involved.
   const ops = opsHandler({ metricsToken: config.METRICS_TOKEN, readiness: o.readiness });
   app.use((req, res, next) => void ops(req, res).then((handled) => handled || next(), next));
+  mountSsoRoutes(app, { deps, addressOf, secureCookie, log });
   app.use(
     '/graphql',
     express.json({ limit: '2mb' }),
@@ -118,6 +122,7 @@ export async function createWebServer(o: {
           hub,
           viewer,
           address,
+          userAgent: req.headers['user-agent'],
           loaders: makeLoaders(deps, viewer),
           setCookie: (name, value, maxAgeSeconds) =>
             void res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: maxAgeSeconds * 1000 }),
@@ -219,6 +224,16 @@ export async function createWebServer(o: {
     }
   }, WS_RECHECK_MS);
   recheck.unref();
+  // A user disabled, deleted or given a new password: his sockets are checked at once, in every web process.
+  const credentialsListener = await deps.sql.listen('jobdeck_credentials', (userId) => {
+    for (const [socket, extra] of sockets) {
+      if (extra.viewer?.userId !== userId) continue;
+      void credentialAlive({ sql: deps.sql, config }, extra.viewer).then(
+        (alive) => alive || socket.close(CloseCode.Forbidden, 'Credentials revoked or expired'),
+        () => {},
+      );
+    }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -229,6 +244,7 @@ export async function createWebServer(o: {
     server,
     close: async () => {
       clearInterval(recheck);
+      await credentialsListener.unlisten().catch(() => {});
       for (const s of wss.clients) s.close(1001, 'Server shutting down');
       const step = async (name: string, f: () => unknown) => {
         const t0 = Date.now();

@@ -3,7 +3,7 @@ import { isPlainAddress } from '../lib/email';
 import type { Sql } from '../db/client';
 import * as creds from '../db/queries/credentials';
 import { existingDomains, insertDomain } from '../db/queries/domains';
-import { countUsers, findUserByEmail, insertUser, type UserRecord } from '../db/queries/users';
+import { countUsers, findUserByEmail, insertUser, touchSignIn, type UserRecord } from '../db/queries/users';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from '../graphql/auth/secrets';
 import type { Viewer } from '../graphql/access';
 import { isSuperAdmin, isSystemAdmin } from '../graphql/access';
@@ -57,7 +57,8 @@ export async function credentialAlive(deps: AuthDeps, v: Viewer) {
     : creds.sessionAlive(deps.sql, v.credentialHash, deps.config.SESSION_IDLE_MINUTES);
 }
 
-export async function login(deps: AuthDeps, input: { email: string; password: string; address?: string }) {
+export async function login(deps: AuthDeps, input: { email: string; password: string; address?: string; userAgent?: string }) {
+  if (!deps.config.PASSWORD_SIGN_IN) throw forbidden('Password sign-in is turned off here: use "Sign in with SSO", or an API token.');
   const email = input.email.trim().toLowerCase();
   if (!email || email.length > 254) throw badInput('email', 'Enter the email address of your account.');
   if (!input.password || input.password.length > 1024) throw badInput('password', 'Enter your password.');
@@ -68,12 +69,21 @@ export async function login(deps: AuthDeps, input: { email: string; password: st
     return found && ok ? found : undefined;
   });
   if (!user) throw new AppError('UNAUTHENTICATED', 'Wrong email or password.');
+  // Said only to whoever knows the password.
+  if (user.disabled) throw new AppError('UNAUTHENTICATED', 'This account is disabled. Ask an administrator to enable it.');
+  return openSession(deps, user, input);
+}
+
+/** A new session for a user who proved who he is (password or single sign-on): the cookie value and its lifetime. */
+export async function openSession(deps: AuthDeps, user: UserRecord, from: { address?: string; userAgent?: string }) {
+  await touchSignIn(deps.sql, user.id);
   const token = newSecret();
   await creds.insertSession(deps.sql, {
     tokenHash: hashSecret(token),
     userId: user.id,
     maxHours: deps.config.SESSION_MAX_HOURS,
-    address: input.address,
+    address: from.address,
+    userAgent: from.userAgent,
   });
   return { user: toViewer(user, 'session', hashSecret(token)), token, maxAgeSeconds: deps.config.SESSION_MAX_HOURS * 3600 };
 }

@@ -1,6 +1,6 @@
 import { insertAudit } from '../db/queries/audit';
 import { openExecutions } from '../db/queries/executions';
-import { listRows, unreadFor } from '../db/queries/job-list';
+import { listRows, unreadFor, type RowOrder, type RowOrderField, type RowSortKey } from '../db/queries/job-list';
 import { findRow, findRowsByRefs, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
 import type { Viewer } from '../graphql/access';
 import { canSeeDomain, domainCondition, scopeOf } from '../graphql/access';
@@ -43,6 +43,43 @@ export async function getJobs(deps: Deps, v: Viewer, refs: { jobId: string; doma
   return visibleRows(deps, v, refs);
 }
 
+const ORDER_FIELDS: readonly string[] = ['JOB', 'DOMAIN', 'LAST_EXECUTION', 'NEXT_RUN'] satisfies RowOrderField[];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// What a sort key's first part looks like per order, as PostgreSQL prints it (see listRows): a
+// forged cursor is refused here rather than failing a cast in the query.
+const KEY_SHAPE: Record<RowOrderField, (a: string, b: string) => boolean> = {
+  JOB: () => true,
+  DOMAIN: () => true,
+  LAST_EXECUTION: (a, b) => /^-?\d{1,19}$/.test(a) && UUID.test(b),
+  NEXT_RUN: (a, b) => /^(-?infinity|\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d){0,2})$/.test(a) && UUID.test(b),
+};
+
+export type JobOrderArg = { field: string; direction?: string | null } | null | undefined;
+
+function parseOrder(o: JobOrderArg): RowOrder {
+  if (!o) return { field: 'JOB', desc: false };
+  if (!ORDER_FIELDS.includes(o.field)) throw badInput('orderBy.field', `Sort by one of ${ORDER_FIELDS.join(', ')}.`);
+  const dir = o.direction ?? 'ASC';
+  if (dir !== 'ASC' && dir !== 'DESC') throw badInput('orderBy.direction', 'direction is ASC or DESC.');
+  return { field: o.field as RowOrderField, desc: dir === 'DESC' };
+}
+
+/**
+ * The default order keeps the cursor it always had ([jobId, domain]); the others name their order,
+ * so a cursor from one order is refused by another instead of cutting the list at a wrong place.
+ */
+const orderTag = (o: RowOrder) => `${o.field}:${o.desc ? 'DESC' : 'ASC'}`;
+const isDefault = (o: RowOrder) => o.field === 'JOB' && !o.desc;
+function encodeRowCursor(o: RowOrder, key: RowSortKey) {
+  return encodeCursor(isDefault(o) ? key : [orderTag(o), ...key]);
+}
+function decodeRowCursor(o: RowOrder, after: string): RowSortKey {
+  const strings = (c: unknown): c is string[] => Array.isArray(c) && c.every((x) => typeof x === 'string');
+  const c = decodeCursor<string[]>(after, 'after', (c) =>
+    strings(c) && (isDefault(o) ? c.length === 2 : c.length === 3 && c[0] === orderTag(o) && KEY_SHAPE[o.field](c[1]!, c[2]!)));
+  return (isDefault(o) ? c : c.slice(1)) as RowSortKey;
+}
+
 export async function listJobs(
   deps: Deps,
   v: Viewer,
@@ -50,9 +87,11 @@ export async function listJobs(
   filter: { statuses?: string[] | null; neverRun?: boolean | null; text?: string | null; domain?: string | null; kind?: 'GLOBAL' | 'PER_DOMAIN' | null } | null | undefined,
   first: number | null | undefined,
   after: string | null | undefined,
+  orderBy?: JobOrderArg,
 ) {
   const n = pageSize(first, 50, 500);
-  const cursor = after ? decodeCursor<[string, string]>(after, 'after', (c) => Array.isArray(c) && c.length === 2 && c.every((x) => typeof x === 'string')) : undefined;
+  const order = parseOrder(orderBy);
+  const cursor = after ? decodeRowCursor(order, after) : undefined;
   const text = filter?.text?.trim() || undefined;
   if (text && text.length > 200) throw badInput('filter.text', 'Search text is limited to 200 characters.');
   const descriptionMatches = text
@@ -74,7 +113,7 @@ export async function listJobs(
         domain: filter?.domain ?? undefined,
         kind: filter?.kind ?? undefined,
       },
-      { first: n, after: cursor },
+      { first: n, after: cursor, order },
     );
     return listed;
   });
@@ -84,7 +123,7 @@ export async function listJobs(
   return {
     nodes: page,
     totalCount,
-    pageInfo: { hasNextPage: nodes.length > n, endCursor: last ? encodeCursor([last.jobId, last.domain]) : null },
+    pageInfo: { hasNextPage: nodes.length > n, endCursor: last ? encodeRowCursor(order, last.sortKey) : null },
   };
 }
 

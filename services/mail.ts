@@ -30,3 +30,9 @@ export async function retryReport(deps: Deps, v: Viewer, id: string) {
   if (!retried) throw notFound('Failed report');
   return retried;
 }
+
+/** Whether reports leave at all: without SMTP_URL they stay in the outbox, and the console says so. */
+export function mailTransport(deps: Deps, v: Viewer) {
+  mustBeSystemAdmin(v);
+  return { configured: Boolean(deps.config.SMTP_URL) };
+}

@@ -1,13 +1,24 @@
 'use client';
 
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Center, Divider, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { restartLiveConnection } from '../_lib/apollo';
 import { apiErrors } from '../_lib/errors';
-import { safeNext } from '../_lib/next-url';
+import { safeNext } from '../../lib/next-url';
 import { LOGIN, VIEWER } from '../_lib/operations';
+import { SIGN_IN_METHODS } from './login/operations';
+
+/** What /auth/oidc/callback's `?sso=` reasons mean to the person who just came back from the provider. */
+const SSO_MESSAGES: Record<string, string> = {
+  'unknown-user': 'Your identity provider signed you in, but no Jobdeck user has that email address. Ask an administrator to create one.',
+  disabled: 'Your account is disabled. Ask an administrator to enable it.',
+  unverified: 'Your identity provider did not confirm your email address.',
+  expired: 'That sign-in had expired or was already used. Start again.',
+  refused: 'The answer from the identity provider was refused. Start again.',
+  off: 'Single sign-on is not configured here.',
+};
 
 export function LoginForm() {
   const router = useRouter();
@@ -18,6 +29,10 @@ export function LoginForm() {
   const [login, { loading, error, reset }] = useMutation(LOGIN);
   // Already signed in (a bookmarked /login, the back button): straight on.
   const { data: current } = useQuery(VIEWER, { fetchPolicy: 'network-only' });
+  const { data: methods } = useQuery(SIGN_IN_METHODS);
+  const passwordOn = methods?.signInMethods.password ?? true;
+  const ssoFailure = params.get('sso');
+  const ssoHref = `/auth/oidc/login?next=${encodeURIComponent(safeNext(params.get('next')))}`;
   useEffect(() => {
     if (current?.viewer) router.replace(safeNext(params.get('next')));
   }, [current, router, params]);
@@ -48,12 +63,27 @@ export function LoginForm() {
               <Title order={1} size="h2" id="signin-title">Jobdeck</Title>
               <Text c="dimmed" size="sm">Sign in to manage scheduled jobs.</Text>
             </div>
+            {ssoFailure && (
+              <Alert color="red" role="alert" data-testid="sso-error" title="Single sign-on failed">
+                {SSO_MESSAGES[ssoFailure] ?? SSO_MESSAGES.refused}
+              </Alert>
+            )}
+            {methods?.signInMethods.sso && (
+              <>
+                {/* A plain link: the provider's page is another site, reached by a full navigation. */}
+                <Button component="a" href={ssoHref} variant={passwordOn ? 'default' : 'filled'} fullWidth data-testid="login-sso">
+                  Sign in with SSO
+                </Button>
+                {passwordOn && <Divider label="or with your password" labelPosition="center" />}
+              </>
+            )}
             {general.length > 0 && (
               <Alert color={general[0]?.code === 'RATE_LIMITED' ? 'orange' : 'red'} role="alert" data-testid="login-error"
                 title={general[0]?.code === 'RATE_LIMITED' ? 'Too many attempts' : 'Sign-in failed'}>
                 {general.map((g) => g.message).join(' ')}
               </Alert>
             )}
+            {passwordOn && (<>
             <TextInput
               label="Email"
               type="email"
@@ -77,6 +107,7 @@ export function LoginForm() {
               data-testid="login-password"
             />
             <Button type="submit" loading={loading} fullWidth data-testid="login-submit">Sign in</Button>
+            </>)}
           </Stack>
         </form>
       </Paper>

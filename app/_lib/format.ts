@@ -1,28 +1,128 @@
-// Dates are shown in the viewer's own zone (the browser's); the full date and zone go in a tooltip.
-
-const short = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-});
-const full = new Intl.DateTimeFormat(undefined, {
-  weekday: 'long', year: 'numeric', month: 'long', day: 'numeric',
-  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'long',
-});
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+// The console's one formatter for dates, times and durations: every screen goes through here (most
+// through app/_components/DateText.tsx), so a date reads the same everywhere.
+//
+// Clock: the browser locale's own (24-hour unless that locale uses a 12-hour clock, as en-US does);
+// Intl picks it when no hourCycle is forced, and a native <input type="time"> follows the same locale.
+// Zone: the viewer's (the browser's), unless a time belongs to a rule in another zone; then the
+// zone is written next to it.
 
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-export function shortDate(iso: string | null | undefined) {
-  return iso ? short.format(new Date(iso)) : '—';
+/** One formatter per (style, zone): building an Intl.DateTimeFormat costs far more than using one. */
+const cache = new Map<string, Intl.DateTimeFormat>();
+function formatter(style: 'short' | 'seconds' | 'dayMonth' | 'full' | 'time' | 'clock' | 'ymd', zone: string | undefined) {
+  const key = `${style}\n${zone ?? ''}`;
+  let f = cache.get(key);
+  if (!f) {
+    const timeZone = zone;
+    const hm = { hour: '2-digit', minute: '2-digit' } as const;
+    const opts: Intl.DateTimeFormatOptions =
+      style === 'short' ? { year: 'numeric', month: 'short', day: '2-digit', ...hm, timeZone }
+      : style === 'seconds' ? { year: 'numeric', month: 'short', day: '2-digit', ...hm, second: '2-digit', timeZone }
+      : style === 'full' ? { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', ...hm, second: '2-digit', timeZoneName: 'long', timeZone }
+      : style === 'dayMonth' ? { month: 'short', day: '2-digit', ...hm, second: '2-digit', timeZone }
+      : style === 'time' ? { ...hm, second: '2-digit', timeZone }
+      : style === 'ymd' ? { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }
+      : { ...hm, timeZone: 'UTC' };
+    f = new Intl.DateTimeFormat(undefined, opts);
+    cache.set(key, f);
+  }
+  return f;
 }
 
-export function fullDate(iso: string | null | undefined) {
-  return iso ? `${full.format(new Date(iso))} (${browserTimeZone()})` : '';
+/** The canonical name of a zone ("Etc/UTC" and "UTC" are one), or the name as given when unknown. */
+function canonicalZone(zone: string) {
+  try {
+    return new Intl.DateTimeFormat(undefined, { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return zone;
+  }
 }
 
-/** Log time: hh:mm:ss.mmm, in the viewer's zone. */
+/** Whether times in `zone` read the same as the viewer's local times (then no zone is written). */
+export function isLocalZone(zone: string | null | undefined) {
+  return !zone || canonicalZone(zone) === canonicalZone(browserTimeZone());
+}
+
+export interface DateOptions {
+  /** Show seconds (where runs are listed: a run's start matters to the second). */
+  seconds?: boolean;
+  /** Show the time in this IANA zone instead of the viewer's; the zone is then written next to it. */
+  zone?: string | null;
+}
+
+/** The calendar day of a moment in a zone (the viewer's when undefined). */
+function calendarDay(d: Date, zone: string | undefined) {
+  const parts = formatter('ymd', zone).formatToParts(d);
+  const part = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return { year: part('year'), key: `${part('year')}-${part('month')}-${part('day')}` };
+}
+
+/**
+ * "29 Nov 2026, 08:13", in the viewer's zone or in `zone` followed by "(zone)". With seconds (a
+ * run's time) it is as short as it can be read: the time alone today, no year within this year; the
+ * exact date is in the tooltip, and narrow list columns keep the seconds in view.
+ */
+export function shortDate(iso: string | null | undefined, o: DateOptions = {}) {
+  if (!iso) return '—';
+  const other = o.zone && !isLocalZone(o.zone) ? o.zone : undefined;
+  const d = new Date(iso);
+  let style: 'short' | 'seconds' | 'dayMonth' | 'time' = 'short';
+  if (o.seconds) {
+    const [day, today] = [calendarDay(d, other), calendarDay(new Date(), other)];
+    style = day.key === today.key ? 'time' : day.year === today.year ? 'dayMonth' : 'seconds';
+  }
+  const text = formatter(style, other).format(d);
+  return other ? `${text} (${other})` : text;
+}
+
+/** The exact moment, for a tooltip: weekday, date, time with seconds, and the zone by name. */
+export function fullDate(iso: string | null | undefined, zone?: string | null) {
+  if (!iso) return '';
+  const z = zone && !isLocalZone(zone) ? zone : browserTimeZone();
+  return `${formatter('full', z).format(new Date(iso))} (${z})`;
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
+const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [['second', 60], ['minute', 60], ['hour', 24], ['day', 30], ['month', 12], ['year', Infinity]];
+
+/** "3 min ago", "in 2 hr", "now": rounded to the largest unit that fits. */
+export function relativeTime(iso: string, nowMs: number) {
+  let v = (new Date(iso).getTime() - nowMs) / 1000;
+  if (Math.abs(v) < 10) return relative.format(0, 'second');
+  for (const [unit, size] of STEPS) {
+    if (Math.abs(v) < size) return relative.format(Math.trunc(v), unit);
+    v /= size;
+  }
+  return '';
+}
+
+/** Log time: the clock time with seconds and milliseconds, in the viewer's zone. */
 export function logTime(iso: string) {
   const d = new Date(iso);
-  return `${time.format(d)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  const parts = formatter('time', undefined).formatToParts(d);
+  const secondAt = parts.findIndex((p) => p.type === 'second');
+  // Milliseconds go right after the seconds, before any day period ("08:13:26.042 AM").
+  return parts.map((p, i) => (i === secondAt ? `${p.value}.${String(d.getMilliseconds()).padStart(3, '0')}` : p.value)).join('');
+}
+
+/** A wall-clock time of a rule ("06:30"), in the locale's clock ("06:30" or "6:30 AM"). */
+export function clockTime(hours: number, minutes: number) {
+  return formatter('clock', undefined).format(Date.UTC(2000, 0, 1, hours, minutes));
+}
+
+const CLOCK_RE = /\b(\d{1,2}):(\d{2})(?:\s?([AP]M)\b)?/g;
+
+/**
+ * A schedule summary from the server with its times in the locale's clock. The server writes
+ * "01:00" for daily rules and cron descriptions such as "At 02:30 AM"; both become one style.
+ */
+export function localizeClock(summary: string) {
+  return summary.replace(CLOCK_RE, (whole, h: string, m: string, period?: string) => {
+    let hours = Number(h);
+    if (period) hours = (hours % 12) + (period === 'PM' ? 12 : 0);
+    return hours < 24 && Number(m) < 60 ? clockTime(hours, Number(m)) : whole;
+  });
 }
 
 export function duration(ms: number | null | undefined) {

@@ -1,8 +1,9 @@
 import { STATUS_FILTERS, type StatusFilter } from './status';
-import type { ExecutionStatus, JobFilter, JobRef } from './types';
+import type { JobOrder } from './generated';
+import type { ExecutionStatus, JobFilter, JobKind, JobRef } from './types';
 
 // The list's state lives in the query string so a view can be bookmarked and shared:
-//   /jobs?status=FAILURE,WARNING&q=purge&job=retention.purge@acme.example&log=123
+//   /jobs?status=FAILURE,WARNING&q=purge&domain=acme.example&sort=-last&job=retention.purge@acme.example&log=123
 
 const KNOWN = new Set<string>(STATUS_FILTERS.map((s) => s.value));
 
@@ -11,14 +12,38 @@ export function parseStatuses(raw: string | null): StatusFilter[] {
   return raw.split(',').filter((s): s is StatusFilter => KNOWN.has(s));
 }
 
-export function toJobFilter(statuses: StatusFilter[], q: string): JobFilter | null {
+export function toJobFilter(statuses: StatusFilter[], q: string, domain: string | null = null, kind: string | null = null): JobFilter | null {
   const filter: JobFilter = {};
   const real = statuses.filter((s): s is ExecutionStatus => s !== 'NEVER_RUN');
   if (real.length) filter.statuses = real;
   if (statuses.includes('NEVER_RUN')) filter.neverRun = true;
   if (q.trim()) filter.text = q.trim();
+  if (domain) filter.domain = domain;
+  if (kind === 'GLOBAL' || kind === 'PER_DOMAIN') filter.kind = kind satisfies JobKind;
   return Object.keys(filter).length ? filter : null;
 }
+
+/** The "Sort by" choices: `?sort=next`, `?sort=-last` (a leading "-" is descending); none is the default order. */
+export const SORTS = [
+  { value: '', label: 'Job', order: null },
+  { value: '-job', label: 'Job, Z to A', order: { field: 'JOB', direction: 'DESC' } },
+  { value: 'domain', label: 'Domain', order: { field: 'DOMAIN', direction: 'ASC' } },
+  { value: '-domain', label: 'Domain, Z to A', order: { field: 'DOMAIN', direction: 'DESC' } },
+  { value: '-last', label: 'Last execution, newest', order: { field: 'LAST_EXECUTION', direction: 'DESC' } },
+  { value: 'last', label: 'Last execution, oldest', order: { field: 'LAST_EXECUTION', direction: 'ASC' } },
+  { value: 'next', label: 'Next execution, soonest', order: { field: 'NEXT_RUN', direction: 'ASC' } },
+  { value: '-next', label: 'Next execution, latest', order: { field: 'NEXT_RUN', direction: 'DESC' } },
+] as const satisfies readonly { value: string; label: string; order: JobOrder | null }[];
+
+/** An unknown value falls back to the default order, like an unknown status is dropped. */
+export function parseSort(raw: string | null): { value: string; order: JobOrder | null } {
+  const s = SORTS.find((x) => x.value === (raw ?? ''));
+  return s ? { value: s.value, order: s.order } : { value: '', order: null };
+}
+
+/** Orders a status change can move a row in (a filter on status can also make it enter or leave). */
+export const liveSensitive = (filter: JobFilter | null, order: JobOrder | null) =>
+  Boolean(filter?.statuses?.length || filter?.neverRun || order?.field === 'LAST_EXECUTION' || order?.field === 'NEXT_RUN');
 
 /** "jobId@domain": domains never contain "@", so the last one splits. */
 export function parseJobRef(raw: string | null): JobRef | null {

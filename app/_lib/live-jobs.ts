@@ -2,7 +2,7 @@
 
 import type { ApolloClient, Reference } from '@apollo/client';
 import { useApolloClient } from '@apollo/client/react';
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { connection } from './connection';
 import { EXECUTION_FRAGMENT, EXECUTION_UPDATED, JOB_ROWS } from './operations';
 import type { ExecutionSummary, JobRef } from './types';
@@ -60,10 +60,16 @@ export function refetchRow(client: ApolloClient, jobId: string, domain: string) 
  * Keeps the cached rows live from `executionUpdated` (every execution the viewer may see), with no
  * polling. Updates are applied in batches: when hundreds of executions start at once, the cache
  * broadcasts once per batch instead of once per message. `onReconnect` runs after the socket comes
- * back, since changes pushed meanwhile were lost.
+ * back, since changes pushed meanwhile were lost; `onStatusChange` after a batch in which an execution
+ * started or changed status (a filtered list re-reads its pages then).
  */
-export function useLiveJobs(onReconnect: () => void) {
+export function useLiveJobs(onReconnect: () => void, onStatusChange?: () => void) {
   const client = useApolloClient();
+  // Read at flush time: a new filter must not restart the subscription.
+  const statusChanged = useRef(onStatusChange);
+  useLayoutEffect(() => {
+    statusChanged.current = onStatusChange;
+  });
 
   useEffect(() => {
     const queue = new Map<string, ExecutionSummary>();
@@ -73,9 +79,13 @@ export function useLiveJobs(onReconnect: () => void) {
       const execs = [...queue.values()];
       queue.clear();
       const ended: JobRef[] = [];
+      let changed = false;
       client.cache.batch({
         update(cache) {
           for (const e of execs) {
+            // A new execution or a new status can move a row into or out of a filtered list; a progress tick cannot.
+            const known = cache.readFragment({ fragment: EXECUTION_FRAGMENT, id: cache.identify({ __typename: 'Execution', id: e.id }) });
+            if (known?.status !== e.status) changed = true;
             // The cache keys objects by __typename, which the generated result types leave out.
             cache.writeFragment({ fragment: EXECUTION_FRAGMENT, data: { ...e, __typename: 'Execution' } as typeof e });
             applyExecution(client, e);
@@ -84,6 +94,7 @@ export function useLiveJobs(onReconnect: () => void) {
         },
       });
       if (ended.length) refetchRows(client, ended);
+      if (changed) statusChanged.current?.();
     };
     // Not useSubscription: that re-renders the page for every message, and a storm has thousands.
     // graphql-ws resubscribes by itself after a lost socket; an error or an end from the server

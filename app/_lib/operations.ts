@@ -8,6 +8,8 @@ import type {
   CreateApiTokenMutationVariables,
   DeleteExecutionsMutation,
   DeleteExecutionsMutationVariables,
+  DomainListQuery,
+  DomainListQueryVariables,
   ExecuteNowMutation,
   ExecuteNowMutationVariables,
   ExecutionLogBatchSubscription,
@@ -122,14 +124,21 @@ export const REVOKE_API_TOKEN: TypedDocumentNode<RevokeApiTokenMutation, RevokeA
 /* ---------- jobs ---------- */
 
 export const JOBS: TypedDocumentNode<JobsQuery, JobsQueryVariables> = gql`
-  query Jobs($filter: JobFilter, $first: Int, $after: String) {
-    jobs(filter: $filter, first: $first, after: $after) {
+  query Jobs($filter: JobFilter, $first: Int, $after: String, $orderBy: JobOrder) {
+    jobs(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
       totalCount
       pageInfo { endCursor hasNextPage }
       nodes { ...JobRowFields }
     }
   }
   ${JOB_ROW}
+`;
+
+/** The domain picker's page: searched and paged on the server (20,000 domains). */
+export const DOMAIN_LIST: TypedDocumentNode<DomainListQuery, DomainListQueryVariables> = gql`
+  query DomainList($text: String, $first: Int, $after: String) {
+    domainList(text: $text, first: $first, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { name } }
+  }
 `;
 
 /** One row, re-read when one of its executions ends (nextRunAt and hasUnreadLogs move then). */
@@ -230,6 +239,7 @@ export const EXECUTION_LOG: TypedDocumentNode<ExecutionLogBatchSubscription, Exe
 const OUTBOX_FIELDS = gql`
   fragment OutboxFields on OutboxMessage {
     id executionId messageId recipients subject status attempts lastError createdAt sentAt nextAttemptAt html
+    execution { id jobId domain }
   }
 `;
 

@@ -3,11 +3,14 @@
 import type { ObservableQuery } from '@apollo/client';
 import { useApolloClient } from '@apollo/client/react';
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { JobOrder } from './generated';
 import { jobKey } from './jobs-url';
 import { JOBS } from './operations';
 import type { Connection, JobFilter, JobRow } from './types';
 
 export const PAGE_SIZE = 50;
+/** How long status changes are gathered before a filtered list is re-read. */
+const LIVE_REFRESH_MS = 250;
 
 interface PageState {
   data?: Connection<JobRow>;
@@ -33,18 +36,19 @@ type Watch = { obs: ObservableQuery<{ jobs: Connection<JobRow> }>; unsubscribe: 
  * status) re-reads only the page that holds it, not the 10,000 rows loaded so far, and unchanged rows
  * keep their object identity so memoised rows skip rendering.
  */
-export function usePagedJobs(filter: JobFilter | null) {
+export function usePagedJobs(filter: JobFilter | null, orderBy: JobOrder | null = null) {
   const client = useApolloClient();
   const [pages, setPages] = useState<PageState[]>([]);
   const watches = useRef<Watch[]>([]);
   const filterKey = JSON.stringify(filter);
+  const orderKey = JSON.stringify(orderBy);
 
   const addPage = useCallback(
     (after: string | null) => {
       const index = watches.current.length;
       const obs = client.watchQuery({
         query: JOBS,
-        variables: { filter: JSON.parse(filterKey) as JobFilter | null, first: PAGE_SIZE, after },
+        variables: { filter: JSON.parse(filterKey) as JobFilter | null, orderBy: JSON.parse(orderKey) as JobOrder | null, first: PAGE_SIZE, after },
         fetchPolicy: 'cache-and-network',
         nextFetchPolicy: 'cache-first',
       });
@@ -63,7 +67,7 @@ export function usePagedJobs(filter: JobFilter | null) {
       }));
       watches.current.push({ obs, unsubscribe: () => sub.unsubscribe() });
     },
-    [client, filterKey],
+    [client, filterKey, orderKey],
   );
 
   useEffect(() => {
@@ -112,6 +116,39 @@ export function usePagedJobs(filter: JobFilter | null) {
     await Promise.all([worker(), worker(), worker(), worker()]);
   }, []);
 
+  /**
+   * Re-reads the loaded pages after status changes, for a list whose membership or order depends on
+   * status (a status filter, or a sort by last or next execution): rows that now match come in, rows
+   * that no longer do go, and the count follows. Each page keeps its cursor, so it is read twice as
+   * long as it was: rows that came in push the page's end into the next page (the overlap is
+   * deduplicated above) instead of out of the list. Debounced: a storm is one re-read.
+   */
+  const live = useRef<{ timer?: ReturnType<typeof setTimeout>; running: boolean; again: boolean }>({ running: false, again: false });
+  const refreshLive = useCallback(() => {
+    const l = live.current;
+    // Changes during a re-read are caught by one more re-read after it, not by a second one at once.
+    if (l.running) l.again = true;
+    if (l.timer || l.running) return;
+    l.timer = setTimeout(async () => {
+      l.timer = undefined;
+      l.running = true;
+      const queue = watches.current.slice();
+      const worker = async () => {
+        for (let w = queue.shift(); w; w = queue.shift()) {
+          const first = Math.max(w.obs.variables.first ?? PAGE_SIZE, PAGE_SIZE * 2);
+          await w.obs.refetch({ ...w.obs.variables, first }).catch(() => undefined);
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+      l.running = false;
+      if (l.again) {
+        l.again = false;
+        refreshLive();
+      }
+    }, LIVE_REFRESH_MS);
+  }, []);
+  useEffect(() => () => clearTimeout(live.current.timer), []);
+
   const retry = useCallback(() => {
     watches.current.forEach((w, i) => {
       if (pages[i]?.error) void w.obs.refetch().catch(() => undefined);
@@ -131,6 +168,7 @@ export function usePagedJobs(filter: JobFilter | null) {
     loadingMore,
     loadMore,
     refreshAll,
+    refreshLive,
     retry,
   };
 }

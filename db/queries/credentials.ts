@@ -3,10 +3,10 @@ import { USER_COLUMNS, type UserRecord } from './users';
 
 /** Sessions and API tokens: both are stored as sha256 hashes of the secret. */
 
-export async function insertSession(sql: Sql, s: { tokenHash: string; userId: string; maxHours: number; address?: string }) {
+export async function insertSession(sql: Sql, s: { tokenHash: string; userId: string; maxHours: number; address?: string; userAgent?: string }) {
   await sql`
-    INSERT INTO sessions (token_hash, user_id, expires_at, address)
-    VALUES (${s.tokenHash}, ${s.userId}, now() + make_interval(hours => ${s.maxHours}), ${s.address ?? null})`;
+    INSERT INTO sessions (token_hash, user_id, expires_at, address, user_agent)
+    VALUES (${s.tokenHash}, ${s.userId}, now() + make_interval(hours => ${s.maxHours}), ${s.address ?? null}, ${s.userAgent?.slice(0, 300) ?? null})`;
 }
 
 /**
@@ -22,14 +22,15 @@ export async function userBySession(sql: Sql, tokenHash: string, idleMinutes: nu
       UPDATE sessions SET last_seen_at = now()
       WHERE token_hash = ${tokenHash} AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT 1 FROM s)
     )
-    SELECT ${USER_COLUMNS(sql)} FROM s JOIN users u ON u.id = s.user_id`;
+    SELECT ${USER_COLUMNS(sql)} FROM s JOIN users u ON u.id = s.user_id WHERE NOT u.disabled`;
   return row;
 }
 
 export async function sessionAlive(sql: Sql, tokenHash: string, idleMinutes: number) {
   const [row] = await sql<{ ok: boolean }[]>`
-    SELECT true AS ok FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()
-      AND last_seen_at > now() - make_interval(mins => ${idleMinutes})`;
+    SELECT true AS ok FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND NOT u.disabled
+      AND s.last_seen_at > now() - make_interval(mins => ${idleMinutes})`;
   return !!row;
 }
 
@@ -53,14 +54,14 @@ export async function userByApiToken(sql: Sql, tokenHash: string) {
       UPDATE api_tokens SET last_used_at = now()
       WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
     )
-    SELECT ${USER_COLUMNS(sql)} FROM t JOIN users u ON u.id = t.user_id`;
+    SELECT ${USER_COLUMNS(sql)} FROM t JOIN users u ON u.id = t.user_id WHERE NOT u.disabled`;
   return row;
 }
 
 export async function apiTokenAlive(sql: Sql, tokenHash: string) {
   const [row] = await sql<{ ok: boolean }[]>`
-    SELECT true AS ok FROM api_tokens
-    WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+    SELECT true AS ok FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = ${tokenHash} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND NOT u.disabled`;
   return !!row;
 }
 
@@ -122,4 +123,32 @@ export async function settleLoginAttempt(sql: Sql, ids: number[], outcome: { fai
           count = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN 1 ELSE login_failures.count + 1 END,
           window_start = CASE WHEN login_failures.window_start < now() - make_interval(mins => ${windowMinutes}) THEN now() ELSE login_failures.window_start END`;
   });
+}
+
+export type SessionRecord = { id: string; createdAt: Date; lastSeenAt: Date; address: string | null; userAgent: string | null; current: boolean };
+
+/** A user's open sessions, newest first; `current` marks the one with this hash. */
+export async function sessionsOf(sql: Sql, userId: string, currentHash: string | undefined, idleMinutes: number) {
+  return sql<SessionRecord[]>`
+    SELECT id, created_at AS "createdAt", last_seen_at AS "lastSeenAt", address, user_agent AS "userAgent",
+           token_hash = ${currentHash ?? ''} AS current
+    FROM sessions
+    WHERE user_id = ${userId} AND expires_at > now() AND last_seen_at > now() - make_interval(mins => ${idleMinutes})
+    ORDER BY last_seen_at DESC`;
+}
+
+/** Ends one of a user's sessions by its public id; false when he has none by that id. */
+export async function deleteSessionById(sql: Sql, userId: string, id: string) {
+  const rows = await sql`DELETE FROM sessions WHERE user_id = ${userId} AND id = ${id} RETURNING 1`;
+  return rows.length > 0;
+}
+
+/** Ends every session of a user, but the one with `keepHash` (his own, when he changes his password). */
+export async function deleteSessionsOf(sql: Sql, userId: string, keepHash?: string) {
+  await sql`DELETE FROM sessions WHERE user_id = ${userId} AND token_hash <> ${keepHash ?? ''}`;
+}
+
+/** Tells every web process that a user's credentials changed, so his open WebSockets are checked now. */
+export async function credentialsChanged(sql: Sql, userId: string) {
+  await sql`SELECT pg_notify('jobdeck_credentials', ${userId})`;
 }

@@ -12,19 +12,60 @@ export type RowListFilter = {
   kind?: 'GLOBAL' | 'PER_DOMAIN';
 };
 
-export type RowWithRead = RowRecord & { hasUnreadLogs: boolean };
+export type RowWithRead = RowRecord & { hasUnreadLogs: boolean; sortKey: RowSortKey };
+
+export type RowOrderField = 'JOB' | 'DOMAIN' | 'LAST_EXECUTION' | 'NEXT_RUN';
+export type RowOrder = { field: RowOrderField; desc: boolean };
+/**
+ * A page's position: the sort key of its last row, as text (timestamps and bigints round-trip exactly).
+ * It goes back as a text parameter cast in SQL: postgres.js would serialize a timestamptz parameter
+ * through Date, which knows no 'infinity' and drops microseconds.
+ */
+export type RowSortKey = [string, string];
 
 /**
- * One page of rows in (jobId, domain) order, with the viewer's read state, the count and the rows'
- * last executions: three queries sent at once (one round trip), whatever the page size.
+ * The two expressions a page is sorted and cut by, as a unique key. Nullable columns are coalesced to
+ * a sentinel past every value, so rows without one come last in both directions and the keyset is a
+ * plain row comparison. The last execution sorts by its id: ids are handed out as executions open,
+ * and the id lives on the row (no join with executions).
+ */
+function sortKey(sql: Sql, o: RowOrder) {
+  switch (o.field) {
+    case 'JOB':
+      return { a: sql`r.job_id`, b: sql`r.domain`, casts: [sql`::text`, sql`::text`] };
+    case 'DOMAIN':
+      return { a: sql`r.domain`, b: sql`r.job_id`, casts: [sql`::text`, sql`::text`] };
+    case 'LAST_EXECUTION':
+      return {
+        a: o.desc ? sql`coalesce(r.last_execution_id, -1)` : sql`coalesce(r.last_execution_id, 9223372036854775807)`,
+        b: sql`r.id`,
+        casts: [sql`::text::bigint`, sql`::text::uuid`],
+      };
+    case 'NEXT_RUN':
+      return {
+        a: o.desc ? sql`coalesce(r.next_run_at, '-infinity'::timestamptz)` : sql`coalesce(r.next_run_at, 'infinity'::timestamptz)`,
+        b: sql`r.id`,
+        casts: [sql`::text::timestamptz`, sql`::text::uuid`],
+      };
+  }
+}
+
+/**
+ * One page of rows in the order asked ((jobId, domain) by default), with the viewer's read state,
+ * the count and the rows' last executions: three queries sent at once (one round trip), whatever
+ * the page size.
  */
 export async function listRows(
   sql: Sql,
   scope: ReturnType<typeof sql>,
   userId: string,
   f: RowListFilter,
-  page: { first: number; after?: [string, string] },
+  page: { first: number; after?: RowSortKey; order?: RowOrder },
 ) {
+  const order = page.order ?? { field: 'JOB', desc: false };
+  const key = sortKey(sql, order);
+  const dir = order.desc ? sql`DESC` : sql`ASC`;
+  const orderBy = sql`ORDER BY ${key.a} ${dir}, ${key.b} ${dir}`;
   // last_status is kept on the row (trigger executions_last_status): no join with executions to filter or count.
   const statusCond = f.statuses?.length
     ? f.neverRun
@@ -35,24 +76,27 @@ export async function listRows(
       : sql``;
   const where = sql`r.in_catalog AND ${scope}
     ${statusCond}
-    ${f.text ? sql`AND (strpos(lower(r.job_id), lower(${f.text})) > 0 OR r.job_id = ANY(${f.descriptionMatches ?? []}::text[]))` : sql``}
+    ${f.text ? sql`AND (strpos(lower(r.job_id), lower(${f.text})) > 0 OR strpos(lower(r.domain), lower(${f.text})) > 0 OR r.job_id = ANY(${f.descriptionMatches ?? []}::text[]))` : sql``}
     ${f.domain ? sql`AND r.domain = ${f.domain}` : sql``}
     ${f.kind ? sql`AND r.kind = ${f.kind}` : sql``}`;
   const join = sql`LEFT JOIN executions e ON e.id = r.last_execution_id`;
-  const after = page.after ? sql`AND (r.job_id, r.domain) > (${page.after[0]}, ${page.after[1]})` : sql``;
+  const after = page.after
+    ? sql`AND (${key.a}, ${key.b}) ${order.desc ? sql`<` : sql`>`} (${page.after[0]}${key.casts[0]!}, ${page.after[1]}${key.casts[1]!})`
+    : sql``;
   const [nodes, [count], lastExecutions] = await Promise.all([
     sql<RowWithRead[]>`
       SELECT ${ROW_COLUMNS(sql)},
-        (e.id IS NOT NULL AND e.last_seq > 0 AND (lr.user_id IS NULL OR lr.execution_id < e.id OR (lr.execution_id = e.id AND lr.seq < e.last_seq))) AS "hasUnreadLogs"
+        (e.id IS NOT NULL AND e.last_seq > 0 AND (lr.user_id IS NULL OR lr.execution_id < e.id OR (lr.execution_id = e.id AND lr.seq < e.last_seq))) AS "hasUnreadLogs",
+        ARRAY[${key.a}::text, ${key.b}::text] AS "sortKey"
       FROM job_rows r ${join}
       LEFT JOIN log_reads lr ON lr.user_id = ${userId} AND lr.row_id = r.id
       WHERE ${where} ${after}
-      ORDER BY r.job_id, r.domain LIMIT ${page.first + 1}`,
+      ${orderBy} LIMIT ${page.first + 1}`,
     sql<{ n: number }[]>`SELECT count(*)::int AS n FROM job_rows r WHERE ${where}`,
     // The same page's last executions (a row changed in between is read again by the loader).
     sql<ExecutionRecord[]>`
       SELECT ${EXEC_COLUMNS(sql)} FROM executions e
-      WHERE e.id IN (SELECT r.last_execution_id FROM job_rows r WHERE ${where} ${after} ORDER BY r.job_id, r.domain LIMIT ${page.first})`,
+      WHERE e.id IN (SELECT r.last_execution_id FROM job_rows r WHERE ${where} ${after} ${orderBy} LIMIT ${page.first})`,
   ]);
   return { nodes, totalCount: count!.n, lastExecutions };
 }

@@ -15,7 +15,10 @@ export const users = pgTable('users', {
   role: roleEnum('role').notNull(),
   /** A system administrator supervising every domain, present and future. */
   allDomains: boolean('all_domains').notNull().default(false),
+  /** A disabled user cannot sign in, and his sessions and API tokens answer as if they did not exist. */
+  disabled: boolean('disabled').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
 });
 
 /** Domains a user supervises (SYSTEM_ADMIN with a set) or administers (DOMAIN_ADMIN, exactly one). */
@@ -33,11 +36,14 @@ export const sessions = pgTable(
   {
     /** sha256 of the cookie value; the value itself is never stored. */
     tokenHash: text('token_hash').primaryKey(),
+    /** What the API shows of a session (the hash never leaves the server). */
+    id: uuid('id').notNull().unique().default(sql`gen_random_uuid()`),
     userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     address: text('address'),
+    userAgent: text('user_agent'),
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
@@ -77,3 +83,15 @@ export const loginAttempts = pgTable(
   },
   (t) => [index('login_attempts_key_idx').on(t.key)],
 );
+
+/**
+ * Single sign-on flows begun and not yet finished: what the callback must check (state, nonce,
+ * PKCE verifier) and where to go after. A callback consumes its row, so a replay finds none.
+ */
+export const oidcRequests = pgTable('oidc_requests', {
+  state: text('state').primaryKey(),
+  nonce: text('nonce').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  next: text('next').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -5,6 +5,7 @@ import type { ExecutionRecord as ExecutionRecordModel } from '../../db/queries/e
 import type { LogRecord as LogRecordModel } from '../../db/queries/logs';
 import type { RuleJson as RuleJsonModel } from '../../db/schema/jobs';
 import type { UserModel as UserModelModel } from '../../db/queries/users';
+import type { DomainRecord as DomainRecordModel } from '../../db/queries/domains';
 import type { OutboxMessage as OutboxMessageModel } from '../../db/queries/outbox';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
@@ -53,6 +54,19 @@ export type AuditEntry = {
   target?: Maybe<Scalars['String']['output']>;
 };
 
+/** A command job's command. Environment variables are named, never valued: their values often are credentials. */
+export type CommandInfo = {
+  __typename?: 'CommandInfo';
+  /** Program and arguments, run without a shell. */
+  argv: Array<Scalars['String']['output']>;
+  /** Names of the variables the job sets (sorted); their values are never served. */
+  environmentNames: Array<Scalars['String']['output']>;
+  /** When a run is cancelled: SIGTERM, then SIGKILL after this many seconds. */
+  killGraceSeconds: Scalars['Int']['output'];
+  /** Absolute; null: the directory Jobdeck runs in. */
+  workingDirectory?: Maybe<Scalars['String']['output']>;
+};
+
 /** The token itself is shown once, here; only its hash is stored. */
 export type CreatedApiToken = {
   __typename?: 'CreatedApiToken';
@@ -63,7 +77,15 @@ export type CreatedApiToken = {
 
 export type Domain = {
   __typename?: 'Domain';
+  createdAt: Scalars['DateTime']['output'];
   name: Scalars['String']['output'];
+};
+
+export type DomainConnection = {
+  __typename?: 'DomainConnection';
+  nodes: Array<Domain>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type ExecuteResult = {
@@ -128,6 +150,8 @@ export type Job = {
   __typename?: 'Job';
   /** The job's own default recurrence (what AUTOMATIC means); null when it never runs by itself. */
   automaticRule?: Maybe<Rule>;
+  /** What a command job (JOBS_FILE) runs. System administrators only: null for a domain administrator, and for TypeScript jobs. */
+  command?: Maybe<CommandInfo>;
   /** Read-only. */
   description: Scalars['String']['output'];
   /** "global" for GLOBAL jobs. */
@@ -177,7 +201,7 @@ export type JobFilter = {
   neverRun?: InputMaybe<Scalars['Boolean']['input']>;
   /** Status of the row's last execution. */
   statuses?: InputMaybe<Array<ExecutionStatus>>;
-  /** Part of jobId or description, case-insensitive. */
+  /** Part of jobId, description or domain, case-insensitive. */
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -191,6 +215,22 @@ export type JobKey = {
 export type JobKind =
   | 'GLOBAL'
   | 'PER_DOMAIN';
+
+export type JobOrder = {
+  direction?: InputMaybe<OrderDirection>;
+  field: JobOrderField;
+};
+
+/** What the jobs list is sorted by. Rows with no value (never ran, no next run) come last in both directions. */
+export type JobOrderField =
+  /** domain, then jobId. */
+  | 'DOMAIN'
+  /** jobId, then domain (the default). */
+  | 'JOB'
+  /** When the row's last execution was opened. */
+  | 'LAST_EXECUTION'
+  /** The row's next occurrence. */
+  | 'NEXT_RUN';
 
 export type JobRef = {
   domain: Scalars['String']['input'];
@@ -230,10 +270,19 @@ export type LogPage = {
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** How reports leave: by SMTP, or not at all (they stay in the outbox). */
+export type MailTransport = {
+  __typename?: 'MailTransport';
+  /** SMTP_URL is set: reports are sent. False: they stay in the outbox, readable here. */
+  configured: Scalars['Boolean']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   _noop?: Maybe<Scalars['Boolean']['output']>;
   cancelExecution: Execution;
+  /** The viewer's own password; a wrong current one counts as a failed sign-in. Ends his other sessions. */
+  changePassword: Scalars['Boolean']['output'];
   createApiToken: CreatedApiToken;
   /** System administrators of all domains only. */
   createDomain: Domain;
@@ -241,6 +290,10 @@ export type Mutation = {
   createUser: User;
   /** Removes finished executions; returns how many were removed. */
   deleteExecutions: Scalars['Int']['output'];
+  /** Removes a user, his sessions and API tokens. */
+  deleteUser: Scalars['Boolean']['output'];
+  /** Ends one of the viewer's own sessions. */
+  endSession: Scalars['Boolean']['output'];
   /** Starts the rows now; one result per row, in order. */
   executeNow: Array<ExecuteResult>;
   /** Signs in and sets the session cookie. */
@@ -250,13 +303,23 @@ export type Mutation = {
   /** Puts a FAILED report back in the queue with a fresh attempt budget. System administrators only. */
   retryReport: OutboxMessage;
   revokeApiToken: Scalars['Boolean']['output'];
+  /** A new password (12 to 256 characters) set by an administrator; ends that user's sessions. */
+  setPassword: Scalars['Boolean']['output'];
   /** Changes plan and/or report settings atomically. */
   updateJob: Job;
+  /** Changes role, domains or disabled. Nobody disables or demotes himself; the last system administrator of all domains stays one. */
+  updateUser: User;
 };
 
 
 export type MutationCancelExecutionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
@@ -280,6 +343,16 @@ export type MutationCreateUserArgs = {
 
 export type MutationDeleteExecutionsArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationEndSessionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -309,11 +382,27 @@ export type MutationRevokeApiTokenArgs = {
 };
 
 
+export type MutationSetPasswordArgs = {
+  password: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateJobArgs = {
   domain: Scalars['String']['input'];
   input: JobUpdate;
   jobId: Scalars['String']['input'];
 };
+
+
+export type MutationUpdateUserArgs = {
+  id: Scalars['ID']['input'];
+  input: UserUpdate;
+};
+
+export type OrderDirection =
+  | 'ASC'
+  | 'DESC';
 
 export type OutboxConnection = {
   __typename?: 'OutboxConnection';
@@ -327,6 +416,8 @@ export type OutboxMessage = {
   /** Delivery attempts so far. */
   attempts: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** The execution the report is about; null once it has been removed. */
+  execution?: Maybe<Execution>;
   executionId: Scalars['ID']['output'];
   /** The rendered HTML part. Show it sandboxed: it is an email body. */
   html: Scalars['String']['output'];
@@ -382,20 +473,31 @@ export type Query = {
   apiTokens: Array<ApiToken>;
   /** System administrators: newest first. A system administrator of some domains sees entries of those domains, of global jobs and his own. */
   auditLog: AuditConnection;
+  /** The viewer's domains, sorted by name; text matches part of the name, case-insensitive (a picker for 20,000 domains). */
+  domainList: DomainConnection;
   /** The viewer's domains. */
   domains: Array<Domain>;
   execution?: Maybe<Execution>;
   job?: Maybe<Job>;
-  /** Sorted by jobId then domain. */
+  /** Sorted by jobId then domain unless orderBy says otherwise; ties are broken by the row, so pages never overlap. */
   jobs: JobConnection;
   /** Several rows at once, in the order asked (at most 200); null where a row does not exist or is outside the viewer's scope. */
   jobsByRefs: Array<Maybe<Job>>;
+  /** Whether reports are sent (SMTP_URL set). System administrators only. */
+  mailTransport: MailTransport;
   /** The API's own health: always true when the server answers. */
   ok: Scalars['Boolean']['output'];
   /** Report emails, newest first. System administrators only. `first` is at most 200. */
   outbox: OutboxConnection;
   /** Validates a rule without saving it and lists its next occurrences (1–20). */
   previewRule: RulePreview;
+  /** The viewer's own open sessions, most recently seen first. */
+  sessions: Array<Session>;
+  signInMethods: SignInMethods;
+  /** A user the viewer manages, or null. */
+  user?: Maybe<User>;
+  /** Users the viewer manages (system administrators), sorted by email. `first` is at most 200. */
+  users: UserConnection;
   /** The signed-in user; null when not signed in. */
   viewer?: Maybe<User>;
 };
@@ -404,6 +506,13 @@ export type Query = {
 export type QueryAuditLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryDomainListArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  text?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -422,6 +531,7 @@ export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 
@@ -440,6 +550,18 @@ export type QueryOutboxArgs = {
 export type QueryPreviewRuleArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
   rule: RuleInput;
+};
+
+
+export type QueryUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ReportInput = {
@@ -498,6 +620,27 @@ export type RulePreview = {
   summary: Scalars['String']['output'];
 };
 
+/** One of the viewer's open sessions (the cookie itself is never shown). */
+export type Session = {
+  __typename?: 'Session';
+  address?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The session this request came with. */
+  current: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  lastSeenAt: Scalars['DateTime']['output'];
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+/** How this Jobdeck lets people sign in: the sign-in page asks before anyone is signed in. */
+export type SignInMethods = {
+  __typename?: 'SignInMethods';
+  /** Email and password (off with PASSWORD_SIGN_IN=false). */
+  password: Scalars['Boolean']['output'];
+  /** Single sign-on with OpenID Connect, at GET /auth/oidc/login. */
+  sso: Scalars['Boolean']['output'];
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Backlog after afterSeq, then live; completes when the execution has ended. */
@@ -543,11 +686,38 @@ export type User = {
   __typename?: 'User';
   /** True for a system administrator who supervises every domain, present and future. */
   allDomains: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Disabled: cannot sign in; his sessions and API tokens answer as if they did not exist. */
+  disabled: Scalars['Boolean']['output'];
   /** Supervised domains, or the domain administrator's one domain. For a system administrator of all domains: every domain. */
   domains: Array<Scalars['String']['output']>;
   email: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  lastSignInAt?: Maybe<Scalars['DateTime']['output']>;
   role: Role;
+};
+
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  nodes: Array<User>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type UserFilter = {
+  disabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Users of this domain. */
+  domain?: InputMaybe<Scalars['String']['input']>;
+  role?: InputMaybe<Role>;
+  /** Part of the email, case-insensitive. */
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What updateUser changes; omitted fields stay. A SYSTEM_ADMIN with domains [] supervises every domain. */
+export type UserUpdate = {
+  disabled?: InputMaybe<Scalars['Boolean']['input']>;
+  domains?: InputMaybe<Array<Scalars['String']['input']>>;
+  role?: InputMaybe<Role>;
 };
 
 export type Weekday =
@@ -636,9 +806,11 @@ export type ResolversTypes = {
   AuditConnection: ResolverTypeWrapper<AuditConnection>;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CommandInfo: ResolverTypeWrapper<CommandInfo>;
   CreatedApiToken: ResolverTypeWrapper<CreatedApiToken>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Domain: ResolverTypeWrapper<Domain>;
+  Domain: ResolverTypeWrapper<DomainRecordModel>;
+  DomainConnection: ResolverTypeWrapper<Omit<DomainConnection, 'nodes'> & { nodes: Array<ResolversTypes['Domain']> }>;
   ExecuteResult: ResolverTypeWrapper<Omit<ExecuteResult, 'execution'> & { execution?: Maybe<ResolversTypes['Execution']> }>;
   Execution: ResolverTypeWrapper<ExecutionRecordModel>;
   ExecutionConnection: ResolverTypeWrapper<Omit<ExecutionConnection, 'nodes'> & { nodes: Array<ResolversTypes['Execution']> }>;
@@ -650,13 +822,17 @@ export type ResolversTypes = {
   JobFilter: JobFilter;
   JobKey: ResolverTypeWrapper<JobKey>;
   JobKind: JobKind;
+  JobOrder: JobOrder;
+  JobOrderField: JobOrderField;
   JobRef: JobRef;
   JobUpdate: JobUpdate;
   LogBatch: ResolverTypeWrapper<Omit<LogBatch, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
   LogEntry: ResolverTypeWrapper<LogRecordModel>;
   LogLevel: LogLevel;
   LogPage: ResolverTypeWrapper<Omit<LogPage, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
+  MailTransport: ResolverTypeWrapper<MailTransport>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OrderDirection: OrderDirection;
   OutboxConnection: ResolverTypeWrapper<Omit<OutboxConnection, 'nodes'> & { nodes: Array<ResolversTypes['OutboxMessage']> }>;
   OutboxMessage: ResolverTypeWrapper<OutboxMessageModel>;
   OutboxStatus: OutboxStatus;
@@ -673,10 +849,15 @@ export type ResolversTypes = {
   RuleInput: RuleInput;
   RuleKind: RuleKind;
   RulePreview: ResolverTypeWrapper<RulePreview>;
+  Session: ResolverTypeWrapper<Session>;
+  SignInMethods: ResolverTypeWrapper<SignInMethods>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Trigger: Trigger;
   User: ResolverTypeWrapper<UserModelModel>;
+  UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'nodes'> & { nodes: Array<ResolversTypes['User']> }>;
+  UserFilter: UserFilter;
+  UserUpdate: UserUpdate;
   Weekday: Weekday;
 };
 
@@ -686,9 +867,11 @@ export type ResolversParentTypes = {
   AuditConnection: AuditConnection;
   AuditEntry: AuditEntry;
   Boolean: Scalars['Boolean']['output'];
+  CommandInfo: CommandInfo;
   CreatedApiToken: CreatedApiToken;
   DateTime: Scalars['DateTime']['output'];
-  Domain: Domain;
+  Domain: DomainRecordModel;
+  DomainConnection: Omit<DomainConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Domain']> };
   ExecuteResult: Omit<ExecuteResult, 'execution'> & { execution?: Maybe<ResolversParentTypes['Execution']> };
   Execution: ExecutionRecordModel;
   ExecutionConnection: Omit<ExecutionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Execution']> };
@@ -698,11 +881,13 @@ export type ResolversParentTypes = {
   JobConnection: Omit<JobConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Job']> };
   JobFilter: JobFilter;
   JobKey: JobKey;
+  JobOrder: JobOrder;
   JobRef: JobRef;
   JobUpdate: JobUpdate;
   LogBatch: Omit<LogBatch, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
   LogEntry: LogRecordModel;
   LogPage: Omit<LogPage, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
+  MailTransport: MailTransport;
   Mutation: Record<PropertyKey, never>;
   OutboxConnection: Omit<OutboxConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['OutboxMessage']> };
   OutboxMessage: OutboxMessageModel;
@@ -715,9 +900,14 @@ export type ResolversParentTypes = {
   Rule: RuleJsonModel;
   RuleInput: RuleInput;
   RulePreview: RulePreview;
+  Session: Session;
+  SignInMethods: SignInMethods;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   User: UserModelModel;
+  UserConnection: Omit<UserConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['User']> };
+  UserFilter: UserFilter;
+  UserUpdate: UserUpdate;
 };
 
 export type ApiTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
@@ -744,6 +934,13 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   target?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type CommandInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CommandInfo'] = ResolversParentTypes['CommandInfo']> = {
+  argv?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  environmentNames?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  killGraceSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  workingDirectory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type CreatedApiTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedApiToken'] = ResolversParentTypes['CreatedApiToken']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -755,7 +952,14 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DomainConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DomainConnection'] = ResolversParentTypes['DomainConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ExecuteResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExecuteResult'] = ResolversParentTypes['ExecuteResult']> = {
@@ -792,6 +996,7 @@ export type ExecutionConnectionResolvers<ContextType = Context, ParentType exten
 
 export type JobResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
   automaticRule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType>;
+  command?: Resolver<Maybe<ResolversTypes['CommandInfo']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   executions?: Resolver<ResolversTypes['ExecutionConnection'], ParentType, ContextType, RequireFields<JobExecutionsArgs, 'first'>>;
@@ -836,20 +1041,29 @@ export type LogPageResolvers<ContextType = Context, ParentType extends Resolvers
   hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type MailTransportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MailTransport'] = ResolversParentTypes['MailTransport']> = {
+  configured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   _noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   cancelExecution?: Resolver<ResolversTypes['Execution'], ParentType, ContextType, RequireFields<MutationCancelExecutionArgs, 'id'>>;
+  changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'name'>>;
   createDomain?: Resolver<ResolversTypes['Domain'], ParentType, ContextType, RequireFields<MutationCreateDomainArgs, 'name'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'domains' | 'email' | 'password' | 'role'>>;
   deleteExecutions?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationDeleteExecutionsArgs, 'ids'>>;
+  deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
+  endSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationEndSessionArgs, 'id'>>;
   executeNow?: Resolver<Array<ResolversTypes['ExecuteResult']>, ParentType, ContextType, RequireFields<MutationExecuteNowArgs, 'jobs'>>;
   login?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   markLogsRead?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationMarkLogsReadArgs, 'executionId'>>;
   retryReport?: Resolver<ResolversTypes['OutboxMessage'], ParentType, ContextType, RequireFields<MutationRetryReportArgs, 'id'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
+  setPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSetPasswordArgs, 'password' | 'userId'>>;
   updateJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'domain' | 'input' | 'jobId'>>;
+  updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
 };
 
 export type OutboxConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OutboxConnection'] = ResolversParentTypes['OutboxConnection']> = {
@@ -860,6 +1074,7 @@ export type OutboxConnectionResolvers<ContextType = Context, ParentType extends 
 export type OutboxMessageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OutboxMessage'] = ResolversParentTypes['OutboxMessage']> = {
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  execution?: Resolver<Maybe<ResolversTypes['Execution']>, ParentType, ContextType>;
   executionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   html?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -887,14 +1102,20 @@ export type PlanResolvers<ContextType = Context, ParentType extends ResolversPar
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
+  domainList?: Resolver<ResolversTypes['DomainConnection'], ParentType, ContextType, RequireFields<QueryDomainListArgs, 'first'>>;
   domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
   execution?: Resolver<Maybe<ResolversTypes['Execution']>, ParentType, ContextType, RequireFields<QueryExecutionArgs, 'id'>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'domain' | 'jobId'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   jobsByRefs?: Resolver<Array<Maybe<ResolversTypes['Job']>>, ParentType, ContextType, RequireFields<QueryJobsByRefsArgs, 'refs'>>;
+  mailTransport?: Resolver<ResolversTypes['MailTransport'], ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   outbox?: Resolver<ResolversTypes['OutboxConnection'], ParentType, ContextType, RequireFields<QueryOutboxArgs, 'first'>>;
   previewRule?: Resolver<ResolversTypes['RulePreview'], ParentType, ContextType, RequireFields<QueryPreviewRuleArgs, 'count' | 'rule'>>;
+  sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
+  signInMethods?: Resolver<ResolversTypes['SignInMethods'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
@@ -919,6 +1140,20 @@ export type RulePreviewResolvers<ContextType = Context, ParentType extends Resol
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SessionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type SignInMethodsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignInMethods'] = ResolversParentTypes['SignInMethods']> = {
+  password?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  sso?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   executionLog?: SubscriptionResolver<ResolversTypes['LogEntry'], "executionLog", ParentType, ContextType, RequireFields<SubscriptionExecutionLogArgs, 'afterSeq' | 'executionId'>>;
   executionLogBatch?: SubscriptionResolver<ResolversTypes['LogBatch'], "executionLogBatch", ParentType, ContextType, RequireFields<SubscriptionExecutionLogBatchArgs, 'afterSeq' | 'executionId'>>;
@@ -928,19 +1163,30 @@ export type SubscriptionResolvers<ContextType = Context, ParentType extends Reso
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   allDomains?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   domains?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSignInAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
+export type UserConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
   ApiToken?: ApiTokenResolvers<ContextType>;
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  CommandInfo?: CommandInfoResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Domain?: DomainResolvers<ContextType>;
+  DomainConnection?: DomainConnectionResolvers<ContextType>;
   ExecuteResult?: ExecuteResultResolvers<ContextType>;
   Execution?: ExecutionResolvers<ContextType>;
   ExecutionConnection?: ExecutionConnectionResolvers<ContextType>;
@@ -950,6 +1196,7 @@ export type Resolvers<ContextType = Context> = {
   LogBatch?: LogBatchResolvers<ContextType>;
   LogEntry?: LogEntryResolvers<ContextType>;
   LogPage?: LogPageResolvers<ContextType>;
+  MailTransport?: MailTransportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OutboxConnection?: OutboxConnectionResolvers<ContextType>;
   OutboxMessage?: OutboxMessageResolvers<ContextType>;
@@ -959,7 +1206,10 @@ export type Resolvers<ContextType = Context> = {
   ReportSettings?: ReportSettingsResolvers<ContextType>;
   Rule?: RuleResolvers<ContextType>;
   RulePreview?: RulePreviewResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
+  SignInMethods?: SignInMethodsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
 };
 

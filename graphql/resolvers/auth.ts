@@ -20,7 +20,7 @@ export const authResolvers: Resolvers = {
   },
   Mutation: {
     login: async (_: unknown, a: { email: string; password: string }, ctx: Context) => {
-      const r = await auth.login(ctx.deps, { ...a, address: ctx.address });
+      const r = await auth.login(ctx.deps, { ...a, address: ctx.address, userAgent: ctx.userAgent });
       ctx.setCookie?.(auth.SESSION_COOKIE, r.token, r.maxAgeSeconds);
       await insertAudit(ctx.deps.sql, { actor: r.user.email, action: 'login', address: ctx.address });
       return r.user;

@@ -1,9 +1,13 @@
 import { DateTime } from '../scalars';
 import { adminResolvers } from './admin';
 import { authResolvers } from './auth';
+import { domainResolvers } from './domains';
 import { executionResolvers } from './executions';
+import { jobCommandResolvers } from './job-command';
 import { jobResolvers } from './jobs';
 import { mailResolvers } from './mail';
+import { ssoResolvers } from './sso';
+import { userResolvers } from './users';
 
 export const resolvers = [
   {
@@ -13,7 +17,11 @@ export const resolvers = [
   },
   authResolvers,
   jobResolvers,
+  jobCommandResolvers,
   executionResolvers,
   mailResolvers,
   adminResolvers,
+  domainResolvers,
+  userResolvers,
+  ssoResolvers,
 ];

@@ -13,8 +13,8 @@ type Args = Record<string, never>;
 
 export const jobResolvers = {
   Query: {
-    jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string }, ctx: Context) =>
-      jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after),
+    jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string; orderBy?: jobs.JobOrderArg }, ctx: Context) =>
+      jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after, a.orderBy),
     job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
       jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
     jobsByRefs: (_: unknown, a: { refs: { jobId: string; domain: string }[] }, ctx: Context) =>

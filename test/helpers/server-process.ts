@@ -31,6 +31,8 @@ export type ServerProcessOptions = {
    * a terminal or a process manager runs it; stop() signals the whole group.
    */
   npm?: boolean;
+  /** A port chosen beforehand (when something else must know it first, e.g. PUBLIC_URL). */
+  port?: number;
   timeoutMs?: number;
 };
 
@@ -39,7 +41,7 @@ export type ServerProcessOptions = {
  * test database (or its own embedded PostgreSQL when `embedded` is set), waiting for "listening".
  */
 export async function startServerProcess(env: Record<string, string> = {}, opts: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const ownData = opts.embedded || opts.dataDir !== undefined;
   const db = ownData ? undefined : await createTestDatabase();
   const dataDir = opts.dataDir ?? (ownData ? mkdtempSync(path.join(os.tmpdir(), 'jobdeck-srv-')) : undefined);

@@ -236,21 +236,30 @@ test('WebSocket Origin: a cookie socket from a foreign origin is refused (4403);
   await tok.dispose();
 });
 
-test('production: no introspection, no field suggestions, no stack traces', async () => {
+test('production: introspection for signed-in viewers only, no field suggestions, no stack traces', async () => {
   const prod = await startTestApp({ NODE_ENV: 'production' });
   try {
     const p = await new Gql(prod.url).login();
-    const intro = await p.raw('{ __schema { types { name } } }');
-    assert.equal(intro.status, 400);
-    assert.equal(intro.body.data, undefined);
-    assert.match(intro.body.errors![0]!.message, /introspection/i);
+    const INTRO = '{ __schema { queryType { name } } t: __type(name: "Job") { name } }';
+    assert.deepEqual((await p.ok(INTRO)), { __schema: { queryType: { name: 'Query' } }, t: { name: 'Job' } }, 'a session reads the schema');
+    const token = new Gql(prod.url, (await p.ok('mutation { createApiToken(name: "explorer") { token } }')).createApiToken.token);
+    assert.equal((await token.ok(INTRO)).__schema.queryType.name, 'Query', 'so does a token');
+    const [viaWs] = await subscribe(token.ws(), INTRO, {}).done;
+    assert.equal(viaWs.t.name, 'Job', 'and a WebSocket (always signed in)');
+    for (const q of [INTRO, '{ __type(name: "Job") { fields { name } } }', 'query { ...F } fragment F on Query { __schema { types { name } } }']) {
+      const anon = await new Gql(prod.url).raw(q);
+      assert.equal(anon.status, 401, q);
+      assert.equal(anon.body.data ?? undefined, undefined);
+      assert.deepEqual(anon.body.errors!.map((e) => e.extensions?.code), ['UNAUTHENTICATED'], q);
+    }
+    assert.equal((await new Gql(prod.url).ok('{ __typename }')).__typename, 'Query', '__typename is not introspection');
     const typo = await p.raw('{ jobz { totalCount } }');
     assert.equal(typo.status, 400);
     assert.doesNotMatch(JSON.stringify(typo.body), /Did you mean/i);
     assert.doesNotMatch(JSON.stringify(typo.body), /stacktrace|at .*\.ts:/i);
     const ws = p.ws();
     const err = await subscribe(ws, 'subscription { __schema { types { name } } }', {}).done.then(() => undefined, (e) => e);
-    assert.ok(err, 'introspection over the socket is refused');
+    assert.ok(err, 'a subscription has no __schema');
     assert.doesNotMatch(JSON.stringify(err.errors ?? err), /Did you mean/);
     const typoWs = await subscribe(ws, 'subscription { heartbeet }', {}).done.then(() => undefined, (e) => e);
     assert.doesNotMatch(JSON.stringify(typoWs.errors ?? typoWs), /Did you mean/);

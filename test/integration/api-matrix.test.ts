@@ -24,7 +24,11 @@ const holdDomain = defineJob({ id: 'test.hold-domain', description: 'Holds (per 
 const holdGlobal = defineJob({ id: 'test.hold-global', description: 'Holds (global)', kind: 'GLOBAL', run: holdRun });
 
 type Who = 'admin' | 'subsetAdmin' | 'domainAdmin' | 'token' | 'anonymous';
-type Targets = { execB: string; execG: string; execA: string; execDel: string; adminTokenId: string; missingExec: string; reportA: string; reportB: string };
+type Targets = {
+  execB: string; execG: string; execA: string; execDel: string; adminTokenId: string; missingExec: string; reportA: string; reportB: string;
+  /** A domain administrator of b.example, one to delete, and a spare session of the system administrator. */
+  userB: string; userDel: string; spareSession: string;
+};
 type Entry = {
   query: string;
   vars?: (t: Targets, who: Who) => Record<string, unknown>;
@@ -58,6 +62,13 @@ const OPS: Record<string, Entry> = {
   'Query.ok': { query: '{ ok }', open: true, scoped: noErrors, admin: noErrors },
   'Query.viewer': { query: '{ viewer { email role domains } }', open: true, scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.viewer.domains, ['a.example']); }, admin: noErrors },
   'Query.domains': { query: '{ domains { name } }', scoped: (r) => assert.deepEqual(r.data!.domains, [{ name: 'a.example' }]), admin: (r) => assert.ok(r.data!.domains.some((d: any) => d.name === 'b.example')) },
+  'Query.domainList': {
+    // Searched on the server: b.example is asked for by name, and never named back outside its scope.
+    query: 'query($t: String) { domainList(text: $t, first: 50) { totalCount nodes { name } pageInfo { hasNextPage } } }',
+    vars: () => ({ t: 'example' }),
+    scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.domainList, { totalCount: 1, nodes: [{ name: 'a.example' }], pageInfo: { hasNextPage: false } }); },
+    admin: (r) => { noErrors(r); assert.ok(r.data!.domainList.nodes.some((d: any) => d.name === 'b.example')); assert.ok(r.data!.domainList.totalCount >= 2); },
+  },
   'Query.apiTokens': { query: '{ apiTokens { id name } }', scoped: (r) => { noErrors(r); assert.ok(r.data!.apiTokens.every((t: any) => t.name !== 'admin-token')); }, admin: noErrors },
   'Query.jobs': {
     // first as a variable: graphql-armor multiplies the cost by a literal first only.
@@ -93,11 +104,70 @@ const OPS: Record<string, Entry> = {
     admin: (r) => assert.equal(r.data!.execution.domain, 'b.example'),
   },
   'Query.outbox': {
-    query: '{ outbox { nodes { id executionId subject recipients text html } } }',
+    query: '{ outbox { nodes { id executionId subject recipients text html execution { id jobId domain } } } }',
     adminOnly: true,
     admin: (r) => { noErrors(r); assert.deepEqual(r.data!.outbox.nodes.map((n: any) => n.id).sort(), [t.reportA, t.reportB].sort()); },
     subset: (r) => { noErrors(r); assert.deepEqual(r.data!.outbox.nodes.map((n: any) => n.id), [t.reportA]); },
   },
+  'Query.users': {
+    query: '{ users(first: 200) { totalCount nodes { email role domains disabled createdAt lastSignInAt } } }',
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.ok(r.data!.users.nodes.some((u: any) => u.email === 'db@b.example')); },
+    subset: (r) => { noErrors(r); assert.deepEqual(r.data!.users.nodes.map((u: any) => u.email).sort(), ['da@a.example', 'sa@a.example']); },
+  },
+  'Query.user': {
+    query: 'query($id: ID!) { user(id: $id) { email domains } }',
+    vars: (t) => ({ id: t.userB }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    adminOnly: true,
+    admin: (r) => assert.equal(r.data!.user.email, 'db@b.example'),
+    subset: (r) => { noErrors(r); assert.equal(r.data!.user, null); },
+  },
+  'Query.sessions': {
+    query: '{ sessions { id current address } }',
+    scoped: (r) => { noErrors(r); assert.ok(r.data!.sessions.every((x: any) => x.id !== t.spareSession)); },
+    admin: (r) => { noErrors(r); assert.ok(r.data!.sessions.some((x: any) => x.current)); },
+  },
+  'Mutation.updateUser': {
+    query: 'mutation($id: ID!) { updateUser(id: $id, input: { disabled: false }) { email disabled } }',
+    vars: (t) => ({ id: t.userB }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    adminOnly: true,
+    admin: (r) => assert.deepEqual(r.data!.updateUser, { email: 'db@b.example', disabled: false }),
+    subset: code('NOT_FOUND'),
+  },
+  'Mutation.deleteUser': {
+    query: 'mutation($id: ID!) { deleteUser(id: $id) }',
+    vars: (t) => ({ id: t.userDel }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    adminOnly: true,
+    admin: (r) => assert.equal(r.data!.deleteUser, true),
+    subset: code('NOT_FOUND'),
+  },
+  'Mutation.setPassword': {
+    query: 'mutation($id: ID!) { setPassword(userId: $id, password: "a-brand-new-password") }',
+    vars: (t) => ({ id: t.userB }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    adminOnly: true,
+    admin: (r) => assert.equal(r.data!.setPassword, true),
+    subset: code('NOT_FOUND'),
+  },
+  'Mutation.changePassword': {
+    // A wrong current password: refused for everyone, nothing changes.
+    query: 'mutation { changePassword(currentPassword: "not-the-password", newPassword: "a-brand-new-password") }',
+    scoped: (r) => assert.deepEqual(r.errors?.map((e) => [e.extensions?.code, e.extensions?.field]), [['BAD_USER_INPUT', 'currentPassword']]),
+    admin: (r) => assert.deepEqual(r.errors?.map((e) => [e.extensions?.code, e.extensions?.field]), [['BAD_USER_INPUT', 'currentPassword']]),
+  },
+  'Mutation.endSession': {
+    query: 'mutation($id: ID!) { endSession(id: $id) }',
+    // Someone else's session: exactly like one that does not exist.
+    vars: (t) => ({ id: t.spareSession }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => assert.equal(r.data!.endSession, true),
+  },
+  'Query.signInMethods': { query: '{ signInMethods { password sso } }', open: true, scoped: noErrors, admin: noErrors },
+  'Query.mailTransport': { query: '{ mailTransport { configured } }', adminOnly: true, admin: noErrors, subset: noErrors },
   'Query.auditLog': { query: '{ auditLog { nodes { actor action } } }', adminOnly: true, admin: noErrors },
   'Mutation._noop': { query: 'mutation { _noop }', open: true, scoped: noErrors, admin: noErrors },
   'Mutation.login': { query: 'mutation { login(email: "nobody@example.com", password: "wrong-password-1") { id } }', open: true },
@@ -227,7 +297,13 @@ before(async () => {
   };
   const reportA = await plant(execA, 'a.example');
   const reportB = await plant(execB, 'b.example');
-  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999', reportA, reportB };
+  const mkUser = async (email: string) =>
+    (await admin.ok('mutation($e: String!) { createUser(email: $e, password: "b-domain-admin-pass", role: DOMAIN_ADMIN, domains: ["b.example"]) { id } }', { e: email })).createUser.id as string;
+  const userB = await mkUser('db@b.example');
+  const userDel = await mkUser('gone@b.example');
+  const spare = await new Gql(app.url).login();
+  const spareSession = (await spare.ok('{ sessions { id current } }')).sessions.find((x: { current: boolean }) => x.current).id as string;
+  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999', reportA, reportB, userB, userDel, spareSession };
 });
 after(async () => {
   release();
@@ -246,6 +322,7 @@ test('anonymous: UNAUTHENTICATED for everything but viewer, ok, login (and harml
     const r = await anon.query(e.query, e.vars?.(t, 'anonymous'));
     if (key === 'Query.viewer') assert.equal(r.data!.viewer, null);
     else if (key === 'Query.ok') assert.equal(r.data!.ok, true);
+    else if (key === 'Query.signInMethods') assert.deepEqual(r.data!.signInMethods, { password: true, sso: false });
     else if (key === 'Mutation.login') assert.deepEqual(codesOf(r), ['UNAUTHENTICATED'], key);
     else if (key === 'Mutation.logout' || key === 'Mutation._noop') noErrors(r);
     else assert.deepEqual(codesOf(r), ['UNAUTHENTICATED'], `${key}: ${JSON.stringify(r)}`);

@@ -230,6 +230,23 @@ describe('sign-in storms and forwarded addresses', () => {
   });
 });
 
+describe('PASSWORD_SIGN_IN=false', () => {
+  test('login answers FORBIDDEN and the sign-in page is told to offer single sign-on only', async () => {
+    const app = await startTestApp({
+      PASSWORD_SIGN_IN: 'false', OIDC_ISSUER: 'http://127.0.0.1:9/', OIDC_CLIENT_ID: 'jobdeck', OIDC_CLIENT_SECRET: 'not-used-here', PUBLIC_URL: 'http://127.0.0.1:3000',
+    });
+    try {
+      const g = new Gql(app.url);
+      const r = await g.query(LOGIN, { e: ADMIN.email, p: ADMIN.password });
+      assert.equal(code(r), 'FORBIDDEN');
+      assert.match(r.errors![0]!.message, /SSO/);
+      assert.deepEqual((await g.ok('{ signInMethods { password sso } }')).signInMethods, { password: false, sso: true });
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('first start', () => {
   test('ADMIN_EMAIL/ADMIN_PASSWORD create the first system administrator', async () => {
     const lines: string[] = [];

@@ -23,6 +23,13 @@ const refused: [Record<string, string>, string][] = [
   [{ ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
   [{ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'long-enough-password' }, 'ADMIN_EMAIL'],
   [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+  [{ OIDC_ISSUER: 'https://idp.example' }, 'OIDC_ISSUER'],
+  [{ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'j', OIDC_CLIENT_SECRET: 's' }, 'PUBLIC_URL'],
+  [{ OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'j', OIDC_CLIENT_SECRET: 's', PUBLIC_URL: 'https://jobdeck.example' }, 'OIDC_ISSUER'],
+  [{ PASSWORD_SIGN_IN: 'false' }, 'PASSWORD_SIGN_IN'],
+  [{ PASSWORD_SIGN_IN: 'no' }, 'PASSWORD_SIGN_IN'],
+  [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
+  [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
   [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
 ];
 

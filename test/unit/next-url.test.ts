@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { safeNext, SERVER_ORIGIN } from '../../app/_lib/next-url';
+import { safeNext, SERVER_ORIGIN } from '../../lib/next-url';
 
 const BROWSER_ORIGIN = 'https://jobdeck.example.com:8443';
 const FALLBACK = '/jobs';

@@ -111,7 +111,7 @@ export function ExecutionsTab({ jobRef, onOpenLog }: { jobRef: JobRef; onOpenLog
                   <Table.Td>
                     <button type="button" onClick={(ev) => { ev.stopPropagation(); onOpenLog(e.id); }} aria-label={`Open the log of the execution started ${e.startedAt}`}
                       style={{ all: 'unset', cursor: 'pointer' }}>
-                      <DateText iso={e.startedAt} />
+                      <DateText iso={e.startedAt} run testId="exec-started" />
                     </button>
                   </Table.Td>
                   <Table.Td><Text size="sm">{duration(elapsed(e.startedAt, e.endedAt, e.durationMs))}</Text></Table.Td>

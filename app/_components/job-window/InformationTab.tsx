@@ -9,6 +9,7 @@ import { recipientLines, recipientsError } from '../../_lib/recipients';
 import { KIND_LABEL, REPORT_WHEN } from '../../_lib/status';
 import { UPDATE_JOB } from '../../_lib/operations';
 import type { JobDetail, ReportWhen } from '../../_lib/types';
+import { CommandInfo } from './CommandInfo';
 
 interface Props {
   job: JobDetail;
@@ -83,6 +84,8 @@ export function InformationTab({ job, onDirty }: Props) {
           {job.locks.length ? <Group gap={4}>{job.locks.map((l) => <Badge key={l} variant="outline" size="sm">{l}</Badge>)}</Group> : <Text size="sm" c="dimmed">none</Text>}
         </div>
       </Group>
+
+      <CommandInfo jobRef={{ jobId: job.jobId, domain: job.domain }} />
 
       <Stack gap="xs" component="fieldset" style={{ border: 'none', padding: 0, margin: 0 }}>
         <Checkbox label="Send report" description="Email the execution report with its log to the recipients below."

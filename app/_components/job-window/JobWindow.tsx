@@ -10,6 +10,7 @@ import { JOB } from '../../_lib/operations';
 import { KIND_LABEL } from '../../_lib/status';
 import type { JobRef } from '../../_lib/types';
 import { ConfirmDialog } from '../ConfirmDialog';
+import { RunActions } from '../RunActions';
 import { StatusIcon } from '../StatusIcon';
 import { ExecutionsTab } from './ExecutionsTab';
 import { InformationTab } from './InformationTab';
@@ -89,7 +90,10 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
               </Alert>
             )
           ) : (
-            <Tabs value={tab} onChange={setTab} keepMounted>
+            <>
+            <RunActions jobRef={{ jobId: job.jobId, domain: job.domain }} testIdPrefix="window"
+              runningId={job.lastExecution?.status === 'IN_PROGRESS' ? job.lastExecution.id : null} onStarted={onOpenLog} />
+            <Tabs value={tab} onChange={setTab} keepMounted mt="sm">
               <Tabs.List>
                 <Tabs.Tab value="information" data-testid="tab-btn-information">{label('Information', dirty.information)}</Tabs.Tab>
                 <Tabs.Tab value="scheduling" data-testid="tab-btn-scheduling">{label('Scheduling', dirty.scheduling)}</Tabs.Tab>
@@ -101,6 +105,7 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
                 {tab === 'executions' && <ExecutionsTab jobRef={{ jobId: job.jobId, domain: job.domain }} onOpenLog={onOpenLog} />}
               </Tabs.Panel>
             </Tabs>
+            </>
           )}
         </div>
       </Modal>

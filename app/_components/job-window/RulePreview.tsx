@@ -5,7 +5,8 @@ import { Alert, List, Loader, Stack, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo } from 'react';
 import { apiErrors } from '../../_lib/errors';
-import { fullDate, shortDate } from '../../_lib/format';
+import { isLocalZone, localizeClock, shortDate } from '../../_lib/format';
+import { DateText } from '../DateText';
 import { PREVIEW_RULE } from '../../_lib/operations';
 import type { RuleInput } from '../../_lib/types';
 
@@ -34,6 +35,8 @@ export function RulePreview({ rule, onErrors }: Props) {
   if (!rule) return null;
   const preview = error ? undefined : (data ?? previousData)?.previewRule;
   // Errors about a field of the rule are shown next to that field by the editor (when it listens).
+  // Occurrences read in the rule's own zone when it is not the viewer's, with the viewer's time beside them.
+  const zone = rule.timeZone && !isLocalZone(rule.timeZone) ? rule.timeZone : null;
   const shown = apiErrors(error).filter((e) => !(onErrors && e.code === 'BAD_USER_INPUT' && e.field?.startsWith('rule')));
   return (
     <Stack gap={6} data-testid="rule-preview" aria-live="polite">
@@ -41,10 +44,15 @@ export function RulePreview({ rule, onErrors }: Props) {
         shown.length > 0 && <Alert color="red" py="xs" data-testid="rule-preview-error">{shown.map((e) => e.message).join(' ')}</Alert>
       ) : preview ? (
         <>
-          <Text size="sm" data-testid="rule-summary"><Text span c="dimmed">In words: </Text>{preview.summary}</Text>
-          <Text size="sm" c="dimmed">Next occurrences, in your time zone{loading ? ' (updating…)' : ''}:</Text>
+          <Text size="sm" data-testid="rule-summary"><Text span c="dimmed">In words: </Text>{localizeClock(preview.summary)}</Text>
+          <Text size="sm" c="dimmed">Next occurrences{zone ? ` in ${zone}, and in your time zone` : ', in your time zone'}{loading ? ' (updating…)' : ''}:</Text>
           <List size="sm" spacing={2} data-testid="rule-next">
-            {preview.next.map((d) => <List.Item key={d} title={fullDate(d)}>{shortDate(d)}</List.Item>)}
+            {preview.next.map((d) => (
+              <List.Item key={d}>
+                <DateText iso={d} zone={zone} inline />
+                {zone && <Text span size="sm" c="dimmed">{` — ${shortDate(d)} your time`}</Text>}
+              </List.Item>
+            ))}
           </List>
           {preview.next.length === 0 && <Text size="sm" c="dimmed">This rule has no upcoming occurrence.</Text>}
         </>

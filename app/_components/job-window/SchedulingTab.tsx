@@ -4,7 +4,8 @@ import { useMutation } from '@apollo/client/react';
 import { Alert, Button, Group, Paper, Radio, Stack, Text } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiErrors, errorMessage } from '../../_lib/errors';
-import { browserTimeZone, fullDate, shortDate } from '../../_lib/format';
+import { browserTimeZone, isLocalZone, localizeClock, shortDate } from '../../_lib/format';
+import { DateText } from '../DateText';
 import { UPDATE_JOB } from '../../_lib/operations';
 import { localRuleErrors, ruleForm, ruleInputOf, sameRule, toRuleInput, type RuleForm } from '../../_lib/rule-form';
 import type { JobDetail, PlanKind } from '../../_lib/types';
@@ -55,15 +56,19 @@ export function SchedulingTab({ job, onDirty }: Props) {
     reset();
   }
 
+  // The next run is due by the plan's rule: read it in that rule's zone when it is not the viewer's.
+  const planZone = job.plan.rule?.timeZone;
+  const ruleZone = planZone && !isLocalZone(planZone) ? planZone : null;
   const automaticInput = useMemo(() => ruleInputOf(job.automaticRule), [job.automaticRule]);
 
   return (
     <Stack gap="md" pt="md" data-testid="tab-scheduling">
       <Paper withBorder p="xs" radius="sm">
         <Group gap="lg" wrap="wrap">
-          <Text size="sm"><Text span c="dimmed">Now: </Text><span data-testid="sched-current">{job.plan.summary}</span></Text>
-          <Text size="sm" title={fullDate(job.nextRunAt)}>
-            <Text span c="dimmed">Next run: </Text><span data-testid="sched-next">{job.nextRunAt ? shortDate(job.nextRunAt) : 'none'}</span>
+          <Text size="sm"><Text span c="dimmed">Now: </Text><span data-testid="sched-current">{localizeClock(job.plan.summary)}</span></Text>
+          <Text size="sm">
+            <Text span c="dimmed">Next run: </Text><DateText iso={job.nextRunAt} zone={ruleZone} empty="none" testId="sched-next" inline />
+            {job.nextRunAt && ruleZone && <Text span size="sm" c="dimmed">{` — ${shortDate(job.nextRunAt)} your time`}</Text>}
           </Text>
         </Group>
       </Paper>
@@ -71,7 +76,7 @@ export function SchedulingTab({ job, onDirty }: Props) {
       <Radio.Group label="Scheduling" value={kind} onChange={(v) => { setKind(v as PlanKind); reset(); }} data-testid="plan-kind">
         <Stack gap="xs" mt={6}>
           <Radio value="AUTOMATIC" data-testid="plan-AUTOMATIC" label="Automatic"
-            description={job.automaticRule ? `The job's own default: ${job.automaticRule.summary}` : 'This job has no default schedule: it never runs by itself.'} />
+            description={job.automaticRule ? `The job's own default: ${localizeClock(job.automaticRule.summary)}` : 'This job has no default schedule: it never runs by itself.'} />
           <Radio value="SCHEDULED" data-testid="plan-SCHEDULED" label="Scheduled" description="A schedule of your choice." />
           <Radio value="DISABLED" data-testid="plan-DISABLED" label="Disabled" description="Never runs by itself; Execute now still works." />
         </Stack>

@@ -4,7 +4,7 @@ import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@manti
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
-import { jobKey, parseJobRef, parseStatuses, toJobFilter, withParams } from '../../_lib/jobs-url';
+import { jobKey, liveSensitive, parseJobRef, parseSort, parseStatuses, toJobFilter, withParams } from '../../_lib/jobs-url';
 import { useLiveJobs } from '../../_lib/live-jobs';
 import { usePagedJobs } from '../../_lib/paged-jobs';
 import type { StatusFilter } from '../../_lib/status';
@@ -20,24 +20,39 @@ export function JobsPage() {
   const router = useRouter();
   const statusParam = params.get('status');
   const q = params.get('q') ?? '';
+  const domain = params.get('domain') || null;
+  const kind = params.get('kind');
   const statuses = useMemo(() => parseStatuses(statusParam), [statusParam]);
-  const filter = useMemo(() => toJobFilter(statuses, q), [statuses, q]);
+  const filter = useMemo(() => toJobFilter(statuses, q, domain, kind), [statuses, q, domain, kind]);
+  const sortParam = params.get('sort');
+  const sort = useMemo(() => parseSort(sortParam), [sortParam]);
   const openJob = parseJobRef(params.get('job'));
   const openLog = params.get('log');
 
-  const list = usePagedJobs(filter);
+  const list = usePagedJobs(filter, sort.order);
   const { rows, index, totalCount, error } = list;
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const actions = useJobActions();
+  const actions = useJobActions({ onExecuted: () => setSelected(new Set()) });
   // A new filter is a new list: a selection of rows no longer shown would act on hidden rows.
   useEffect(() => setSelected(new Set()), [filter]);
 
   const refreshAll = list.refreshAll;
   const onReconnect = useCallback(() => void refreshAll(), [refreshAll]);
-  useLiveJobs(onReconnect);
+  // Rows change status under a filtered list: re-read it so they come and go (an unfiltered list in
+  // the default order keeps its rows, updated in place).
+  useLiveJobs(onReconnect, liveSensitive(filter, sort.order) ? list.refreshLive : undefined);
 
   const go = useCallback(
     (changes: Record<string, string | null>) => router.replace(`/jobs${withParams(params, changes)}`, { scroll: false }),
+    [router, params],
+  );
+  // A filter or an order is a place the user went to: Back returns to the previous one. Opening a
+  // job or a log stays a replace, as before.
+  const goFilter = useCallback(
+    (changes: Record<string, string | null>) => {
+      const next = withParams(params, changes);
+      if (next !== withParams(params, {})) router.push(`/jobs${next}`, { scroll: false });
+    },
     [router, params],
   );
   // Stable handlers for the memoised rows: a URL change must not re-render every row.
@@ -64,7 +79,7 @@ export function JobsPage() {
   );
   const toggleAll = () => setSelected((s) => (rows.length > 0 && s.size >= index.size ? new Set() : new Set(index.keys())));
 
-  const filtered = statuses.length > 0 || q.trim() !== '';
+  const filtered = filter !== null;
 
   return (
     <Stack gap={0} h="calc(100dvh - var(--app-shell-header-offset, 56px))" data-testid="jobs-page">
@@ -82,8 +97,12 @@ export function JobsPage() {
           <JobsFilters
             statuses={statuses}
             q={q}
-            onStatuses={(s: StatusFilter[]) => go({ status: s.join(',') })}
-            onQ={(text) => go({ q: text.trim() })}
+            domain={domain}
+            sort={sort.value}
+            onStatuses={(s: StatusFilter[]) => goFilter({ status: s.join(',') })}
+            onQ={(text) => goFilter({ q: text.trim() })}
+            onDomain={(d) => goFilter({ domain: d })}
+            onSort={(s) => goFilter({ sort: s })}
           />
         </Group>
         <Group gap="xs">
@@ -122,7 +141,7 @@ export function JobsPage() {
           <Stack align="center" gap="xs">
             <Text fw={500}>{filtered ? 'No job matches these filters.' : 'No jobs are visible to you yet.'}</Text>
             {filtered ? (
-              <Button size="xs" variant="default" onClick={() => go({ status: null, q: null })}>Clear filters</Button>
+              <Button size="xs" variant="default" onClick={() => goFilter({ status: null, q: null, domain: null, kind: null })}>Clear filters</Button>
             ) : (
               <Text size="sm" c="dimmed">Jobs are defined at deployment; ask an administrator which domains you supervise.</Text>
             )}
@@ -136,7 +155,7 @@ export function JobsPage() {
             </Alert>
           )}
           <JobsTable
-            listKey={JSON.stringify(filter)}
+            listKey={JSON.stringify([filter, sort.order])}
             rows={rows}
             selected={selected}
             selectedCount={selectedRows.length}

@@ -2,9 +2,10 @@
 
 import { Badge, Group, Progress, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { duration, elapsed, fullDate, shortDate } from '../../_lib/format';
+import { duration, elapsed } from '../../_lib/format';
 import { STATUS_COLOR, STATUS_LABEL, TRIGGER_LABEL } from '../../_lib/status';
 import type { ExecutionSummary } from '../../_lib/types';
+import { DateText } from '../DateText';
 import { StatusIcon } from '../StatusIcon';
 
 /** Job, domain, status, start, duration (ticking while it runs) and progress of one execution. */
@@ -27,7 +28,7 @@ export function LogHeader({ exec, progress }: { exec: ExecutionSummary; progress
         </Group>
         <Text size="sm"><Text span c="dimmed">Job </Text><b>{exec.jobId}</b></Text>
         <Text size="sm"><Text span c="dimmed">Domain </Text>{exec.domain}</Text>
-        <Text size="sm" title={fullDate(exec.startedAt)}><Text span c="dimmed">Started </Text>{shortDate(exec.startedAt)}</Text>
+        <Text size="sm"><Text span c="dimmed">Started </Text><DateText iso={exec.startedAt} run testId="log-started" inline /></Text>
         <Text size="sm"><Text span c="dimmed">Duration </Text>{duration(elapsed(exec.startedAt, exec.endedAt, exec.durationMs))}</Text>
         <Text size="sm"><Text span c="dimmed">Trigger </Text>{TRIGGER_LABEL[exec.trigger]}{exec.triggeredBy ? ` · ${exec.triggeredBy}` : ''}</Text>
         {(exec.warningCount > 0 || exec.errorCount > 0) && (

@@ -3,13 +3,16 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { Alert, Button, Chip, Group, Loader, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
 import { useLogStream } from '../../_lib/log-stream';
 import { useIsTopModal } from '../../_lib/modal-stack';
 import { EXECUTION, MARK_LOGS_READ } from '../../_lib/operations';
+import { withParams } from '../../_lib/jobs-url';
 import { LEVELS } from '../../_lib/status';
 import type { LogEntry, LogLevel } from '../../_lib/types';
+import { RunActions } from '../RunActions';
 import { LogHeader } from './LogHeader';
 import { LogLines } from './LogLines';
 import { useDownload } from './useDownload';
@@ -38,6 +41,11 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
   const top = useIsTopModal(true);
   const narrow = useMediaQuery('(max-width: 48em)');
   const download = useDownload(client, executionId, exec);
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  // A new run of this row replaces the one shown, in the address too, so Back and links follow it.
+  const showRun = useCallback((id: string) => router.replace(`${pathname}${withParams(params, { log: id })}`, { scroll: false }), [router, pathname, params]);
 
   const [markRead] = useMutation(MARK_LOGS_READ);
   const readSeq = useRef(-1);
@@ -88,6 +96,8 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
       ) : (
         <>
           <LogHeader exec={exec} progress={progress} />
+          <RunActions jobRef={{ jobId: exec.jobId, domain: exec.domain }} testIdPrefix="log"
+            runningId={exec.status === 'IN_PROGRESS' ? exec.id : null} onStarted={showRun} />
           <Group gap="xs" wrap="wrap" justify="space-between">
             <Group gap="xs" wrap="wrap">
               <Chip.Group multiple value={levels} onChange={setLevels}>

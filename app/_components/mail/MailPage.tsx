@@ -2,16 +2,29 @@
 
 import { NetworkStatus } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Badge, Button, Center, Group, Loader, Modal, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Modal, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import Link from 'next/link';
 import { useState } from 'react';
+import { executionPath } from '../../../lib/console-links';
 import { errorMessage } from '../../_lib/errors';
 import { OUTBOX, RETRY_REPORT } from '../../_lib/operations';
 import type { OutboxMessage, OutboxStatus } from '../../_lib/types';
 import { DateText } from '../DateText';
 import { LoadOlder } from '../LoadOlder';
 import { useViewer } from '../ViewerContext';
+import { MAIL_TRANSPORT } from './operations';
 
 const STATUS_COLOR: Record<OutboxStatus, string> = { PENDING: 'blue', SENT: 'green', FAILED: 'red' };
+
+/** The log of the execution a report is about; nothing once that execution has been removed. */
+function LogLink({ m }: { m: OutboxMessage }) {
+  const e = m.execution;
+  if (!e) return <Text size="xs" c="dimmed">log removed</Text>;
+  return (
+    <Anchor component={Link} href={executionPath(e.jobId, e.domain, e.id)} size="sm" display="inline-block" py={2} mt={2} onClick={(ev) => ev.stopPropagation()}
+      aria-label={`Log of the execution of “${m.subject}”`} data-testid="mail-log-link">Open the log</Anchor>
+  );
+}
 
 function RetryButton({ m }: { m: OutboxMessage }) {
   const [retry, { loading, error }] = useMutation(RETRY_REPORT);
@@ -35,6 +48,7 @@ export function MailPage() {
     notifyOnNetworkStatusChange: true,
     skip: viewer.role !== 'SYSTEM_ADMIN',
   });
+  const transport = useQuery(MAIL_TRANSPORT, { skip: viewer.role !== 'SYSTEM_ADMIN' }).data?.mailTransport;
 
   if (viewer.role !== 'SYSTEM_ADMIN') {
     return <Alert m="md" color="gray" title="Not available">The mail outbox is for system administrators.</Alert>;
@@ -47,11 +61,16 @@ export function MailPage() {
       <Group justify="space-between" wrap="wrap">
         <div>
           <Title order={2} size="h3">Mail</Title>
-          <Text size="sm" c="dimmed">Execution reports waiting, sent or given up on. Without SMTP_URL they stay here.</Text>
+          <Text size="sm" c="dimmed">Execution reports waiting, sent or given up on.</Text>
         </div>
         <SegmentedControl size="xs" value={status} onChange={(v) => setStatus(v as typeof status)} aria-label="Show reports with status"
           data={[{ value: 'ALL', label: 'All' }, { value: 'PENDING', label: 'Pending' }, { value: 'SENT', label: 'Sent' }, { value: 'FAILED', label: 'Failed' }]} />
       </Group>
+      {transport && !transport.configured && (
+        <Alert color="blue" variant="light" title="Reports stay here: SMTP_URL is not set" data-testid="mail-smtp-note">
+          No report is sent by email. Each one is kept below as pending, readable here; set SMTP_URL (and MAIL_FROM) and restart to send them.
+        </Alert>
+      )}
       {error && !conn ? (
         <Alert color="red" title="The outbox could not be loaded">{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>Try again</Button></Alert>
       ) : !conn ? (
@@ -75,6 +94,8 @@ export function MailPage() {
                     <button type="button" style={{ all: 'unset', cursor: 'pointer' }} onClick={(e) => { e.stopPropagation(); setOpen(m); }} aria-label={`Show “${m.subject}”`}>
                       <Text size="sm" fw={500}>{m.subject}</Text>
                     </button>
+                    {/* Beside the subject, not in a column of its own: a phone sees it without scrolling sideways. */}
+                    <div><LogLink m={m} /></div>
                   </Table.Td>
                   <Table.Td><Text size="sm" className="jd-truncate" maw={240} title={m.recipients.join(', ')}>{m.recipients.join(', ')}</Text></Table.Td>
                   <Table.Td><Badge size="sm" variant="light" color={STATUS_COLOR[m.status]}>{m.status.toLowerCase()}</Badge></Table.Td>
@@ -94,7 +115,7 @@ export function MailPage() {
         {open && (
           <Stack gap="xs">
             <Text size="sm"><Text span c="dimmed">To: </Text>{open.recipients.join(', ')}</Text>
-            <Text size="xs" c="dimmed">Message-ID {open.messageId} · execution {open.executionId}</Text>
+            <Text size="xs" c="dimmed">Message-ID {open.messageId} · execution {open.executionId} · <LogLink m={open} /></Text>
             {/* An email body: no scripts, no same-origin access, no forms, no top navigation. */}
             <iframe title={`Rendered report: ${open.subject}`} srcDoc={open.html} sandbox="" referrerPolicy="no-referrer"
               style={{ width: '100%', height: '65dvh', border: '1px solid var(--mantine-color-default-border)', borderRadius: 4, background: 'white' }}

@@ -1,0 +1,16 @@
+import { gql, type TypedDocumentNode } from '@apollo/client';
+import type { JobCommandQuery, JobCommandQueryVariables } from '../../_lib/generated';
+
+/**
+ * What a command job runs (system administrators; null otherwise and for TypeScript jobs). Its own
+ * query, not part of the shared job fragment: the list never needs it. The log viewer reads the
+ * kill grace from it to say what Cancel will do.
+ */
+export const JOB_COMMAND: TypedDocumentNode<JobCommandQuery, JobCommandQueryVariables> = gql`
+  query JobCommand($jobId: String!, $domain: String!) {
+    job(jobId: $jobId, domain: $domain) {
+      id jobId domain
+      command { argv workingDirectory environmentNames killGraceSeconds }
+    }
+  }
+`;
