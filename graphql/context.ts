@@ -1,12 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import DataLoader from 'dataloader';
 import { parse as parseCookie } from 'cookie';
-import { findExecutions, type ExecutionRecord } from '../db/queries/executions';
 import { authenticate, SESSION_COOKIE } from '../services/auth';
 import type { Deps, Loaders } from '../services/deps';
 import type { LiveHub } from '../services/live';
-import { scopeOf, type Viewer } from './access';
-import { withScope } from '../db/scope';
+import type { Viewer } from '../services/access';
+export { makeLoaders } from '../services/loaders';
 
 export type CookieSetter = (name: string, value: string, maxAgeSeconds: number) => void;
 
@@ -21,19 +19,6 @@ export type Context = {
   /** HTTP only: sets or clears the session cookie. */
   setCookie?: CookieSetter;
 };
-
-/** Per request; with a viewer, the batch runs under row-level security in the viewer's scope. */
-export function makeLoaders(deps: Deps, viewer?: Viewer): Loaders {
-  return {
-    execution: new DataLoader<number, ExecutionRecord | undefined>(async (ids) => {
-      const rows = viewer
-        ? await withScope(deps.sql, scopeOf(viewer), (tx) => findExecutions(tx, [...ids]))
-        : await findExecutions(deps.sql, [...ids]);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id));
-    }),
-  };
-}
 
 export function credentialsOf(headers: IncomingMessage['headers'], connectionAuthorization?: unknown) {
   const cookies = headers.cookie ? parseCookie(headers.cookie) : {};

@@ -4,8 +4,9 @@ import type { Agenda, Job } from 'agenda';
 import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
 import { consumeOccurrence, findRowById } from '../db/queries/rows';
+import { heartbeatWorker, registerWorker, stopWorker } from '../db/queries/workers';
 import type { Config } from '../lib/config';
-import type { CatalogView } from '../services/deps';
+import type { CatalogView } from './types';
 import { EXECUTION, OCCURRENCE, type ExecutionData, type OccurrenceData } from './agenda';
 import { effectiveRule } from './effective-rule';
 import { nextOccurrence } from './plan';
@@ -78,6 +79,7 @@ export class Worker {
     // Agenda job; any live worker puts it back within a minute.
     this.reconcileTimer = setInterval(() => void this.d.scheduler.reconcile().catch((e) => this.d.log(`reconcile: ${(e as Error).message}`)), RECONCILE_MS);
     await agenda.start();
+    await registerWorker(this.d.sql, { id: this.id, host: hostname(), pid: process.pid, slots: this.d.config.WORKER_CONCURRENCY });
     this.started = true;
   }
 
@@ -110,6 +112,7 @@ export class Worker {
       // query was in flight was not part of it (judging it by this answer aborted healthy runs).
       const asked = new Map(this.runs);
       const held = asked.size ? await q.heartbeat(this.d.sql, this.id, [...asked.keys()]) : [];
+      await heartbeatWorker(this.d.sql, this.id);
       const heldIds = new Set(held.map((h) => h.id));
       for (const h of held) if (h.cancelRequestedBy) this.runs.get(h.id)?.abort('cancel');
       for (const [id, run] of asked) if (run.claimed && !heldIds.has(id) && this.runs.get(id) === run) run.abort('lease-lost');
@@ -259,6 +262,8 @@ export class Worker {
     clearInterval(this.timer);
     clearInterval(this.reconcileTimer);
     await this.unlisten?.().catch(() => {});
+    // A graceful stop says so in the registry (a killed worker only stops heartbeating).
+    if (this.started) await stopWorker(this.d.sql, this.id).catch(() => {});
   }
 }
 

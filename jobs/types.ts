@@ -67,3 +67,19 @@ export interface CommandDeclaration {
 export function defineJob(def: JobDefinition): JobDefinition {
   return def;
 }
+
+/** The catalog as the rest of the product reads it (the engine's own interfaces live here, in jobs/). */
+export type CatalogView = { get(id: string): JobDefinition | undefined; list(): JobDefinition[] };
+
+/** What the web side needs from the engine (the composition root passes the Scheduler); Agenda lives behind it. */
+export interface EngineClient {
+  /** Hands freshly opened executions to whichever workers take them first. */
+  queueExecutions(executionIds: number[]): Promise<void>;
+  /** Makes Agenda hold exactly one pending occurrence for the row (none when at is null). */
+  scheduleRow(rowId: string, at: Date | null): Promise<void>;
+  /** Creates and schedules the rows of a new domain. */
+  syncDomain(domain: string): Promise<void>;
+  /** The same for many new domains at once, set-based (createDomains). */
+  syncDomains(domains: string[]): Promise<void>;
+}
+

@@ -92,7 +92,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     const deps: Deps = { sql: db.sql, config, catalog, engine: scheduler };
     await ensureFirstAdmin({ sql: db.sql, config }, log);
     const app: Jobdeck = { config, logger, databaseUrl: url, deps, close };
-    setFleetSource(() => fleetGauges(db.sql));
+    setFleetSource(() => fleetGauges(db.sql, config.LEASE_SECONDS));
     const shipped = shippedMigrations();
     const readiness = async (): Promise<Readiness> => {
       const checks: Record<string, string> = {};

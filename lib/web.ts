@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import compression from 'compression';
 import express from 'express';
 import { GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -13,7 +15,7 @@ import { formatError } from '../graphql/errors';
 import { introspectionPlugin } from '../graphql/introspection';
 import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../graphql/input-strings';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
-import type { Viewer } from '../graphql/access';
+import type { Viewer } from '../services/access';
 import { buildSchema } from '../graphql/schema';
 import { subscribeShared } from '../graphql/shared-events';
 import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
@@ -112,6 +114,8 @@ export async function createWebServer(o: {
   mountSsoRoutes(app, { deps, addressOf, secureCookie, log });
   app.use(
     '/graphql',
+    // gzip or brotli as the client asks; answers under 1 KB go as they are (compressing costs more than it saves).
+    compression({ threshold: 1024, brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }),
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

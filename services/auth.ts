@@ -4,9 +4,9 @@ import type { Sql } from '../db/client';
 import * as creds from '../db/queries/credentials';
 import { existingDomains, insertDomain } from '../db/queries/domains';
 import { countUsers, findUserByEmail, insertUser, touchSignIn, type UserRecord } from '../db/queries/users';
-import { hashPassword, hashSecret, newSecret, verifyPassword } from '../graphql/auth/secrets';
-import type { Viewer } from '../graphql/access';
-import { isSuperAdmin, isSystemAdmin } from '../graphql/access';
+import { hashPassword, hashSecret, newSecret, verifyPassword } from './credentials';
+import type { Viewer } from './access';
+import { isSuperAdmin, isSystemAdmin } from './access';
 import type { Config } from '../lib/config';
 import { limitedSignIn } from './login-limits';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../lib/errors';
@@ -164,7 +164,11 @@ export async function ensureFirstAdmin(deps: AuthDeps, print: (line: string) => 
     if ((await countUsers(tx as unknown as Sql)) > 0) return;
     const email = deps.config.ADMIN_EMAIL?.toLowerCase() ?? 'admin@localhost';
     const password = deps.config.ADMIN_PASSWORD ?? newSecret().slice(0, 20);
-    await insertUser(tx as unknown as Sql, { email, passwordHash: await hashPassword(password), role: 'SYSTEM_ADMIN', allDomains: true, domains: [] });
+    // A printed password has been in a terminal and the logs: the console asks for a new one at once.
+    const printed = !deps.config.ADMIN_PASSWORD;
+    await insertUser(tx as unknown as Sql, {
+      email, passwordHash: await hashPassword(password), role: 'SYSTEM_ADMIN', allDomains: true, domains: [], mustChangePassword: printed,
+    });
     if (deps.config.ADMIN_PASSWORD) print(`Created the first system administrator ${email}.`);
     else print(`Created the first system administrator ${email} with password ${password} (shown once; change it).`);
   });

@@ -1,8 +1,10 @@
 import { insertAudit } from '../db/queries/audit';
 import * as q from '../db/queries/executions';
+import type { ExecutionRecord } from '../db/queries/executions';
+import { LATE_AFTER_MS } from '../jobs/runner';
 import { markRead, readLogs } from '../db/queries/logs';
-import type { Viewer } from '../graphql/access';
-import { canSeeDomain, scopeOf } from '../graphql/access';
+import type { Viewer } from './access';
+import { canSeeDomain, scopeOf } from './access';
 import { withScope } from '../db/scope';
 import { badInput, notFound } from '../lib/errors';
 import type { Deps, Loaders } from './deps';
@@ -103,3 +105,6 @@ export async function markLogsRead(deps: Deps, v: Viewer, loaders: Loaders, id: 
   await markRead(deps.sql, v.userId, e.rowId, e.id, e.lastSeq);
   return true;
 }
+
+/** A scheduled run that started noticeably after its occurrence (the service was down, or every worker busy). */
+export const isLate = (e: ExecutionRecord) => !!e.occurrenceAt && e.startedAt.getTime() - e.occurrenceAt.getTime() > LATE_AFTER_MS;

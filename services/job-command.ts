@@ -1,4 +1,4 @@
-import { isSystemAdmin, type Viewer } from '../graphql/access';
+import { isSystemAdmin, type Viewer } from './access';
 import type { Deps } from './deps';
 
 export type CommandInfo = {

@@ -2,8 +2,8 @@ import { insertAudit } from '../db/queries/audit';
 import { openExecutions } from '../db/queries/executions';
 import { listRows, unreadFor, type RowOrder, type RowOrderField, type RowSortKey } from '../db/queries/job-list';
 import { findRow, findRowsByRefs, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
-import type { Viewer } from '../graphql/access';
-import { canSeeDomain, domainCondition, scopeOf } from '../graphql/access';
+import type { Viewer } from './access';
+import { canSeeDomain, domainCondition, scopeOf } from './access';
 import { withScope } from '../db/scope';
 import { effectiveRule, automaticRuleOf } from '../jobs/effective-rule';
 import { nextOccurrence, nextOccurrences, summarizePlan, summarizeRule, validatePlan, validateRule } from '../jobs/plan';
@@ -132,6 +132,15 @@ export async function hasUnread(deps: Deps, v: Viewer, row: JobView) {
   if (row.hasUnreadLogs !== undefined) return row.hasUnreadLogs;
   return (await unreadFor(deps.sql, v.userId, [row.id])).get(row.id) ?? false;
 }
+
+/** The job's own default recurrence (what AUTOMATIC means for this row), or null when it has none. */
+export function automaticRuleFor(deps: Deps, row: RowRecord) {
+  const def = deps.catalog.get(row.jobId);
+  return def ? automaticRuleOf(def, deps.config.DEFAULT_TIME_ZONE) : null;
+}
+
+/** A rule in words ("Every 4 hours", "At 01:00 on Mon, Wed"). */
+export const ruleSummary = (rule: Rule) => summarizeRule(rule);
 
 export function planOf(deps: Deps, row: RowRecord) {
   const def = deps.catalog.get(row.jobId);

@@ -1,4 +1,4 @@
-import { isSystemAdmin, scopeOf, type Viewer } from '../graphql/access';
+import { isSystemAdmin, scopeOf, type Viewer } from './access';
 import { findOutboxMessage, listOutbox as listRows, OUTBOX_STATUSES, retryOutbox, type OutboxStatus } from '../db/queries/outbox';
 import { withScope } from '../db/scope';
 import { badInput, forbidden, notFound } from '../lib/errors';

@@ -12,8 +12,8 @@ import { insertAudit } from '../db/queries/audit';
 import * as creds from '../db/queries/credentials';
 import { existingDomains } from '../db/queries/domains';
 import * as users from '../db/queries/users';
-import { hashPassword, verifyPassword } from '../graphql/auth/secrets';
-import type { Viewer } from '../graphql/access';
+import { hashPassword, verifyPassword } from './credentials';
+import type { Viewer } from './access';
 import { badInput, forbidden, notFound } from '../lib/errors';
 import type { Deps } from './deps';
 import { limitedSignIn } from './login-limits';
@@ -65,7 +65,7 @@ export async function getUser(deps: Deps, v: Viewer, id: string) {
   return (await users.findUserInReach(deps.sql, reach, id)) ?? null;
 }
 
-/** A user's details by id, for fields the viewer model lacks (disabled, createdAt, lastSignInAt). */
+/** A user's details by id, for fields the viewer model lacks (disabled, mustChangePassword, createdAt, lastSignInAt). */
 export async function detailsOf(deps: Deps, ids: readonly string[]) {
   return users.userDetails(deps.sql, ids);
 }
@@ -136,7 +136,8 @@ export async function setPassword(deps: Deps, v: Viewer, userId: string, passwor
   const hash = await hashPassword(password);
   await deps.sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    await users.setPasswordHash(t, u.id, hash);
+    // An administrator knows this password too: its owner is asked to choose his own.
+    await users.setPasswordHash(t, u.id, hash, true);
     await creds.deleteSessionsOf(t, u.id);
     await audit(t, v, 'setPassword', u.email);
   });
@@ -155,7 +156,7 @@ export async function changePassword(deps: Deps, v: Viewer, currentPassword: str
   const hash = await hashPassword(newPassword);
   await deps.sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    await users.setPasswordHash(t, v.userId, hash);
+    await users.setPasswordHash(t, v.userId, hash, false);
     await creds.deleteSessionsOf(t, v.userId, v.via === 'session' ? v.credentialHash : undefined);
     await audit(t, v, 'changePassword', v.email);
   });

@@ -1,6 +1,12 @@
 import type { ReactNode } from 'react';
+import { PasswordBanner } from '../_components/account/PasswordBanner';
 import { ConsoleShell } from '../_components/ConsoleShell';
 
 export default function ConsoleLayout({ children }: { children: ReactNode }) {
-  return <ConsoleShell>{children}</ConsoleShell>;
+  return (
+    <ConsoleShell>
+      <PasswordBanner />
+      {children}
+    </ConsoleShell>
+  );
 }

@@ -2,7 +2,7 @@
 
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
@@ -52,6 +52,8 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const router = useRouter();
   const [opened, { toggle, close }] = useDisclosure(false);
+  // Mantine's `sm` breakpoint, where the header's own links take over from the drawer.
+  const desktop = useMediaQuery('(min-width: 48em)');
   const { data, loading, error, refetch } = useQuery(VIEWER, { fetchPolicy: 'cache-and-network' });
   const viewer = data?.viewer;
 
@@ -90,7 +92,8 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
             <Group gap="lg" wrap="nowrap">
-              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open navigation" />
+              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'}
+                aria-expanded={opened} aria-controls="jd-mobile-nav" />
               <Title order={1} size="h4">Jobdeck</Title>
               <Group gap={4} visibleFrom="sm" component="nav" aria-label="Main">
                 {items.map((i) => (
@@ -111,7 +114,9 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             </Group>
           </Group>
         </AppShell.Header>
-        <AppShell.Navbar p="sm" component="nav" aria-label="Main (mobile)">
+        {/* A collapsed navbar is only moved off-screen: without `inert` its links stay in the tab
+            order (and the accessibility tree), invisible, on desktop and on a phone with it closed. */}
+        <AppShell.Navbar p="sm" component="nav" aria-label="Main (mobile)" id="jd-mobile-nav" inert={!opened || desktop}>
           {items.map((i) => (
             <NavLink key={i.href} component={Link} href={i.href} label={i.label} active={isActive(i.href)} />
           ))}

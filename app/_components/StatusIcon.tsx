@@ -43,7 +43,12 @@ export const StatusIcon = memo(function StatusIcon({ status, size = 18 }: { stat
     >
       <title>{label}</title>
       {s === 'NEVER_RUN' ? (
-        <circle cx="8" cy="8" r="6.2" fill="none" stroke={color} strokeWidth="1.6" strokeDasharray="2.4 1.6" />
+        // Dimmed text colour, not gray-filled: in dark mode that grey is a few shades from the page
+        // and the dashed ring vanished. The centre dot keeps it a shape of its own at 18 px.
+        <>
+          <circle cx="8" cy="8" r="6.2" fill="none" stroke="var(--mantine-color-dimmed)" strokeWidth="1.6" strokeDasharray="2.4 1.6" />
+          <circle cx="8" cy="8" r="1.6" fill="var(--mantine-color-dimmed)" />
+        </>
       ) : (
         <circle cx="8" cy="8" r="7.5" fill={color} />
       )}

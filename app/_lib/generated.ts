@@ -3,6 +3,20 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** Narrows the audit trail; every field is optional and they combine. */
+export type AuditFilter = {
+  /** Exactly this action, e.g. deleteDomain. */
+  action?: string | null | undefined;
+  /** Part of the actor's email, case-insensitive. */
+  actor?: string | null | undefined;
+  /** Entries about this domain. */
+  domain?: string | null | undefined;
+  /** At or after this instant. */
+  from?: string | null | undefined;
+  /** At or before this instant; from after to answers BAD_USER_INPUT. */
+  to?: string | null | undefined;
+};
+
 export type ExecutionStatus =
   | 'CANCELLED'
   | 'FAILURE'
@@ -114,6 +128,22 @@ export type Trigger =
   | 'MANUAL'
   | 'SCHEDULE';
 
+export type UserFilter = {
+  disabled?: boolean | null | undefined;
+  /** Users of this domain. */
+  domain?: string | null | undefined;
+  role?: Role | null | undefined;
+  /** Part of the email, case-insensitive. */
+  text?: string | null | undefined;
+};
+
+/** What updateUser changes; omitted fields stay. A SYSTEM_ADMIN with domains [] supervises every domain. */
+export type UserUpdate = {
+  disabled?: boolean | null | undefined;
+  domains?: Array<string> | null | undefined;
+  role?: Role | null | undefined;
+};
+
 export type Weekday =
   | 'FRI'
   | 'MON'
@@ -122,6 +152,70 @@ export type Weekday =
   | 'THU'
   | 'TUE'
   | 'WED';
+
+export type MustChangePasswordQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MustChangePasswordQuery = { viewer: { id: string, mustChangePassword: boolean } | null };
+
+export type SessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SessionsQuery = { sessions: Array<{ id: string, createdAt: string, lastSeenAt: string, address: string | null, userAgent: string | null, current: boolean }> };
+
+export type ChangePasswordMutationVariables = Exact<{
+  currentPassword: string;
+  newPassword: string;
+}>;
+
+
+export type ChangePasswordMutation = { changePassword: boolean };
+
+export type EndSessionMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EndSessionMutation = { endSession: boolean };
+
+export type AuditPageQueryVariables = Exact<{
+  filter?: AuditFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditPageQuery = { auditLog: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, at: string, actor: string, action: string, target: string | null, domain: string | null, details: string | null, address: string | null }> } };
+
+export type DomainsPageQueryVariables = Exact<{
+  text?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type DomainsPageQuery = { domainList: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ name: string, createdAt: string }> } };
+
+export type CreateDomainsMutationVariables = Exact<{
+  names: Array<string> | string;
+}>;
+
+
+export type CreateDomainsMutation = { createDomains: Array<{ name: string, created: boolean | null }> };
+
+export type DomainImpactQueryVariables = Exact<{
+  name: string;
+}>;
+
+
+export type DomainImpactQuery = { domainImpact: { rows: number, executions: number, domainAdmins: number } | null };
+
+export type DeleteDomainMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type DeleteDomainMutation = { deleteDomain: boolean };
 
 export type JobCommandQueryVariables = Exact<{
   jobId: string;
@@ -140,6 +234,50 @@ export type MailTransportQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MailTransportQuery = { mailTransport: { configured: boolean } };
+
+export type UserRowFieldsFragment = { id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean, disabled: boolean, lastSignInAt: string | null };
+
+export type UsersQueryVariables = Exact<{
+  filter?: UserFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type UsersQuery = { users: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean, disabled: boolean, lastSignInAt: string | null }> } };
+
+export type CreateUserMutationVariables = Exact<{
+  email: string;
+  password: string;
+  role: Role;
+  domains: Array<string> | string;
+}>;
+
+
+export type CreateUserMutation = { createUser: { id: string, email: string } };
+
+export type UpdateUserMutationVariables = Exact<{
+  id: string | number;
+  input: UserUpdate;
+}>;
+
+
+export type UpdateUserMutation = { updateUser: { id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean, disabled: boolean, lastSignInAt: string | null } };
+
+export type SetUserPasswordMutationVariables = Exact<{
+  userId: string | number;
+  password: string;
+}>;
+
+
+export type SetUserPasswordMutation = { setPassword: boolean };
+
+export type DeleteUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: boolean };
 
 export type ExecutionSummaryFragment = { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number };
 

@@ -117,3 +117,31 @@ export async function scheduledRows(sql: Sql) {
   return sql<{ id: string; nextRunAt: Date }[]>`
     SELECT id, next_run_at AS "nextRunAt" FROM job_rows WHERE in_catalog AND next_run_at IS NOT NULL`;
 }
+
+/**
+ * The rows of new domains, set-based: one (PER_DOMAIN job, domain) row per pair in one statement,
+ * whatever the number of domains (syncRows with onlyDomain is the one-domain form). Answers the rows
+ * of those domains that still need their next run computed, new ones included.
+ */
+export async function syncDomainsRows(sql: Sql, perDomainJobIds: string[], domains: string[]) {
+  if (!domains.length) return [];
+  if (perDomainJobIds.length) {
+    await sql`
+      INSERT INTO job_rows (job_id, domain, kind)
+      SELECT p, d, 'PER_DOMAIN' FROM unnest(${perDomainJobIds}::text[]) p CROSS JOIN unnest(${domains}::text[]) d
+      ON CONFLICT (job_id, domain) DO UPDATE SET in_catalog = true, kind = excluded.kind, updated_at = now()
+        WHERE job_rows.in_catalog = false OR job_rows.kind <> excluded.kind`;
+  }
+  return sql<RowRecord[]>`
+    SELECT ${ROW_COLUMNS(sql)} FROM job_rows r
+    WHERE domain = ANY(${domains}::text[]) AND in_catalog AND next_run_at IS NULL AND plan_kind <> 'DISABLED'`;
+}
+
+/** Stores many rows' next runs in one statement. */
+export async function setNextRuns(sql: Sql, runs: { id: string; at: Date }[]) {
+  if (!runs.length) return;
+  await sql`
+    UPDATE job_rows r SET next_run_at = v.at
+    FROM unnest(${runs.map((x) => x.id)}::uuid[], ${runs.map((x) => x.at.toISOString())}::timestamptz[]) AS v(id, at)
+    WHERE r.id = v.id`;
+}

@@ -33,11 +33,11 @@ export async function countUsers(sql: Sql) {
 
 export async function insertUser(
   sql: Sql,
-  u: { email: string; passwordHash: string; role: UserRecord['role']; allDomains: boolean; domains: string[] },
+  u: { email: string; passwordHash: string; role: UserRecord['role']; allDomains: boolean; domains: string[]; mustChangePassword?: boolean },
 ): Promise<UserRecord> {
   const [row] = await sql<{ id: string }[]>`
-    INSERT INTO users (email, password_hash, role, all_domains)
-    VALUES (${u.email}, ${u.passwordHash}, ${u.role}, ${u.allDomains})
+    INSERT INTO users (email, password_hash, role, all_domains, must_change_password)
+    VALUES (${u.email}, ${u.passwordHash}, ${u.role}, ${u.allDomains}, ${u.mustChangePassword ?? false})
     ON CONFLICT (email) DO NOTHING RETURNING id`;
   if (!row) throw Object.assign(new Error('duplicate email'), { code: 'DUPLICATE' });
   for (const d of u.domains) await sql`INSERT INTO user_domains (user_id, domain) VALUES (${row.id}, ${d})`;
@@ -45,9 +45,10 @@ export async function insertUser(
 }
 
 /** A user as the administration pages show him. */
-export type UserDetails = UserRecord & { disabled: boolean; createdAt: Date; lastSignInAt: Date | null };
+export type UserDetails = UserRecord & { disabled: boolean; mustChangePassword: boolean; createdAt: Date; lastSignInAt: Date | null };
 
-const DETAIL_COLUMNS = (sql: Sql) => sql`${USER_COLUMNS(sql)}, u.disabled, u.created_at AS "createdAt", u.last_sign_in_at AS "lastSignInAt"`;
+const DETAIL_COLUMNS = (sql: Sql) =>
+  sql`${USER_COLUMNS(sql)}, u.disabled, u.must_change_password AS "mustChangePassword", u.created_at AS "createdAt", u.last_sign_in_at AS "lastSignInAt"`;
 
 /**
  * Whom a viewer may manage: everyone (`all`), or the domain administrators of some domains (and
@@ -118,8 +119,9 @@ export async function deleteUserRow(sql: Sql, id: string) {
   await sql`DELETE FROM users WHERE id = ${id}`;
 }
 
-export async function setPasswordHash(sql: Sql, id: string, passwordHash: string) {
-  await sql`UPDATE users SET password_hash = ${passwordHash} WHERE id = ${id}`;
+/** `mustChange`: the password was chosen by someone else, so its owner is asked to replace it. */
+export async function setPasswordHash(sql: Sql, id: string, passwordHash: string, mustChange: boolean) {
+  await sql`UPDATE users SET password_hash = ${passwordHash}, must_change_password = ${mustChange} WHERE id = ${id}`;
 }
 
 export async function passwordHashOf(sql: Sql, id: string) {

@@ -17,6 +17,11 @@ export const users = pgTable('users', {
   allDomains: boolean('all_domains').notNull().default(false),
   /** A disabled user cannot sign in, and his sessions and API tokens answer as if they did not exist. */
   disabled: boolean('disabled').notNull().default(false),
+  /**
+   * Set when someone other than the user chose the password (the first administrator's printed one,
+   * or an administrator's setPassword); the console asks him to change it until changePassword clears it.
+   */
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
 });

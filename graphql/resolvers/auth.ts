@@ -1,14 +1,14 @@
 import type { Resolvers } from '../generated/resolvers';
-import { visibleDomains } from '../access';
+import { visibleDomains } from '../../services/access';
 import * as auth from '../../services/auth';
-import { insertAudit } from '../../db/queries/audit';
+import { recordAudit } from '../../services/audit';
 import type { Context } from '../context';
-import type { UserRecord } from '../../db/queries/users';
+import type { UserRecord } from '../../services/models';
 
 const need = (ctx: Context) => auth.requireViewer(ctx.viewer);
 
 async function audit(ctx: Context, action: string, target?: string) {
-  await insertAudit(ctx.deps.sql, { actor: ctx.viewer?.email ?? 'anonymous', action, target, address: ctx.address });
+  await recordAudit(ctx.deps, { actor: ctx.viewer?.email ?? 'anonymous', action, target, address: ctx.address });
 }
 
 export const authResolvers: Resolvers = {
@@ -22,7 +22,7 @@ export const authResolvers: Resolvers = {
     login: async (_: unknown, a: { email: string; password: string }, ctx: Context) => {
       const r = await auth.login(ctx.deps, { ...a, address: ctx.address, userAgent: ctx.userAgent });
       ctx.setCookie?.(auth.SESSION_COOKIE, r.token, r.maxAgeSeconds);
-      await insertAudit(ctx.deps.sql, { actor: r.user.email, action: 'login', address: ctx.address });
+      await recordAudit(ctx.deps, { actor: r.user.email, action: 'login', address: ctx.address });
       return r.user;
     },
     logout: async (_: unknown, __: unknown, ctx: Context) => {

@@ -1,10 +1,8 @@
 import type { Resolvers } from '../generated/resolvers';
-import type { ExecutionRecord } from '../../db/queries/executions';
-import type { LogRecord } from '../../db/queries/logs';
-import { LATE_AFTER_MS } from '../../jobs/runner';
+import type { ExecutionRecord, LogRecord } from '../../services/models';
 import { requireViewer } from '../../services/auth';
 import * as executions from '../../services/executions';
-import { canSeeDomain } from '../access';
+import { canSeeDomain } from '../../services/access';
 import type { Context } from '../context';
 import { badInput, notFound } from '../../lib/errors';
 
@@ -102,7 +100,7 @@ export const executionResolvers = {
     id: (e: ExecutionRecord) => String(e.id),
     durationMs: (e: ExecutionRecord) => (e.endedAt ? e.endedAt.getTime() - e.startedAt.getTime() : null),
     scheduledFor: (e: ExecutionRecord) => e.occurrenceAt,
-    late: (e: ExecutionRecord) => !!e.occurrenceAt && e.startedAt.getTime() - e.occurrenceAt.getTime() > LATE_AFTER_MS,
+    late: (e: ExecutionRecord) => executions.isLate(e),
     logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[3], ctx: Context) => executions.logsPage(ctx.deps, requireViewer(ctx.viewer), e, a),
   },
   LogEntry: {},

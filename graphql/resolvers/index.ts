@@ -8,6 +8,7 @@ import { jobResolvers } from './jobs';
 import { mailResolvers } from './mail';
 import { ssoResolvers } from './sso';
 import { userResolvers } from './users';
+import { workerResolvers } from './workers';
 
 export const resolvers = [
   {
@@ -24,4 +25,5 @@ export const resolvers = [
   domainResolvers,
   userResolvers,
   ssoResolvers,
+  workerResolvers,
 ];

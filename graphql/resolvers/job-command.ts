@@ -1,4 +1,4 @@
-import type { RowRecord } from '../../db/queries/rows';
+import type { RowRecord } from '../../services/models';
 import { requireViewer } from '../../services/auth';
 import { commandInfo } from '../../services/job-command';
 import type { Context } from '../context';

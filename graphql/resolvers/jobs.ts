@@ -1,11 +1,9 @@
 import type { Resolvers } from '../generated/resolvers';
-import type { RowRecord } from '../../db/queries/rows';
+import type { RowRecord } from '../../services/models';
 import { requireViewer } from '../../services/auth';
 import * as executions from '../../services/executions';
 import * as jobs from '../../services/jobs';
-import { automaticRuleOf } from '../../jobs/effective-rule';
-import { summarizeRule } from '../../jobs/plan';
-import type { Rule } from '../../jobs/types';
+import type { Rule } from '../../services/models';
 import type { Context } from '../context';
 
 type JobRow = jobs.JobView;
@@ -33,10 +31,7 @@ export const jobResolvers = {
   Job: {
     description: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.description ?? '',
     plan: (r: RowRecord, _: Args, ctx: Context) => jobs.planOf(ctx.deps, r),
-    automaticRule: (r: RowRecord, _: Args, ctx: Context) => {
-      const def = ctx.deps.catalog.get(r.jobId);
-      return def ? automaticRuleOf(def, ctx.deps.config.DEFAULT_TIME_ZONE) : null;
-    },
+    automaticRule: (r: RowRecord, _: Args, ctx: Context) => jobs.automaticRuleFor(ctx.deps, r),
     report: (r: RowRecord) => ({ send: r.reportSend, recipients: r.reportRecipients, when: r.reportWhen }),
     // last_execution_id is a bigint: postgres.js hands it over as a string, while the loader is keyed by
     // number (executions are read as id::int). Unnormalized, load('12') missed the primed entry and the
@@ -54,6 +49,6 @@ export const jobResolvers = {
     days: (r: Rule) => r.days ?? null,
     times: (r: Rule) => r.times ?? null,
     cron: (r: Rule) => r.cron ?? null,
-    summary: (r: Rule) => summarizeRule(r),
+    summary: (r: Rule) => jobs.ruleSummary(r),
   },
 };

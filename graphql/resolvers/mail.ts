@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers';
 import { requireViewer } from '../../services/auth';
-import type { OutboxMessage } from '../../db/queries/outbox';
+import type { OutboxMessage } from '../../services/models';
 import * as executions from '../../services/executions';
 import * as mail from '../../services/mail';
 import type { Context } from '../context';

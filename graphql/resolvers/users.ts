@@ -27,6 +27,8 @@ export const userResolvers: Resolvers = {
   },
   User: {
     disabled: async (u, _, ctx) => ('disabled' in u ? (u.disabled as boolean) : ((await details(ctx, idOf(u)))?.disabled ?? false)),
+    mustChangePassword: async (u, _, ctx) =>
+      'mustChangePassword' in u ? (u.mustChangePassword as boolean) : ((await details(ctx, idOf(u)))?.mustChangePassword ?? false),
     createdAt: async (u, _, ctx) => ('createdAt' in u ? (u.createdAt as Date) : (await details(ctx, idOf(u)))!.createdAt),
     lastSignInAt: async (u, _, ctx) => ('lastSignInAt' in u ? (u.lastSignInAt as Date | null) : ((await details(ctx, idOf(u)))?.lastSignInAt ?? null)),
   },

@@ -683,7 +683,8 @@ async function listAtScale(env: Env, tmp: string) {
     const mRaw = await time(() => sql`
       SELECT (SELECT count(*) FROM executions WHERE status = 'IN_PROGRESS' AND owner IS NOT NULL),
              (SELECT count(*) FROM executions WHERE status = 'IN_PROGRESS' AND owner IS NULL),
-             (SELECT count(*) FROM outbox WHERE status = 'PENDING')`);
+             (SELECT count(*) FROM outbox WHERE status = 'PENDING'),
+             (SELECT count(*) FROM workers WHERE stopped_at IS NULL AND heartbeat_at > now() - interval '30 seconds')`);
     add(`/metrics scrape (${scale})`, `p50 ${ms(pct(m, 50))}, p95 ${ms(pct(m, 95))}`, 'p50 ≤ 20 ms and ≤ bare SQL + 10 ms', `bare SQL p50 ${ms(pct(mRaw, 50))}`, [pct(m, 50) / 20, pct(m, 50) / (pct(mRaw, 50) + 10)]);
 
     // Online backup of this data set while the server runs, against a bare copy of the same folder.

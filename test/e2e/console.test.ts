@@ -360,6 +360,8 @@ test('a running job is cancelled from the list and ends CANCELLED', async () => 
   await page.locator(tid('execute-now')).click();
   await page.locator(`${tid('job-row-demo.long@global')}[data-running="true"]`).waitFor();
   await r.locator(`${tid('status-icon')}[data-status="IN_PROGRESS"]`).waitFor();
+  // Execute now clears the selection; select the running row again to cancel it.
+  await r.locator(tid('row-checkbox')).check();
   const cancel = page.locator(tid('cancel-selected'));
   await cancel.filter({ hasText: '(1)' }).click();
   await page.locator(tid('action-notice')).filter({ hasText: /Cancel requested/ }).waitFor();

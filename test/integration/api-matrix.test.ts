@@ -167,6 +167,12 @@ const OPS: Record<string, Entry> = {
     admin: (r) => assert.equal(r.data!.endSession, true),
   },
   'Query.signInMethods': { query: '{ signInMethods { password sso } }', open: true, scoped: noErrors, admin: noErrors },
+  'Query.workers': {
+    query: '{ workers { id host pid slots running alive startedAt lastHeartbeatAt stoppedAt } }',
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.ok(r.data!.workers.some((w: any) => w.alive)); },
+    subset: noErrors,
+  },
   'Query.mailTransport': { query: '{ mailTransport { configured } }', adminOnly: true, admin: noErrors, subset: noErrors },
   'Query.auditLog': { query: '{ auditLog { nodes { actor action } } }', adminOnly: true, admin: noErrors },
   'Mutation._noop': { query: 'mutation { _noop }', open: true, scoped: noErrors, admin: noErrors },
@@ -224,6 +230,29 @@ const OPS: Record<string, Entry> = {
     vars: (_, who) => ({ n: `c-${who.toLowerCase()}.example` }),
     adminOnly: true,
     admin: noErrors,
+    subset: code('FORBIDDEN'),
+  },
+  'Mutation.createDomains': {
+    query: 'mutation($n: [String!]!) { createDomains(names: $n) { name created } }',
+    vars: (_, who) => ({ n: [`cs-${who.toLowerCase()}.example`, 'b.example'] }),
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.deepEqual(r.data!.createDomains, [{ name: 'cs-admin.example', created: true }, { name: 'b.example', created: false }]); },
+    subset: code('FORBIDDEN'),
+  },
+  'Query.domainImpact': {
+    query: 'query($n: String!) { domainImpact(name: $n) { rows executions domainAdmins } }',
+    vars: () => ({ n: 'b.example' }),
+    missing: () => ({ n: 'nope.example' }),
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.ok(r.data!.domainImpact.rows > 0 && r.data!.domainImpact.executions > 0); },
+    subset: (r) => { noErrors(r); assert.equal(r.data!.domainImpact, null); },
+  },
+  'Mutation.deleteDomain': {
+    // The domain createDomains just made for this viewer (entries run in order): a.example and b.example stay.
+    query: 'mutation($n: String!) { deleteDomain(name: $n) }',
+    vars: (_, who) => ({ n: `cs-${who.toLowerCase()}.example` }),
+    adminOnly: true,
+    admin: (r) => assert.equal(r.data!.deleteDomain, true),
     subset: code('FORBIDDEN'),
   },
   'Mutation.createUser': {

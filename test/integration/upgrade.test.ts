@@ -15,7 +15,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { runMigrations, shippedMigrations } from '../../db/migrate';
-import { hashPassword, hashSecret } from '../../graphql/auth/secrets';
+import { hashPassword, hashSecret } from '../../services/credentials';
 import { startJobdeck } from '../../lib/app';
 import { Gql, testConfig } from '../helpers/app';
 import { createEmptyDatabase } from '../helpers/db';

@@ -87,7 +87,8 @@ export function RuleEditor({ form, onChange, errors }: Props) {
           error={errors.get('cron')}
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           spellCheck={false}
-          w={360}
+          w="100%"
+          maw={360}
           data-testid="rule-cron"
         />
       )}

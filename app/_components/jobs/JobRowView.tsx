@@ -11,6 +11,19 @@ import { StatusIcon } from '../StatusIcon';
 export interface RowResult {
   text: string;
   color: string;
+  /** The execution this result is about ("started", "cancel requested"): shown only while it runs. */
+  executionId?: string;
+}
+
+/**
+ * The result badge to show, if any. One about an execution goes once that execution has ended (or a
+ * newer one replaced it), whether the live update or the next refresh brings the news: a "started"
+ * badge beside a final status reads as a contradiction. Refusals stay until dismissed.
+ */
+export function shownResult(row: JobRow, result: RowResult | undefined): RowResult | undefined {
+  if (!result?.executionId) return result;
+  const last = row.lastExecution;
+  return last?.id === result.executionId && last.status === 'IN_PROGRESS' ? result : undefined;
 }
 
 interface Props {
@@ -28,7 +41,8 @@ interface Props {
  * One row of the list. Memoised: a scroll mounts only the rows coming into view, and a live update
  * re-renders only its own row (the cache hands back the same object for every unchanged row).
  */
-export const JobRowView = memo(function JobRowView({ row, rowKey, index, selected, result, onToggle, onOpenJob, onOpenLog }: Props) {
+export const JobRowView = memo(function JobRowView({ row, rowKey, index, selected, result: given, onToggle, onOpenJob, onOpenLog }: Props) {
+  const result = shownResult(row, given);
   return (
     <Table.Tr className="jd-row" data-selected={selected} data-testid={`job-row-${rowKey}`} data-running={row.running ? 'true' : 'false'}
       aria-rowindex={index + 2}>
@@ -53,7 +67,7 @@ export const JobRowView = memo(function JobRowView({ row, rowKey, index, selecte
       <td className="jd-td">
         <span className={row.plan.kind === 'DISABLED' ? 'jd-cell jd-dimmed' : 'jd-cell'} title={row.plan.summary} data-testid="row-plan">{row.plan.summary}</span>
       </td>
-      <td className="jd-td"><DateText iso={row.lastExecution?.startedAt} testId="row-last" empty="Never" /></td>
+      <td className="jd-td"><DateText iso={row.lastExecution?.startedAt} testId="row-last" empty="Never" run /></td>
       <td className="jd-td"><DateText iso={row.nextRunAt} testId="row-next" /></td>
     </Table.Tr>
   );

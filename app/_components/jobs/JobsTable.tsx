@@ -1,10 +1,12 @@
 'use client';
 
 import { Button, Center, Checkbox, Loader, Table, VisuallyHidden } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { jobKey } from '../../_lib/jobs-url';
 import type { JobRow } from '../../_lib/types';
+import { CARD_HEIGHT, JobCardView } from './JobCardView';
 import { JobRowView, type RowResult } from './JobRowView';
 
 interface Props {
@@ -24,19 +26,30 @@ interface Props {
 }
 
 const ROW_HEIGHT = 44;
-const estimateSize = () => ROW_HEIGHT;
+const estimateRow = () => ROW_HEIGHT;
+// A card and the gap below it (.jd-card's margin).
+const estimateCard = () => CARD_HEIGHT + 8;
+/** Below this the nine columns do not fit, and the list becomes cards. */
+const PHONE_QUERY = '(max-width: 700px)';
 
 export type { RowResult };
 
-/** The jobs list: a Mantine table whose rows are virtualised, so 10,000 loaded rows stay smooth. */
+/**
+ * The jobs list: a Mantine table whose rows are virtualised, so 10,000 loaded rows stay smooth; on a
+ * phone, the same rows as virtualised cards.
+ */
 export function JobsTable({ listKey, rows, selected, selectedCount, results, hasNextPage, loadingMore, onToggle, onToggleAll, onOpenJob, onOpenLog, onLoadMore }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Read at once, not in an effect: the list mounts on the client only (after the viewer query),
+  // and a first frame of table on a phone would be a flash of the wrong layout.
+  const phone = useMediaQuery(PHONE_QUERY, undefined, { getInitialValueInEffect: false });
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize,
+    estimateSize: phone ? estimateCard : estimateRow,
     overscan: 12,
   });
+  useEffect(() => virtualizer.measure(), [phone, virtualizer]);
   const items = virtualizer.getVirtualItems();
   const last = items[items.length - 1];
 
@@ -53,9 +66,47 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = virtualizer.getTotalSize() - (last?.end ?? 0);
 
+  const loadMore = (hasNextPage || loadingMore) && (
+    <Center py="sm">
+      {loadingMore ? <Loader size="sm" aria-label="Loading more jobs" /> : (
+        <Button variant="default" size="xs" onClick={onLoadMore} data-testid="load-more">Load more</Button>
+      )}
+    </Center>
+  );
+
+  if (phone) {
+    return (
+      <div ref={scrollRef} style={{ overflowY: 'auto', overflowX: 'hidden', flex: 1, minHeight: 0, paddingInline: 'var(--mantine-spacing-sm)' }}
+        data-testid="jobs-scroll" data-layout="cards">
+        <div className="jd-cards-head">
+          <Checkbox
+            size="sm"
+            label="Select all shown"
+            checked={rows.length > 0 && shownSelected === rows.length}
+            indeterminate={shownSelected > 0 && shownSelected < rows.length}
+            onChange={onToggleAll}
+            data-testid="select-all"
+          />
+        </div>
+        <div role="list" aria-label="Jobs" data-testid="jobs-cards" style={{ paddingTop, paddingBottom }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const key = jobKey(row);
+            return (
+              <JobCardView key={key} row={row} rowKey={key} selected={selected.has(key)} result={results.get(key)}
+                onToggle={onToggle} onOpenJob={onOpenJob} onOpenLog={onOpenLog} />
+            );
+          })}
+        </div>
+        {loadMore}
+      </div>
+    );
+  }
+
   return (
-    <div ref={scrollRef} style={{ overflow: 'auto', flex: 1, minHeight: 0, paddingInline: 'var(--mantine-spacing-xs)' }} data-testid="jobs-scroll">
-      <Table layout="fixed" miw={1080} verticalSpacing={0} highlightOnHover={false} aria-rowcount={rows.length + 1} data-testid="jobs-table">
+    <div ref={scrollRef} style={{ overflow: 'auto', flex: 1, minHeight: 0, paddingInline: 'var(--mantine-spacing-xs)' }} data-testid="jobs-scroll" data-layout="table">
+      <Table layout="fixed" miw={1140} verticalSpacing={0} highlightOnHover={false} aria-rowcount={rows.length + 1} data-testid="jobs-table">
         <Table.Thead className="jd-sticky-head">
           <Table.Tr>
             <Table.Th w={40}>
@@ -70,12 +121,14 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
             </Table.Th>
             <Table.Th w={40}><VisuallyHidden>Status</VisuallyHidden></Table.Th>
             <Table.Th w={40}>Log</Table.Th>
-            <Table.Th>Job</Table.Th>
+            {/* Scheduling takes what is left: at a fixed 250 px it cut "Daily at …" summaries
+                while the Job column (auto) had room to spare; 18% fits a usual job id. */}
+            <Table.Th w="18%">Job</Table.Th>
             <Table.Th w={130}>Execution type</Table.Th>
-            <Table.Th w={170}>Domain</Table.Th>
-            <Table.Th w={250}>Scheduling</Table.Th>
-            <Table.Th w={150}>Last execution</Table.Th>
-            <Table.Th w={150}>Next execution</Table.Th>
+            <Table.Th w={150}>Domain</Table.Th>
+            <Table.Th>Scheduling</Table.Th>
+            <Table.Th w={175}>Last execution</Table.Th>
+            <Table.Th w={165}>Next execution</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -92,13 +145,7 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
           {paddingBottom > 0 && <tr aria-hidden style={{ height: paddingBottom }} />}
         </Table.Tbody>
       </Table>
-      {(hasNextPage || loadingMore) && (
-        <Center py="sm">
-          {loadingMore ? <Loader size="sm" aria-label="Loading more jobs" /> : (
-            <Button variant="default" size="xs" onClick={onLoadMore} data-testid="load-more">Load more</Button>
-          )}
-        </Center>
-      )}
+      {loadMore}
     </div>
   );
 }

@@ -16,8 +16,13 @@ export interface Notice {
   message: string;
 }
 
+interface Options {
+  /** Called once Execute now has its answers: the rows it acted on should no longer be armed. */
+  onExecuted?: () => void;
+}
+
 /** "Execute now" and "Cancel" on the selected rows, with one result per row and a summary. */
-export function useJobActions() {
+export function useJobActions({ onExecuted }: Options = {}) {
   const client = useApolloClient();
   const [results, setResults] = useState<Map<string, RowResult>>(new Map());
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -41,13 +46,15 @@ export function useJobActions() {
         if (r.execution) {
           started++;
           applyExecution(client, r.execution);
-          out.set(jobKey(r.job), { text: 'started', color: 'blue' });
+          out.set(jobKey(r.job), { text: 'started', color: 'blue', executionId: r.execution.id });
         } else {
           const reason = r.reason ?? 'UNKNOWN';
           out.set(jobKey(r.job), { text: REASON_LABEL[reason] ?? reason.toLowerCase().replaceAll('_', ' '), color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red' });
         }
       }
       setResults(out);
+      // A second click would run the same rows again (or be refused as already running).
+      onExecuted?.();
       const skipped = out.size - started;
       setNotice({
         color: skipped ? 'orange' : 'blue',
@@ -73,7 +80,7 @@ export function useJobActions() {
       const row = targets[i]!;
       if (s.status === 'fulfilled' && s.value.data) {
         applyExecution(client, s.value.data.cancelExecution);
-        out.set(jobKey(row), { text: 'cancel requested', color: 'gray' });
+        out.set(jobKey(row), { text: 'cancel requested', color: 'gray', executionId: s.value.data.cancelExecution.id });
       } else {
         const err = s.status === 'rejected' ? firstError(s.reason) : firstError(s.value.error);
         out.set(jobKey(row), { text: err?.code === 'NOT_FOUND' ? 'not found' : 'not cancelled', color: 'red' });

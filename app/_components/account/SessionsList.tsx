@@ -1,0 +1,86 @@
+'use client';
+
+import { useMutation, useQuery } from '@apollo/client/react';
+import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { errorMessage, firstError } from '../../_lib/errors';
+import { DateText } from '../DateText';
+import { END_SESSION, SESSIONS } from './operations';
+import { shortUserAgent } from './user-agent';
+
+/** The viewer's own open sessions, this one marked; each other one can be signed out. */
+export function SessionsList() {
+  const { data, error, refetch } = useQuery(SESSIONS, { fetchPolicy: 'cache-and-network' });
+  const [end] = useMutation(END_SESSION);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const sessions = data?.sessions ?? [];
+  const others = sessions.filter((s) => !s.current);
+
+  async function endSessions(ids: string[], key: string) {
+    setBusy(key);
+    setFailure(null);
+    try {
+      // One at a time: there are a handful, and a NOT_FOUND (already ended elsewhere) must not stop the rest.
+      for (const id of ids) {
+        await end({ variables: { id } }).catch((e: unknown) => {
+          if (firstError(e)?.code !== 'NOT_FOUND') throw e;
+        });
+      }
+    } catch (e) {
+      setFailure(errorMessage(e));
+    } finally {
+      setBusy(null);
+      await refetch().catch(() => undefined);
+    }
+  }
+
+  if (error && !data) return <Alert color="red" title="Your sessions could not be loaded">{errorMessage(error)}</Alert>;
+  if (!data) return <Center p="md"><Loader size="sm" aria-label="Loading your sessions" /></Center>;
+  return (
+    <Stack gap="xs" data-testid="sessions">
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <Text size="sm" c="dimmed" data-testid="sessions-count">
+          {sessions.length === 1 ? 'Signed in here only.' : `Signed in ${sessions.length} times, on this and other browsers.`}
+        </Text>
+        {others.length > 0 && (
+          <Button size="xs" variant="light" color="red" loading={busy === 'others'} onClick={() => void endSessions(others.map((s) => s.id), 'others')}
+            data-testid="sessions-end-others">
+            Sign out everywhere else
+          </Button>
+        )}
+      </Group>
+      {failure && <Alert color="red" role="alert">{failure}</Alert>}
+      <Stack gap={8} role="list" aria-label="Your sessions">
+        {sessions.map((s) => {
+          const browser = shortUserAgent(s.userAgent);
+          return (
+            <Paper key={s.id} withBorder radius="sm" px="sm" py={8} role="listitem" data-testid={`session-${s.id}`} data-current={s.current ? 'true' : 'false'}>
+              <Group justify="space-between" wrap="nowrap" gap="sm">
+                <Stack gap={2} miw={0}>
+                  <Group gap={6} wrap="nowrap" miw={0}>
+                    <Text size="sm" fw={500} className="jd-truncate" title={s.userAgent ?? undefined} data-testid="session-browser">{browser}</Text>
+                    {s.current && <Badge size="sm" variant="light" color="green" tt="none" style={{ flex: 'none' }} data-testid="session-current">this session</Badge>}
+                  </Group>
+                  <Group gap={6} wrap="wrap">
+                    <Text size="xs" c="dimmed" data-testid="session-address">{s.address ?? 'address unknown'}</Text>
+                    <Text size="xs" c="dimmed" aria-hidden>·</Text>
+                    <Text size="xs" c="dimmed" component="span">last seen <DateText iso={s.lastSeenAt} inline /></Text>
+                    <Text size="xs" c="dimmed" aria-hidden>·</Text>
+                    <Text size="xs" c="dimmed" component="span">signed in <DateText iso={s.createdAt} inline /></Text>
+                  </Group>
+                </Stack>
+                {!s.current && (
+                  <Button size="compact-sm" variant="default" loading={busy === s.id} onClick={() => void endSessions([s.id], s.id)}
+                    aria-label={`Sign out ${browser} at ${s.address ?? 'an unknown address'}`} data-testid="session-end" style={{ flex: 'none' }}>
+                    Sign out
+                  </Button>
+                )}
+              </Group>
+            </Paper>
+          );
+        })}
+      </Stack>
+    </Stack>
+  );
+}

@@ -1,0 +1,136 @@
+'use client';
+
+import { ActionIcon, Badge, Group, Menu, Paper, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { memo } from 'react';
+import { DateText } from '../DateText';
+import type { UserRow } from './UserDialog';
+import { ROLE_LABEL } from './users-url';
+
+export type UserAction = 'edit' | 'password' | 'toggle' | 'delete';
+
+interface Props {
+  users: UserRow[];
+  viewerId: string;
+  onAction: (action: UserAction, user: UserRow) => void;
+}
+
+/** Below this the five columns do not fit, and the list becomes cards (as the jobs list does). */
+const PHONE_QUERY = '(max-width: 700px)';
+/** Domains written out before the rest is counted ("+N"); the full list is on hover. */
+const SHOWN_DOMAINS = 3;
+
+function Domains({ u }: { u: UserRow }) {
+  if (u.allDomains) return <Badge size="sm" variant="light" color="indigo" tt="none" data-testid="user-domains">all</Badge>;
+  const shown = u.domains.slice(0, SHOWN_DOMAINS);
+  const rest = u.domains.length - shown.length;
+  return (
+    <span className="jd-cell" title={u.domains.join(', ')} data-testid="user-domains">
+      {shown.join(', ') || '—'}
+      {rest > 0 && <Text span size="sm" c="dimmed">{` +${rest}`}</Text>}
+    </span>
+  );
+}
+
+function State({ u }: { u: UserRow }) {
+  return u.disabled
+    ? <Badge size="sm" variant="light" color="gray" data-testid="user-state">Disabled</Badge>
+    : <Badge size="sm" variant="light" color="green" data-testid="user-state">Enabled</Badge>;
+}
+
+/** The row's menu; nobody disables or deletes himself, so those are not offered on one's own row. */
+function Actions({ u, self, onAction }: { u: UserRow; self: boolean; onAction: Props['onAction'] }) {
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${u.email}`} data-testid="user-actions">
+          <span aria-hidden style={{ fontSize: 18, lineHeight: 1 }}>⋯</span>
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item onClick={() => onAction('edit', u)} data-testid="user-edit">Role and domains…</Menu.Item>
+        <Menu.Item onClick={() => onAction('password', u)} data-testid="user-set-password">Set a new password…</Menu.Item>
+        {!self && (
+          <>
+            <Menu.Item onClick={() => onAction('toggle', u)} data-testid="user-toggle">{u.disabled ? 'Enable' : 'Disable (ends his sessions)'}</Menu.Item>
+            <Menu.Divider />
+            <Menu.Item color="red" onClick={() => onAction('delete', u)} data-testid="user-delete">Delete…</Menu.Item>
+          </>
+        )}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+const Email = ({ u, self }: { u: UserRow; self: boolean }) => (
+  <Group gap={6} wrap="nowrap" miw={0}>
+    <Text size="sm" fw={500} className="jd-truncate" title={u.email}>{u.email}</Text>
+    {self && <Badge size="xs" variant="outline" tt="none" style={{ flex: 'none' }}>you</Badge>}
+  </Group>
+);
+
+const UserCard = memo(function UserCard({ u, self, onAction }: { u: UserRow; self: boolean; onAction: Props['onAction'] }) {
+  return (
+    <Paper withBorder radius="sm" px="sm" py={8} mb={8} role="listitem" data-testid={`user-row-${u.email}`} data-state={u.disabled ? 'disabled' : 'enabled'}>
+      <Stack gap={6}>
+        <div className="jd-card-line">
+          <div style={{ flex: 1, minWidth: 0 }}><Email u={u} self={self} /></div>
+          <Actions u={u} self={self} onAction={onAction} />
+        </div>
+        <div className="jd-card-line">
+          <Badge size="sm" variant="light" color={u.role === 'SYSTEM_ADMIN' ? 'indigo' : 'teal'} tt="none" style={{ flex: 'none' }}>{ROLE_LABEL[u.role]}</Badge>
+          <State u={u} />
+          <div style={{ flex: 1, minWidth: 0 }}><Domains u={u} /></div>
+        </div>
+        <div className="jd-card-line jd-card-meta">
+          <span className="jd-cell jd-dimmed" style={{ flex: 'none' }}>Last sign-in</span>
+          <DateText iso={u.lastSignInAt} empty="Never" />
+        </div>
+      </Stack>
+    </Paper>
+  );
+});
+
+const UserTableRow = memo(function UserTableRow({ u, self, onAction }: { u: UserRow; self: boolean; onAction: Props['onAction'] }) {
+  return (
+    <Table.Tr data-testid={`user-row-${u.email}`} data-state={u.disabled ? 'disabled' : 'enabled'}>
+      <Table.Td maw={320}><Email u={u} self={self} /></Table.Td>
+      <Table.Td><Text size="sm">{ROLE_LABEL[u.role]}</Text></Table.Td>
+      <Table.Td maw={280}><Domains u={u} /></Table.Td>
+      <Table.Td><State u={u} /></Table.Td>
+      <Table.Td><DateText iso={u.lastSignInAt} empty="Never" /></Table.Td>
+      <Table.Td ta="right" w={48}><Actions u={u} self={self} onAction={onAction} /></Table.Td>
+    </Table.Tr>
+  );
+});
+
+/** The users of one or more loaded pages: a table on a desktop, cards on a phone. */
+export function UsersList({ users, viewerId, onAction }: Props) {
+  // Read at once, not in an effect: the list mounts on the client only, and a first frame of table
+  // on a phone would be a flash of the wrong layout.
+  const phone = useMediaQuery(PHONE_QUERY, undefined, { getInitialValueInEffect: false });
+  if (phone) {
+    return (
+      <div role="list" aria-label="Users" data-testid="users-cards" data-layout="cards">
+        {users.map((u) => <UserCard key={u.id} u={u} self={u.id === viewerId} onAction={onAction} />)}
+      </div>
+    );
+  }
+  return (
+    <Table highlightOnHover layout="fixed" data-testid="users-table" data-layout="table">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th w="32%">Email</Table.Th>
+          <Table.Th w={120}>Role</Table.Th>
+          <Table.Th>Domains</Table.Th>
+          <Table.Th w={100}>State</Table.Th>
+          <Table.Th w={170}>Last sign-in</Table.Th>
+          <Table.Th w={48}><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {users.map((u) => <UserTableRow key={u.id} u={u} self={u.id === viewerId} onAction={onAction} />)}
+      </Table.Tbody>
+    </Table>
+  );
+}

@@ -1,0 +1,174 @@
+'use client';
+
+import { NetworkStatus } from '@apollo/client';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useCallback, useMemo, useState } from 'react';
+import { errorMessage, firstError } from '../../_lib/errors';
+import { withParams } from '../../_lib/jobs-url';
+import { ConfirmDialog } from '../ConfirmDialog';
+import { LoadOlder } from '../LoadOlder';
+import { useViewer } from '../ViewerContext';
+import { DELETE_USER, UPDATE_USER, USERS } from './operations';
+import { PasswordDialog } from './PasswordDialog';
+import { UserDialog, type UserRow } from './UserDialog';
+import { UsersFilters } from './UsersFilters';
+import { UsersList, type UserAction } from './UsersList';
+import { parseUsersView, toUserFilter } from './users-url';
+
+const PAGE = 50;
+
+export function NotAllowed() {
+  return (
+    <Center p="xl" data-testid="users-not-allowed">
+      <Stack align="center" gap="xs" maw={480} ta="center">
+        <Title order={2} size="h3">Not allowed</Title>
+        <Text size="sm">Users are managed by system administrators. A domain administrator manages nobody; ask a system administrator to change an account.</Text>
+        <Group gap="xs">
+          <Button component={Link} href="/jobs" size="xs">Back to the jobs</Button>
+          <Button component={Link} href="/account" size="xs" variant="default">My account</Button>
+        </Group>
+      </Stack>
+    </Center>
+  );
+}
+
+type Notice = { color: string; text: string };
+
+/** System administrators: the users they manage, searched and filtered through the URL, and what they can do to them. */
+export function UsersPage() {
+  const viewer = useViewer();
+  return viewer.role === 'SYSTEM_ADMIN' ? <UsersAdmin viewerId={viewer.id} /> : <NotAllowed />;
+}
+
+function UsersAdmin({ viewerId }: { viewerId: string }) {
+  const params = useSearchParams();
+  const router = useRouter();
+  const view = useMemo(() => parseUsersView(params), [params]);
+  const filter = useMemo(() => toUserFilter(view), [view]);
+  const { data, previousData, error, refetch, fetchMore, networkStatus } = useQuery(USERS, {
+    variables: { filter, first: PAGE },
+    fetchPolicy: 'cache-and-network',
+    notifyOnNetworkStatusChange: true,
+  });
+  // While the next filter's answer is on its way the previous list stays (no flash of a spinner per key).
+  const conn = (data ?? previousData)?.users;
+  const [editing, setEditing] = useState<UserRow | 'new' | null>(null);
+  const [passwordFor, setPasswordFor] = useState<UserRow | null>(null);
+  const [deleting, setDeleting] = useState<UserRow | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [update] = useMutation(UPDATE_USER);
+  const [remove, removal] = useMutation(DELETE_USER);
+
+  // A filter is a place the user went to: Back returns to the previous one.
+  const goFilter = useCallback(
+    (changes: Record<string, string | null>) => {
+      const next = withParams(params, changes);
+      if (next !== withParams(params, {})) router.push(`/users${next}`, { scroll: false });
+    },
+    [router, params],
+  );
+
+  const onAction = useCallback(
+    async (action: UserAction, u: UserRow) => {
+      setNotice(null);
+      if (action === 'edit') return setEditing(u);
+      if (action === 'password') return setPasswordFor(u);
+      if (action === 'delete') return setDeleting(u);
+      try {
+        await update({ variables: { id: u.id, input: { disabled: !u.disabled } } });
+        setNotice({ color: 'green', text: u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled; his sessions and API tokens stopped working.` });
+        // The state filter may no longer match him, and the count may change.
+        await refetch();
+      } catch (e) {
+        setNotice({ color: 'red', text: errorMessage(e) });
+      }
+    },
+    [update, refetch],
+  );
+
+  async function confirmDelete() {
+    if (!deleting) return;
+    try {
+      await remove({ variables: { id: deleting.id } });
+      setNotice({ color: 'green', text: `${deleting.email} was deleted.` });
+      await refetch();
+    } catch (e) {
+      setNotice({ color: 'red', text: errorMessage(e) });
+    } finally {
+      setDeleting(null);
+    }
+  }
+
+  if (firstError(error)?.code === 'FORBIDDEN' && !conn) return <NotAllowed />;
+  const users = conn?.nodes ?? [];
+  const filtered = filter !== null;
+
+  return (
+    <Stack p="md" gap="sm" maw={1200} data-testid="users-page">
+      <Group justify="space-between" align="flex-end" wrap="wrap" gap="xs">
+        <div>
+          <Title order={2} size="h3">Users</Title>
+          <Text size="sm" c="dimmed" data-testid="users-count" aria-live="polite">
+            {conn ? `${conn.totalCount.toLocaleString()} user${conn.totalCount === 1 ? '' : 's'}${users.length < conn.totalCount ? ` · ${users.length.toLocaleString()} shown` : ''}` : ' '}
+          </Text>
+        </div>
+        <Button size="xs" onClick={() => { setNotice(null); setEditing('new'); }} data-testid="user-new">New user</Button>
+      </Group>
+      <UsersFilters view={view} onChange={goFilter} />
+      {notice && (
+        <Alert color={notice.color} withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)} py="xs" role="status" data-testid="users-notice">
+          {notice.text}
+        </Alert>
+      )}
+      {error && !conn ? (
+        <Alert color="red" title="The users could not be loaded" data-testid="users-error">
+          {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={() => void refetch()}>Try again</Button>
+        </Alert>
+      ) : !conn ? (
+        <Center p="lg"><Loader aria-label="Loading users" /></Center>
+      ) : users.length === 0 ? (
+        <Stack align="center" gap="xs" p="lg" data-testid="users-empty">
+          <Text fw={500}>{filtered ? 'No user matches these filters.' : 'No user yet.'}</Text>
+          {filtered && <Button size="xs" variant="default" onClick={() => goFilter({ q: null, role: null, domain: null, state: null })}>Clear filters</Button>}
+        </Stack>
+      ) : (
+        <div style={{ opacity: networkStatus === NetworkStatus.setVariables ? 0.6 : 1 }}>
+          <UsersList users={users} viewerId={viewerId} onAction={(a, u) => void onAction(a, u)} />
+          <LoadOlder hasNextPage={conn.pageInfo.hasNextPage} loading={networkStatus === NetworkStatus.fetchMore}
+            onLoad={() =>
+              void fetchMore({
+                variables: { after: conn.pageInfo.endCursor },
+                updateQuery: (prev, { fetchMoreResult }) => ({ users: { ...fetchMoreResult.users, nodes: [...prev.users.nodes, ...fetchMoreResult.users.nodes] } }),
+              })}>
+            Load more users
+          </LoadOlder>
+        </div>
+      )}
+
+      {editing && (
+        <UserDialog user={editing === 'new' ? null : editing} onClose={() => setEditing(null)}
+          onSaved={(email) => {
+            setNotice({ color: 'green', text: editing === 'new' ? `${email} was created.` : `${email} was saved.` });
+            setEditing(null);
+            void refetch();
+          }} />
+      )}
+      {passwordFor && (
+        <PasswordDialog user={passwordFor} onClose={() => setPasswordFor(null)}
+          onDone={(email) => { setNotice({ color: 'green', text: `${email} has a new password; his sessions ended.` }); setPasswordFor(null); }} />
+      )}
+      <ConfirmDialog
+        opened={deleting !== null}
+        title="Delete this user?"
+        message={`${deleting?.email ?? ''} will be removed with his sessions and API tokens. The audit trail keeps what he did. This cannot be undone.`}
+        confirmLabel="Delete"
+        loading={removal.loading}
+        onConfirm={() => void confirmDelete()}
+        onCancel={() => setDeleting(null)}
+      />
+    </Stack>
+  );
+}
