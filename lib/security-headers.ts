@@ -17,10 +17,19 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/**
+ * A built file that the browser fetches to run as a worker (the API explorer's Monaco workers): a
+ * worker lives under its own script's policy, and it must load this build's chunks (importScripts).
+ */
+export const WORKER_CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; frame-ancestors 'none'";
+
 /** Every response of the web process; proxy.ts replaces the policy on console pages. */
-export const securityHeaders: RequestHandler = (_req, res, next) => {
+export const securityHeaders: RequestHandler = (req, res, next) => {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  res.setHeader('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
+  const isStatic = req.path.startsWith('/_next/static/');
+  const worker = isStatic && req.headers['sec-fetch-dest'] === 'worker';
+  res.setHeader('Content-Security-Policy', worker ? WORKER_CONTENT_SECURITY_POLICY : API_CONTENT_SECURITY_POLICY);
+  if (isStatic) res.setHeader('Vary', 'Sec-Fetch-Dest');
   next();
 };
 
@@ -44,7 +53,8 @@ export function consoleContentSecurityPolicy(o: { nonce: string; host?: string |
     "style-src 'self' 'unsafe-inline'",
     `connect-src 'self'${sockets}`,
     "img-src 'self' data: blob:",
-    "font-src 'self'",
+    // GraphiQL's stylesheet (the API explorer) carries its fonts and Monaco's icon font inline; a font cannot run script.
+    "font-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -110,6 +110,8 @@ export const executions = pgTable(
     // Runs queued by executeNow that no worker took yet, oldest first (claimQueued).
     index('executions_queued_idx').on(t.id).where(sql`status = 'IN_PROGRESS' AND owner IS NULL`),
     index('executions_domain_started_idx').on(t.domain, t.startedAt),
+    // The dashboard's "last 24 hours" across every domain.
+    index('executions_started_idx').on(t.startedAt),
   ],
 );
 

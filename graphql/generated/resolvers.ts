@@ -195,6 +195,8 @@ export type Job = {
   plan: Plan;
   report: ReportSettings;
   running: Scalars['Boolean']['output'];
+  /** Statistics of the last `last` (1 to 500) ended runs. */
+  stats: JobStats;
   timeoutSeconds: Scalars['Int']['output'];
 };
 
@@ -207,6 +209,12 @@ export type JobExecutionsArgs = {
   startedBefore?: InputMaybe<Scalars['DateTime']['input']>;
   statuses?: InputMaybe<Array<ExecutionStatus>>;
   triggers?: InputMaybe<Array<Trigger>>;
+};
+
+
+/** One job row: (job, execution domain). */
+export type JobStatsArgs = {
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type JobConnection = {
@@ -257,6 +265,17 @@ export type JobOrderField =
 export type JobRef = {
   domain: Scalars['String']['input'];
   jobId: Scalars['String']['input'];
+};
+
+/** A row's last ended runs: points oldest first. */
+export type JobStats = {
+  __typename?: 'JobStats';
+  durationP50Ms?: Maybe<Scalars['Int']['output']>;
+  durationP95Ms?: Maybe<Scalars['Int']['output']>;
+  points: Array<StatsPoint>;
+  runs: Scalars['Int']['output'];
+  /** SUCCESS and WARNING among the runs, 0 to 1; null without runs. */
+  successRate?: Maybe<Scalars['Float']['output']>;
 };
 
 export type JobUpdate = {
@@ -436,6 +455,18 @@ export type MutationUpdateUserArgs = {
   input: UserUpdate;
 };
 
+export type Occurrence = {
+  __typename?: 'Occurrence';
+  at: Scalars['DateTime']['output'];
+  job: Job;
+};
+
+export type OccurrenceConnection = {
+  __typename?: 'OccurrenceConnection';
+  nodes: Array<Occurrence>;
+  pageInfo: PageInfo;
+};
+
 export type OrderDirection =
   | 'ASC'
   | 'DESC';
@@ -477,6 +508,22 @@ export type OutboxStatus =
   | 'FAILED'
   | 'PENDING'
   | 'SENT';
+
+/** The dashboard's numbers, in the viewer's scope. */
+export type Overview = {
+  __typename?: 'Overview';
+  /** FAILURE and INTERRUPTED executions started in the last 24 hours. */
+  failedLast24h: Scalars['Int']['output'];
+  /** Open alerts (alerts come with issue #16: 0 until then). */
+  openAlerts: Scalars['Int']['output'];
+  rowsByStatus: Array<StatusCount>;
+  /** Executions a worker runs now. */
+  running: Scalars['Int']['output'];
+  succeededLast24h: Scalars['Int']['output'];
+  /** Executions queued and not yet taken by a worker. */
+  waiting: Scalars['Int']['output'];
+  warningsLast24h: Scalars['Int']['output'];
+};
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -527,11 +574,15 @@ export type Query = {
   ok: Scalars['Boolean']['output'];
   /** Report emails, newest first. System administrators only. `first` is at most 200. */
   outbox: OutboxConnection;
+  /** The dashboard's numbers; a system administrator may narrow them to one domain. */
+  overview: Overview;
   /** Validates a rule without saving it and lists its next occurrences (1–20). */
   previewRule: RulePreview;
   /** The viewer's own open sessions, most recently seen first. */
   sessions: Array<Session>;
   signInMethods: SignInMethods;
+  /** Occurrences from `from` (default now) to `to` (default 24 hours later, at most 7 days), in time order. `first` is at most 500. */
+  upcoming: OccurrenceConnection;
   /** A user the viewer manages, or null. */
   user?: Maybe<User>;
   /** Users the viewer manages (system administrators), sorted by email. `first` is at most 200. */
@@ -593,9 +644,23 @@ export type QueryOutboxArgs = {
 };
 
 
+export type QueryOverviewArgs = {
+  domain?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryPreviewRuleArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
   rule: RuleInput;
+};
+
+
+export type QueryUpcomingArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -685,6 +750,21 @@ export type SignInMethods = {
   password: Scalars['Boolean']['output'];
   /** Single sign-on with OpenID Connect, at GET /auth/oidc/login. */
   sso: Scalars['Boolean']['output'];
+};
+
+export type StatsPoint = {
+  __typename?: 'StatsPoint';
+  durationMs?: Maybe<Scalars['Int']['output']>;
+  executionId: Scalars['ID']['output'];
+  startedAt: Scalars['DateTime']['output'];
+  status: ExecutionStatus;
+};
+
+/** Rows by the status of their last execution; status null: rows that never ran. */
+export type StatusCount = {
+  __typename?: 'StatusCount';
+  count: Scalars['Int']['output'];
+  status?: Maybe<ExecutionStatus>;
 };
 
 export type Subscription = {
@@ -883,6 +963,7 @@ export type ResolversTypes = {
   Execution: ResolverTypeWrapper<ExecutionRecordModel>;
   ExecutionConnection: ResolverTypeWrapper<Omit<ExecutionConnection, 'nodes'> & { nodes: Array<ResolversTypes['Execution']> }>;
   ExecutionStatus: ExecutionStatus;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Job: ResolverTypeWrapper<JobViewModel>;
@@ -893,6 +974,7 @@ export type ResolversTypes = {
   JobOrder: JobOrder;
   JobOrderField: JobOrderField;
   JobRef: JobRef;
+  JobStats: ResolverTypeWrapper<JobStats>;
   JobUpdate: JobUpdate;
   LogBatch: ResolverTypeWrapper<Omit<LogBatch, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
   LogEntry: ResolverTypeWrapper<LogRecordModel>;
@@ -900,10 +982,13 @@ export type ResolversTypes = {
   LogPage: ResolverTypeWrapper<Omit<LogPage, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
   MailTransport: ResolverTypeWrapper<MailTransport>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Occurrence: ResolverTypeWrapper<Omit<Occurrence, 'job'> & { job: ResolversTypes['Job'] }>;
+  OccurrenceConnection: ResolverTypeWrapper<Omit<OccurrenceConnection, 'nodes'> & { nodes: Array<ResolversTypes['Occurrence']> }>;
   OrderDirection: OrderDirection;
   OutboxConnection: ResolverTypeWrapper<Omit<OutboxConnection, 'nodes'> & { nodes: Array<ResolversTypes['OutboxMessage']> }>;
   OutboxMessage: ResolverTypeWrapper<OutboxMessageModel>;
   OutboxStatus: OutboxStatus;
+  Overview: ResolverTypeWrapper<Overview>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Plan: ResolverTypeWrapper<Omit<Plan, 'rule'> & { rule?: Maybe<ResolversTypes['Rule']> }>;
   PlanInput: PlanInput;
@@ -919,6 +1004,8 @@ export type ResolversTypes = {
   RulePreview: ResolverTypeWrapper<RulePreview>;
   Session: ResolverTypeWrapper<Session>;
   SignInMethods: ResolverTypeWrapper<SignInMethods>;
+  StatsPoint: ResolverTypeWrapper<StatsPoint>;
+  StatusCount: ResolverTypeWrapper<StatusCount>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Trigger: Trigger;
@@ -946,6 +1033,7 @@ export type ResolversParentTypes = {
   ExecuteResult: Omit<ExecuteResult, 'execution'> & { execution?: Maybe<ResolversParentTypes['Execution']> };
   Execution: ExecutionRecordModel;
   ExecutionConnection: Omit<ExecutionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Execution']> };
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Job: JobViewModel;
@@ -954,14 +1042,18 @@ export type ResolversParentTypes = {
   JobKey: JobKey;
   JobOrder: JobOrder;
   JobRef: JobRef;
+  JobStats: JobStats;
   JobUpdate: JobUpdate;
   LogBatch: Omit<LogBatch, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
   LogEntry: LogRecordModel;
   LogPage: Omit<LogPage, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
   MailTransport: MailTransport;
   Mutation: Record<PropertyKey, never>;
+  Occurrence: Omit<Occurrence, 'job'> & { job: ResolversParentTypes['Job'] };
+  OccurrenceConnection: Omit<OccurrenceConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Occurrence']> };
   OutboxConnection: Omit<OutboxConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['OutboxMessage']> };
   OutboxMessage: OutboxMessageModel;
+  Overview: Overview;
   PageInfo: PageInfo;
   Plan: Omit<Plan, 'rule'> & { rule?: Maybe<ResolversParentTypes['Rule']> };
   PlanInput: PlanInput;
@@ -973,6 +1065,8 @@ export type ResolversParentTypes = {
   RulePreview: RulePreview;
   Session: Session;
   SignInMethods: SignInMethods;
+  StatsPoint: StatsPoint;
+  StatusCount: StatusCount;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   User: UserModelModel;
@@ -1089,6 +1183,7 @@ export type JobResolvers<ContextType = Context, ParentType extends ResolversPare
   plan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType>;
   report?: Resolver<ResolversTypes['ReportSettings'], ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  stats?: Resolver<ResolversTypes['JobStats'], ParentType, ContextType, RequireFields<JobStatsArgs, 'last'>>;
   timeoutSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -1101,6 +1196,14 @@ export type JobConnectionResolvers<ContextType = Context, ParentType extends Res
 export type JobKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['JobKey'] = ResolversParentTypes['JobKey']> = {
   domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   jobId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type JobStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['JobStats'] = ResolversParentTypes['JobStats']> = {
+  durationP50Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  durationP95Ms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['StatsPoint']>, ParentType, ContextType>;
+  runs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  successRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type LogBatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogBatch'] = ResolversParentTypes['LogBatch']> = {
@@ -1147,6 +1250,16 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
 };
 
+export type OccurrenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Occurrence'] = ResolversParentTypes['Occurrence']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+};
+
+export type OccurrenceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OccurrenceConnection'] = ResolversParentTypes['OccurrenceConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Occurrence']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type OutboxConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OutboxConnection'] = ResolversParentTypes['OutboxConnection']> = {
   nodes?: Resolver<Array<ResolversTypes['OutboxMessage']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -1167,6 +1280,16 @@ export type OutboxMessageResolvers<ContextType = Context, ParentType extends Res
   status?: Resolver<ResolversTypes['OutboxStatus'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OverviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Overview'] = ResolversParentTypes['Overview']> = {
+  failedLast24h?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openAlerts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsByStatus?: Resolver<Array<ResolversTypes['StatusCount']>, ParentType, ContextType>;
+  running?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  succeededLast24h?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warningsLast24h?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1193,9 +1316,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   mailTransport?: Resolver<ResolversTypes['MailTransport'], ParentType, ContextType>;
   ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   outbox?: Resolver<ResolversTypes['OutboxConnection'], ParentType, ContextType, RequireFields<QueryOutboxArgs, 'first'>>;
+  overview?: Resolver<ResolversTypes['Overview'], ParentType, ContextType, Partial<QueryOverviewArgs>>;
   previewRule?: Resolver<ResolversTypes['RulePreview'], ParentType, ContextType, RequireFields<QueryPreviewRuleArgs, 'count' | 'rule'>>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   signInMethods?: Resolver<ResolversTypes['SignInMethods'], ParentType, ContextType>;
+  upcoming?: Resolver<ResolversTypes['OccurrenceConnection'], ParentType, ContextType, RequireFields<QueryUpcomingArgs, 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -1235,6 +1360,18 @@ export type SessionResolvers<ContextType = Context, ParentType extends Resolvers
 export type SignInMethodsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignInMethods'] = ResolversParentTypes['SignInMethods']> = {
   password?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sso?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type StatsPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StatsPoint'] = ResolversParentTypes['StatsPoint']> = {
+  durationMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  executionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ExecutionStatus'], ParentType, ContextType>;
+};
+
+export type StatusCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StatusCount'] = ResolversParentTypes['StatusCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ExecutionStatus']>, ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -1290,13 +1427,17 @@ export type Resolvers<ContextType = Context> = {
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobKey?: JobKeyResolvers<ContextType>;
+  JobStats?: JobStatsResolvers<ContextType>;
   LogBatch?: LogBatchResolvers<ContextType>;
   LogEntry?: LogEntryResolvers<ContextType>;
   LogPage?: LogPageResolvers<ContextType>;
   MailTransport?: MailTransportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Occurrence?: OccurrenceResolvers<ContextType>;
+  OccurrenceConnection?: OccurrenceConnectionResolvers<ContextType>;
   OutboxConnection?: OutboxConnectionResolvers<ContextType>;
   OutboxMessage?: OutboxMessageResolvers<ContextType>;
+  Overview?: OverviewResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Plan?: PlanResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
@@ -1305,6 +1446,8 @@ export type Resolvers<ContextType = Context> = {
   RulePreview?: RulePreviewResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   SignInMethods?: SignInMethodsResolvers<ContextType>;
+  StatsPoint?: StatsPointResolvers<ContextType>;
+  StatusCount?: StatusCountResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;

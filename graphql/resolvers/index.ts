@@ -9,6 +9,7 @@ import { mailResolvers } from './mail';
 import { ssoResolvers } from './sso';
 import { userResolvers } from './users';
 import { workerResolvers } from './workers';
+import { insightResolvers } from './insight';
 
 export const resolvers = [
   {
@@ -26,4 +27,5 @@ export const resolvers = [
   userResolvers,
   ssoResolvers,
   workerResolvers,
+  insightResolvers,
 ];

@@ -129,7 +129,7 @@ test('my sessions: this one marked, another signed out, then everywhere else', a
   await mine.locator(tid('session-current')).getByText('this session').waitFor();
   assert.match(await mine.locator(tid('session-browser')).innerText(), /^Chrome \d+ on Linux$/);
   assert.equal(await mine.locator(tid('session-end')).count(), 0, 'this session has no "Sign out" of its own');
-  await page.locator(tid('sessions-count')).getByText('Signed in 3 times, on this and other browsers.').waitFor();
+  await page.locator(tid('sessions-count')).getByText('3 open sessions: this one and 2 elsewhere.').waitFor();
   assert.match(await page.locator(tid(`session-${oneId}`)).locator(tid('session-address')).innerText(), /127\.0\.0\.1/);
   await page.screenshot({ path: screenshotPath('account-sessions') });
 
@@ -158,6 +158,8 @@ test('the account page and the banner: desktop and phone, light and dark, with n
     await page.locator(tid('password-banner')).waitFor();
     await page.locator(tid('session-current')).waitFor();
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${mode.name}: no horizontal scroll`);
+    // Next streams a page's <title> after a client-side navigation (here: back from the sign-in page).
+    await page.waitForFunction(() => /My account/.test(document.title));
     await settled(page);
     await page.screenshot({ path: screenshotPath(`account-${mode.name}`), fullPage: true });
     const findings = await axe(page);

@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation } from '@apollo/client/react';
-import { Alert, Button, Group, PasswordInput, Stack } from '@mantine/core';
+import { Alert, Button, Group, Stack } from '@mantine/core';
+import { PasswordField } from '../PasswordField';
 import { useState, type FormEvent } from 'react';
 import { apiErrors } from '../../_lib/errors';
 import { CHANGE_PASSWORD, MUST_CHANGE_PASSWORD, SESSIONS } from './operations';
@@ -43,11 +44,11 @@ export function ChangePasswordForm() {
   return (
     <form onSubmit={submit} noValidate data-testid="change-password-form">
       <Stack gap="sm" maw={420}>
-        <PasswordInput label="Current password" autoComplete="current-password" required value={current} maxLength={1024}
+        <PasswordField id="current-password-input" label="Current password" autoComplete="current-password" required value={current} maxLength={1024}
           onChange={edit(setCurrent)} error={onField('currentPassword')} data-testid="current-password" />
-        <PasswordInput label="New password" autoComplete="new-password" required value={next} maxLength={256} description="12 to 256 characters."
+        <PasswordField id="new-password-input" label="New password" autoComplete="new-password" required value={next} maxLength={256} description="12 to 256 characters."
           onChange={edit(setNext)} error={onField('newPassword')} data-testid="new-password" />
-        <PasswordInput label="Repeat the new password" autoComplete="new-password" required value={repeat} maxLength={256}
+        <PasswordField id="repeat-password-input" label="Repeat the new password" autoComplete="new-password" required value={repeat} maxLength={256}
           onChange={edit(setRepeat)} error={mismatch ? 'This is not the same as the new password.' : undefined} data-testid="repeat-password" />
         {other && <Alert color="red" role="alert" data-testid="change-password-error">{other}</Alert>}
         {done && (

@@ -41,7 +41,7 @@ export function SessionsList() {
     <Stack gap="xs" data-testid="sessions">
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Text size="sm" c="dimmed" data-testid="sessions-count">
-          {sessions.length === 1 ? 'Signed in here only.' : `Signed in ${sessions.length} times, on this and other browsers.`}
+          {others.length === 0 ? 'Signed in here only.' : `${sessions.length} open sessions: this one and ${others.length} elsewhere.`}
         </Text>
         {others.length > 0 && (
           <Button size="xs" variant="light" color="red" loading={busy === 'others'} onClick={() => void endSessions(others.map((s) => s.id), 'others')}
@@ -62,13 +62,12 @@ export function SessionsList() {
                     <Text size="sm" fw={500} className="jd-truncate" title={s.userAgent ?? undefined} data-testid="session-browser">{browser}</Text>
                     {s.current && <Badge size="sm" variant="light" color="green" tt="none" style={{ flex: 'none' }} data-testid="session-current">this session</Badge>}
                   </Group>
-                  <Group gap={6} wrap="wrap">
-                    <Text size="xs" c="dimmed" data-testid="session-address">{s.address ?? 'address unknown'}</Text>
-                    <Text size="xs" c="dimmed" aria-hidden>·</Text>
-                    <Text size="xs" c="dimmed" component="span">last seen <DateText iso={s.lastSeenAt} inline /></Text>
-                    <Text size="xs" c="dimmed" aria-hidden>·</Text>
-                    <Text size="xs" c="dimmed" component="span">signed in <DateText iso={s.createdAt} inline /></Text>
-                  </Group>
+                  {/* One run of text, so a phone wraps it between words rather than between boxes. */}
+                  <Text size="xs" c="dimmed">
+                    <span data-testid="session-address">{s.address ?? 'address unknown'}</span>
+                    {' · last seen '}<DateText iso={s.lastSeenAt} inline />
+                    {' · signed in '}<DateText iso={s.createdAt} inline />
+                  </Text>
                 </Stack>
                 {!s.current && (
                   <Button size="compact-sm" variant="default" loading={busy === s.id} onClick={() => void endSessions([s.id], s.id)}

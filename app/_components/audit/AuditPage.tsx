@@ -54,7 +54,7 @@ function AuditRow({ e }: { e: Entry }) {
         <Group gap="xs" wrap="nowrap">
           <Text size="xs"><DateText iso={e.at} inline /></Text>
           {e.details && (
-            <Button size="compact-xs" variant="subtle" onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-controls={detailsId} data-testid="audit-details-toggle">
+            <Button size="compact-xs" variant="default" onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-controls={detailsId} data-testid="audit-details-toggle">
               {open ? 'Hide details' : 'Details'}
             </Button>
           )}

@@ -1,13 +1,20 @@
 'use client';
 
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Badge, Button, Center, Code, CopyButton, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Center, Code, CopyButton, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { errorMessage, firstError } from '../../_lib/errors';
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '../../_lib/operations';
 import type { ApiToken } from '../../_lib/types';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { DateText } from '../DateText';
+
+/** A first call with the new token, against this very server. */
+function curlExample(token: string) {
+  const origin = typeof window === 'undefined' ? '' : window.location.origin;
+  return `curl -s ${origin}/graphql \\\n  -H 'Authorization: Bearer ${token}' \\\n  -H 'Content-Type: application/json' \\\n  -d '{"query":"{ viewer { email role } }"}'`;
+}
 
 export function TokensPage() {
   const { data, loading, error, refetch } = useQuery(API_TOKENS, { fetchPolicy: 'cache-and-network' });
@@ -48,7 +55,8 @@ export function TokensPage() {
         <Title order={2} size="h3">API tokens</Title>
         <Text size="sm" c="dimmed">
           For integrations: send <Code>Authorization: Bearer &lt;token&gt;</Code> to <Code>/graphql</Code>, or <Code>{'{ authorization: "Bearer <token>" }'}</Code> as
-          connectionParams on the WebSocket. A token acts as you, with your domains.
+          connectionParams on the WebSocket. A token acts as you, with your domains. Try queries first in the{' '}
+          <Anchor component={Link} href="/api" inherit data-testid="tokens-explorer-link">API explorer</Anchor>.
         </Text>
       </div>
       <form onSubmit={submit}>
@@ -97,6 +105,8 @@ export function TokensPage() {
         <Stack>
           <Alert color="orange">Copy it now: it is shown only once and cannot be read again.</Alert>
           <Code block data-testid="token-value" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>{shown?.token}</Code>
+          <Text size="sm">Try it from a shell:</Text>
+          <Code block data-testid="token-curl" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>{shown ? curlExample(shown.token) : ''}</Code>
           <Group justify="flex-end">
             <CopyButton value={shown?.token ?? ''}>
               {({ copied, copy }) => <Button color={copied ? 'teal' : undefined} onClick={copy} data-testid="token-copy">{copied ? 'Copied' : 'Copy token'}</Button>}

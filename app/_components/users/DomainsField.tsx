@@ -56,8 +56,10 @@ export function DomainsField({ role, value, onChange, canGrantAll, error }: Prop
               w="100%" placeholder="Add a domain" data-testid="user-domain" />
             {value.domains.length > 0 ? (
               <Pill.Group data-testid="user-domains-chosen">
+                {/* Pill hides its remove button from the keyboard and screen readers (it expects a
+                    PillsInput with Backspace); here it is the only way to remove a domain. */}
                 {value.domains.map((d) => (
-                  <Pill key={d} withRemoveButton onRemove={() => remove(d)} removeButtonProps={{ 'aria-label': `Remove ${d}` }}>{d}</Pill>
+                  <Pill key={d} withRemoveButton onRemove={() => remove(d)} removeButtonProps={{ 'aria-label': `Remove ${d}`, 'aria-hidden': false, tabIndex: 0 }}>{d}</Pill>
                 ))}
               </Pill.Group>
             ) : (

@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation } from '@apollo/client/react';
-import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { PasswordField } from '../PasswordField';
 import { useState, type FormEvent } from 'react';
 import { errorMessage, fieldErrors } from '../../_lib/errors';
 import { SET_USER_PASSWORD } from './operations';
@@ -33,7 +34,7 @@ export function PasswordDialog({ user, onClose, onDone }: Props) {
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
           <Text size="sm">His open sessions end at once, and the console asks him to choose his own password after he signs in with this one.</Text>
-          <PasswordInput label="New password" autoComplete="new-password" required data-autofocus value={password} maxLength={256}
+          <PasswordField id="set-password-field" label="New password" autoComplete="new-password" required data-autofocus value={password} maxLength={256}
             description="12 to 256 characters." error={fieldError} data-testid="set-password-input"
             onChange={(e) => { setPassword(e.currentTarget.value); reset(); }} />
           {error && !fieldError && <Alert color="red" role="alert">{errorMessage(error)}</Alert>}

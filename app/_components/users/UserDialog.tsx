@@ -1,16 +1,15 @@
 'use client';
 
 import { useMutation } from '@apollo/client/react';
-import { Alert, Button, Group, Modal, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { PasswordField } from '../PasswordField';
 import { useState, type FormEvent } from 'react';
 import { apiErrors } from '../../_lib/errors';
-import type { Role, UsersQuery } from '../../_lib/generated';
+import type { Role } from '../../_lib/generated';
 import { useViewer } from '../ViewerContext';
 import { DomainsField, domainsToSend, type DomainsValue } from './DomainsField';
-import { CREATE_USER, UPDATE_USER } from './operations';
+import { CREATE_USER, UPDATE_USER, type UserRow } from './operations';
 import { ROLE_LABEL } from './users-url';
-
-export type UserRow = UsersQuery['users']['nodes'][number];
 
 interface Props {
   /** The user to edit (role and domains); none: create one. */
@@ -46,11 +45,14 @@ export function UserDialog({ user, onClose, onSaved }: Props) {
   const [update, updated] = useMutation(UPDATE_USER);
   const state = user ? updated : created;
   const { fields, other } = byField(state.error);
-  const clear = () => { created.reset(); updated.reset(); };
+  const [noDomain, setNoDomain] = useState(false);
+  const clear = () => { created.reset(); updated.reset(); setNoDomain(false); };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const sent = domainsToSend(role, domains);
+    // An empty list means "every domain" to the server: never send it for a switched-off "All domains".
+    if (role === 'SYSTEM_ADMIN' && !domains.all && sent.length === 0) return setNoDomain(true);
     try {
       if (user) await update({ variables: { id: user.id, input: { role, domains: sent } } });
       else await create({ variables: { email: email.trim(), password, role, domains: sent } });
@@ -70,7 +72,7 @@ export function UserDialog({ user, onClose, onSaved }: Props) {
             <>
               <TextInput label="Email" type="email" autoComplete="off" required value={email} maxLength={254} data-autofocus
                 onChange={(e) => { setEmail(e.currentTarget.value); clear(); }} error={fields.get('email')} data-testid="user-email" />
-              <PasswordInput label="First password" autoComplete="new-password" required value={password} maxLength={256}
+              <PasswordField id="user-password-input" label="First password" autoComplete="new-password" required value={password} maxLength={256}
                 description="12 to 256 characters. Tell it to the user yourself; nothing is sent by email."
                 onChange={(e) => { setPassword(e.currentTarget.value); clear(); }} error={fields.get('password')} data-testid="user-password" />
             </>
@@ -82,7 +84,8 @@ export function UserDialog({ user, onClose, onSaved }: Props) {
             {fields.get('role') && <Text size="xs" c="red">{fields.get('role')}</Text>}
             {!canMakeSystemAdmin && <Text size="xs" c="dimmed">Only a system administrator of all domains makes system administrators.</Text>}
           </Stack>
-          <DomainsField role={role} value={domains} onChange={(v) => { setDomains(v); clear(); }} canGrantAll={viewer.allDomains} error={fields.get('domains')} />
+          <DomainsField role={role} value={domains} onChange={(v) => { setDomains(v); clear(); }} canGrantAll={viewer.allDomains}
+            error={noDomain ? 'Pick at least one domain, or switch on “All domains”.' : fields.get('domains')} />
           {other && <Alert color="red" role="alert" data-testid="user-dialog-error">{other}</Alert>}
           <Group justify="flex-end" mt="xs">
             <Button variant="default" onClick={onClose}>Cancel</Button>

@@ -4,7 +4,7 @@ import { ActionIcon, Badge, Group, Menu, Paper, Stack, Table, Text, VisuallyHidd
 import { useMediaQuery } from '@mantine/hooks';
 import { memo } from 'react';
 import { DateText } from '../DateText';
-import type { UserRow } from './UserDialog';
+import type { UserRow } from './operations';
 import { ROLE_LABEL } from './users-url';
 
 export type UserAction = 'edit' | 'password' | 'toggle' | 'delete';
@@ -24,10 +24,11 @@ function Domains({ u }: { u: UserRow }) {
   if (u.allDomains) return <Badge size="sm" variant="light" color="indigo" tt="none" data-testid="user-domains">all</Badge>;
   const shown = u.domains.slice(0, SHOWN_DOMAINS);
   const rest = u.domains.length - shown.length;
+  // The "+N" never shrinks: a narrow cell cuts the names, not the count of those not shown.
   return (
-    <span className="jd-cell" title={u.domains.join(', ')} data-testid="user-domains">
-      {shown.join(', ') || '—'}
-      {rest > 0 && <Text span size="sm" c="dimmed">{` +${rest}`}</Text>}
+    <span style={{ display: 'flex', gap: 4, minWidth: 0 }} title={u.domains.join(', ')} data-testid="user-domains">
+      <span className="jd-cell">{shown.join(', ') || '—'}</span>
+      {rest > 0 && <span className="jd-cell jd-dimmed" style={{ flex: 'none' }}>{`+${rest}`}</span>}
     </span>
   );
 }
@@ -95,7 +96,7 @@ const UserTableRow = memo(function UserTableRow({ u, self, onAction }: { u: User
   return (
     <Table.Tr data-testid={`user-row-${u.email}`} data-state={u.disabled ? 'disabled' : 'enabled'}>
       <Table.Td maw={320}><Email u={u} self={self} /></Table.Td>
-      <Table.Td><Text size="sm">{ROLE_LABEL[u.role]}</Text></Table.Td>
+      <Table.Td><Text size="sm" className="jd-truncate">{ROLE_LABEL[u.role]}</Text></Table.Td>
       <Table.Td maw={280}><Domains u={u} /></Table.Td>
       <Table.Td><State u={u} /></Table.Td>
       <Table.Td><DateText iso={u.lastSignInAt} empty="Never" /></Table.Td>
@@ -121,7 +122,7 @@ export function UsersList({ users, viewerId, onAction }: Props) {
       <Table.Thead>
         <Table.Tr>
           <Table.Th w="32%">Email</Table.Th>
-          <Table.Th w={120}>Role</Table.Th>
+          <Table.Th w={130}>Role</Table.Th>
           <Table.Th>Domains</Table.Th>
           <Table.Th w={100}>State</Table.Th>
           <Table.Th w={170}>Last sign-in</Table.Th>

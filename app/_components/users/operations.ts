@@ -16,6 +16,9 @@ const USER_ROW = gql`
   fragment UserRowFields on User { id email role domains allDomains disabled lastSignInAt }
 `;
 
+/** A user as the list shows him (and as updateUser answers, so the row updates in the cache). */
+export type UserRow = UsersQuery['users']['nodes'][number];
+
 /** One page of the users the viewer manages, sorted by email. */
 export const USERS: TypedDocumentNode<UsersQuery, UsersQueryVariables> = gql`
   query Users($filter: UserFilter, $first: Int, $after: String) {

@@ -1,0 +1,1 @@
+CREATE INDEX "executions_started_idx" ON "executions" USING btree ("started_at");
