@@ -13,11 +13,21 @@ import type { Viewer } from '../_lib/types';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ViewerProvider } from './ViewerContext';
 
+/** The menu: each entry only for those allowed to use it (the pages check again, and so does the API). */
 function navItems(v: Viewer) {
+  const admin = v.role === 'SYSTEM_ADMIN';
   return [
     { href: '/jobs', label: 'Jobs' },
-    ...(v.role === 'SYSTEM_ADMIN' ? [{ href: '/mail', label: 'Mail' }] : []),
+    ...(admin
+      ? [
+          { href: '/users', label: 'Users' },
+          { href: '/domains', label: 'Domains' },
+          { href: '/audit', label: 'Audit' },
+          { href: '/mail', label: 'Mail' },
+        ]
+      : []),
     { href: '/tokens', label: 'API tokens' },
+    { href: '/api', label: 'API explorer' },
   ];
 }
 
@@ -53,7 +63,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const [opened, { toggle, close }] = useDisclosure(false);
   // Mantine's `sm` breakpoint, where the header's own links take over from the drawer.
-  const desktop = useMediaQuery('(min-width: 48em)');
+  const desktop = useMediaQuery('(min-width: 62em)');
   const { data, loading, error, refetch } = useQuery(VIEWER, { fetchPolicy: 'cache-and-network' });
   const viewer = data?.viewer;
 
@@ -88,14 +98,14 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
 
   return (
     <ViewerProvider value={viewer}>
-      <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }} padding={0}>
+      <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'md', collapsed: { desktop: true, mobile: !opened } }} padding={0}>
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
             <Group gap="lg" wrap="nowrap">
-              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'}
+              <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'}
                 aria-expanded={opened} aria-controls="jd-mobile-nav" />
               <Title order={1} size="h4">Jobdeck</Title>
-              <Group gap={4} visibleFrom="sm" component="nav" aria-label="Main">
+              <Group gap={4} visibleFrom="md" component="nav" aria-label="Main">
                 {items.map((i) => (
                   <Button key={i.href} component={Link} href={i.href} variant={isActive(i.href) ? 'light' : 'subtle'} size="compact-sm"
                     aria-current={isActive(i.href) ? 'page' : undefined} data-testid={`nav-${i.href.slice(1)}`}>
@@ -105,7 +115,10 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
               </Group>
             </Group>
             <Group gap="sm" wrap="nowrap">
-              <Text size="sm" visibleFrom="md" data-testid="viewer-email" className="jd-truncate" maw={260}>{viewer.email}</Text>
+              <Button component={Link} href="/account" variant={isActive('/account') ? 'light' : 'subtle'} color="gray" size="compact-sm" visibleFrom="lg"
+                data-testid="viewer-email" className="jd-truncate" maw={260} aria-label={`My account (${viewer.email})`} title="My account">
+                {viewer.email}
+              </Button>
               <Badge variant="light" color={viewer.role === 'SYSTEM_ADMIN' ? 'indigo' : 'teal'} data-testid="viewer-role" data-role={viewer.role}
                 title={viewer.email} tt="none" maw={260}>
                 {roleLabel(viewer)}
@@ -120,7 +133,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           {items.map((i) => (
             <NavLink key={i.href} component={Link} href={i.href} label={i.label} active={isActive(i.href)} />
           ))}
-          <Text size="xs" c="dimmed" mt="md">{viewer.email}</Text>
+          <NavLink component={Link} href="/account" label="My account" description={viewer.email} active={isActive('/account')} mt="md" />
         </AppShell.Navbar>
         <AppShell.Main>
           <ConnectionBanner />

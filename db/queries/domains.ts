@@ -85,9 +85,10 @@ export async function deleteDomainCascade(tx: Sql, name: string): Promise<'missi
     WITH gone AS (DELETE FROM executions WHERE row_id = ANY(${rowIds}::uuid[]) OR domain = ${name} RETURNING 1)
     SELECT count(*)::int AS n FROM gone`;
   await tx`DELETE FROM job_rows WHERE id = ANY(${rowIds}::uuid[])`;
-  // Agenda's table (the name is jobs/agenda.ts OCCURRENCE): an occurrence left behind would fire for a row that no longer exists.
+  // Agenda's table (the name is jobs/agenda.ts OCCURRENCE): a pending occurrence left behind would
+  // fire for a row that no longer exists. One a worker holds right now is Agenda's to remove when done.
   if (rowIds.length) {
-    await tx`DELETE FROM agenda_jobs WHERE name = 'jobdeck:occurrence' AND data->>'rowId' = ANY(${rowIds}::text[])`;
+    await tx`DELETE FROM agenda_jobs WHERE name = 'jobdeck:occurrence' AND locked_at IS NULL AND data->>'rowId' = ANY(${rowIds}::text[])`;
   }
   const admins = await tx<{ id: string }[]>`
     DELETE FROM users u USING user_domains ud

@@ -108,7 +108,12 @@ test('deleteDomain: impact first, then rows, executions, logs and domain adminis
   assert.equal((await admin.ok(IMPACT, { n: 'nope.example' })).domainImpact, null);
   assert.ok((await count('SELECT count(*)::int AS n FROM log_entries WHERE execution_id = $1::bigint', exec)) > 0);
 
+  const rowIds = (await app.deps.sql<{ id: string }[]>`SELECT id::text FROM job_rows WHERE domain = 'gone.example'`).map((r) => r.id);
+  const pending = async () => (await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM agenda_jobs WHERE data->>'rowId' = ANY(${rowIds}::text[])`)[0]!.n;
+  assert.ok((await pending()) > 0, 'its rows had pending occurrences');
+
   assert.equal((await admin.ok(DELETE, { n: 'gone.example' })).deleteDomain, true);
+  assert.equal(await pending(), 0, 'no occurrence is left for a row that is gone');
   for (const [q, what] of [
     ['SELECT count(*)::int AS n FROM domains WHERE name = $1', 'domain'],
     ['SELECT count(*)::int AS n FROM job_rows WHERE domain = $1', 'rows'],

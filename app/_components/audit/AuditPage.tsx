@@ -17,7 +17,7 @@ type Entry = AuditPageQuery['auditLog']['nodes'][number];
 // Suggestions only: the action filter takes any name (an exact match on the server).
 const ACTIONS = [
   'cancelExecution', 'changePassword', 'createApiToken', 'createDomain', 'createDomains', 'createUser', 'deleteDomain', 'deleteExecutions',
-  'deleteUser', 'endSession', 'login', 'revokeApiToken', 'setPassword', 'updateJob', 'updateUser',
+  'deleteUser', 'endSession', 'executeNow', 'login', 'revokeApiToken', 'setPassword', 'updateJob', 'updateUser',
 ];
 
 /** A day from a date input, in the viewer's zone: the start of `from`'s day, the end of `to`'s. */

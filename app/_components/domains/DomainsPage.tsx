@@ -104,7 +104,8 @@ export function DomainsPage() {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th w={{ base: 110, sm: 200 }}>Created</Table.Th>
+                {/* A phone keeps the name whole and the action at hand; the date cell would be cut anyway. */}
+                <Table.Th w={200} visibleFrom="xs">Created</Table.Th>
                 {canManage && <Table.Th w={80}><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}
               </Table.Tr>
             </Table.Thead>
@@ -112,7 +113,7 @@ export function DomainsPage() {
               {list.nodes.map((d) => (
                 <Table.Tr key={d.name} data-testid={`domain-row-${d.name}`}>
                   <Table.Td><Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{d.name}</Text></Table.Td>
-                  <Table.Td><DateText iso={d.createdAt} /></Table.Td>
+                  <Table.Td visibleFrom="xs"><DateText iso={d.createdAt} /></Table.Td>
                   {canManage && (
                     <Table.Td ta="right">
                       <Button size="compact-xs" color="red" variant="subtle" onClick={() => setToDelete(d.name)} aria-label={`Delete ${d.name}`} data-testid="domain-delete">Delete</Button>
