@@ -56,7 +56,7 @@ export function TokensPage() {
         <Text size="sm" c="dimmed">
           For integrations: send <Code>Authorization: Bearer &lt;token&gt;</Code> to <Code>/graphql</Code>, or <Code>{'{ authorization: "Bearer <token>" }'}</Code> as
           connectionParams on the WebSocket. A token acts as you, with your domains. Try queries first in the{' '}
-          <Anchor component={Link} href="/api" inherit data-testid="tokens-explorer-link">API explorer</Anchor>.
+          <Anchor component={Link} href="/api" inherit underline="always" data-testid="tokens-explorer-link">API explorer</Anchor>.
         </Text>
       </div>
       <form onSubmit={submit}>
