@@ -52,7 +52,7 @@ test('the guard recognises the shapes it must refuse', () => {
     `import type { X } from "/opt/app/lib";`,
     `const m = await import('/opt/app/lib/x.ts');`,
     `const m = require('/opt/app/x');`,
-    `spawn(cmd, { cwd: '/work/main' });`,
+    `spawn(cmd, { cwd: '/work/elsewhere' });`,
     `const p = "/home/dev/jobdeck/server.ts";`,
     `const p = \`\${x}\` + '/srv/some/checkout';`,
   ];
