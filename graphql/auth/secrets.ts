@@ -1,2 +1,0 @@
-/** Moved to services/credentials.ts; kept while other work still imports this path. */
-export * from '../../services/credentials';
