@@ -10,22 +10,15 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN } from '../helpers/app';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { MODES, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 30_000;
-const MODES = [
-  { name: 'desktop-light', viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
-  { name: 'desktop-dark', viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
-  { name: 'phone-light', viewport: { width: 390, height: 844 }, colorScheme: 'light' },
-  { name: 'phone-dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
-] as const;
 
 let server: ServerProcess;
 let browser: Browser;
 const pageErrors: string[] = [];
 const consoleErrors: string[] = [];
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 async function newPage(mode: (typeof MODES)[number] = MODES[0]) {
   const ctx = await browser.newContext({ viewport: mode.viewport, colorScheme: mode.colorScheme, timezoneId: 'UTC', locale: 'en-GB' });

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { executionLink } from '../../jobs/report/template';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 // The server closes the sockets of an ended session on its next check (every 5 s, lib/web.ts).
@@ -24,8 +24,6 @@ let gql: Gql;
 let tmp: string;
 let executionId: string;
 const pageErrors: string[] = [];
-
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 async function signIn(p: Page) {
   await p.locator(tid('login-email')).fill(ADMIN.email);

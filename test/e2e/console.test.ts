@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000; // default wait for one state change
@@ -25,7 +25,6 @@ let gql: Gql;
 let tmp: string;
 const pageErrors: string[] = [];
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 const row = (key: string) => page.locator(tid(`job-row-${key}`));
 
 async function gqlExecute(jobId: string, domain: string) {

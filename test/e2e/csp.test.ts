@@ -8,11 +8,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN } from '../helpers/app';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 let server: ServerProcess;
 let browser: Browser;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -28,8 +28,6 @@ let workDir: string;
 const pageErrors: string[] = [];
 /** Every GraphQL answer the browser received: none may carry an environment value. */
 const answers: string[] = [];
-
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 async function shot(name: string, p: Page = page) {
   await p.screenshot({ path: screenshotPath(`job-window-${name}`), animations: 'disabled' });

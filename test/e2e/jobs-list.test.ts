@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -22,7 +22,6 @@ let tmp: string;
 let flag: string;
 let page: Page;
 const pageErrors: string[] = [];
-const tid = (id: string) => `[data-testid="${id}"]`;
 const row = (key: string) => tid(`job-row-${key}`);
 
 async function execute(jobId: string, domain = 'global') {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -22,8 +22,6 @@ let server: ServerProcess;
 let browser: Browser;
 let tmp: string;
 const pageErrors: string[] = [];
-
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 async function newPage(colorScheme: 'light' | 'dark', viewport = PHONE) {
   const ctx = await browser.newContext({ viewport, colorScheme, timezoneId: 'UTC', locale: 'en-GB', hasTouch: true });

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import postgres from 'postgres';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser, tid } from '../helpers/browser';
 import { createTestDatabase } from '../helpers/db';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
@@ -19,8 +19,6 @@ let server: ServerProcess;
 let db: { url: string; drop: () => Promise<void> };
 let browser: Browser;
 let gql: Gql;
-
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 before(async () => {
   // Our own database (the server's), so the test can seed it directly.

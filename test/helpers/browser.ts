@@ -17,3 +17,14 @@ export function screenshotPath(name: string) {
   mkdirSync(dir, { recursive: true });
   return path.join(dir, `${name}.png`);
 }
+
+/** A `data-testid` selector. */
+export const tid = (id: string) => `[data-testid="${id}"]`;
+
+/** The four ways every page is looked at: desktop and a 390×844 phone, light and dark. */
+export const MODES = [
+  { name: 'desktop-light', viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+  { name: 'desktop-dark', viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  { name: 'phone-light', viewport: { width: 390, height: 844 }, colorScheme: 'light' },
+  { name: 'phone-dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
+] as const;
