@@ -5,6 +5,7 @@ import { CloseButton, Combobox, InputBase, Loader, Text, useCombobox, type Input
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { DOMAIN_LIST } from '../_lib/operations';
+import { appendPage } from '../_lib/append-page';
 
 const MORE = '\u0000more';
 const PAGE = 50;
@@ -40,9 +41,7 @@ export function DomainPicker({ value, onChange, w = 200, placeholder = 'All doma
   const more = () =>
     void fetchMore({
       variables: { after: list?.pageInfo.endCursor },
-      updateQuery: (prev, { fetchMoreResult }) => ({
-        domainList: { ...fetchMoreResult.domainList, nodes: [...prev.domainList.nodes, ...fetchMoreResult.domainList.nodes] },
-      }),
+      updateQuery: appendPage('domainList'),
     });
 
   return (

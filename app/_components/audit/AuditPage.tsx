@@ -11,6 +11,7 @@ import { DateText } from '../DateText';
 import { LoadOlder } from '../LoadOlder';
 import { useViewer } from '../ViewerContext';
 import { AUDIT_PAGE } from './operations';
+import { appendPage } from '../../_lib/append-page';
 
 type Entry = AuditPageQuery['auditLog']['nodes'][number];
 
@@ -101,9 +102,7 @@ export function AuditPage() {
   const more = () =>
     void fetchMore({
       variables: { after: list?.pageInfo.endCursor },
-      updateQuery: (prev, { fetchMoreResult }) => ({
-        auditLog: { ...fetchMoreResult.auditLog, nodes: [...prev.auditLog.nodes, ...fetchMoreResult.auditLog.nodes] },
-      }),
+      updateQuery: appendPage('auditLog'),
     });
 
   return (

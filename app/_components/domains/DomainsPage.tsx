@@ -12,6 +12,7 @@ import { LoadOlder } from '../LoadOlder';
 import { useViewer } from '../ViewerContext';
 import { CreateDomains } from './CreateDomains';
 import { DELETE_DOMAIN, DOMAIN_IMPACT, DOMAINS_PAGE } from './operations';
+import { appendPage } from '../../_lib/append-page';
 
 const PAGE = 50;
 const n = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
@@ -66,9 +67,7 @@ export function DomainsPage() {
   const more = () =>
     void fetchMore({
       variables: { after: list?.pageInfo.endCursor },
-      updateQuery: (prev, { fetchMoreResult }) => ({
-        domainList: { ...fetchMoreResult.domainList, nodes: [...prev.domainList.nodes, ...fetchMoreResult.domainList.nodes] },
-      }),
+      updateQuery: appendPage('domainList'),
     });
 
   return (

@@ -17,6 +17,7 @@ import { UserDialog } from './UserDialog';
 import { UsersFilters } from './UsersFilters';
 import { UsersList, type UserAction } from './UsersList';
 import { parseUsersView, toUserFilter } from './users-url';
+import { appendPage } from '../../_lib/append-page';
 
 const PAGE = 50;
 
@@ -141,7 +142,7 @@ function UsersAdmin({ viewerId }: { viewerId: string }) {
             onLoad={() =>
               void fetchMore({
                 variables: { after: conn.pageInfo.endCursor },
-                updateQuery: (prev, { fetchMoreResult }) => ({ users: { ...fetchMoreResult.users, nodes: [...prev.users.nodes, ...fetchMoreResult.users.nodes] } }),
+                updateQuery: appendPage('users'),
               })}>
             Load more users
           </LoadOlder>
