@@ -7,14 +7,14 @@
  * Waits are on selectors, URLs and page state, never sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact, type AxeFinding } from '../helpers/a11y';
 import { ADMIN, Gql } from '../helpers/app';
-import { MODES, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -48,16 +48,6 @@ async function settled(p: Page) {
   );
 }
 
-async function waitExecutionEnd(id: string) {
-  const deadline = Date.now() + T;
-  for (;;) {
-    const r = await gql.ok<{ execution: { status: string } }>(`query($id: ID!) { execution(id: $id) { status } }`, { id });
-    if (r.execution.status !== 'IN_PROGRESS') return r.execution.status;
-    if (Date.now() > deadline) throw new Error(`execution ${id} still running`);
-    await new Promise((res) => setTimeout(res, 100)); // API poll (setup only, not the browser)
-  }
-}
-
 before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-a11y-'));
   const jobsFile = path.join(tmp, 'jobs.json');
@@ -74,16 +64,11 @@ before(async () => {
   const r = await gql.ok<{ executeNow: { execution: { id: string } | null }[] }>(`mutation { executeNow(jobs: [{ jobId: "demo.ok", domain: "global" }]) { execution { id } } }`);
   executionId = r.executeNow[0]?.execution?.id ?? '';
   assert.ok(executionId, JSON.stringify(r));
-  await waitExecutionEnd(executionId);
+  await gql.ended(executionId);
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 
 for (const mode of MODES) {
   test(`axe finds no serious or critical violation on any page (${mode.name})`, async () => {
@@ -228,7 +213,7 @@ test("on desktop the drawer's hidden links are out of the tab order; every stop 
 test('log icons (unread, read, none) and the never-run icon stand apart in light and dark', async () => {
   // A run nobody has opened yet: unread for the admin. demo.ok's log was opened above: read.
   const r = await gql.ok<{ executeNow: { execution: { id: string } | null }[] }>(`mutation { executeNow(jobs: [{ jobId: "demo.domain", domain: "a.example" }]) { execution { id } } }`);
-  await waitExecutionEnd(r.executeNow[0]?.execution?.id ?? '');
+  await gql.ended(r.executeNow[0]?.execution?.id ?? '');
   for (const mode of [MODES[0], MODES[1]]) {
     const page = await newPage(mode);
     await page.goto(`${server.url}/jobs`);

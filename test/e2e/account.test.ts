@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { Gql } from '../helpers/app';
-import { MODES, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -51,11 +51,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, pageErrors }));
 
 test('the first administrator is asked to change his printed password; a wrong current one is refused on its field; the right one ends his other session and the banner', async () => {
   const elsewhere = await new Gql(server.url).login(FIRST, printed);

@@ -5,14 +5,14 @@
  * Waits are on selectors and URLs (Playwright's auto-waiting), never sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { executionLink } from '../../jobs/report/template';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 // The server closes the sockets of an ended session on its next check (every 5 s, lib/web.ts).
@@ -50,22 +50,11 @@ before(async () => {
   );
   executionId = r.executeNow[0]?.execution?.id ?? '';
   assert.ok(executionId, JSON.stringify(r));
-  const deadline = Date.now() + T;
-  for (;;) {
-    const e = await gql.ok<{ execution: { status: string } }>(`query($id: ID!) { execution(id: $id) { status } }`, { id: executionId });
-    if (e.execution.status !== 'IN_PROGRESS') break;
-    if (Date.now() > deadline) throw new Error('the execution did not end');
-    await new Promise((res) => setTimeout(res, 100)); // API poll (setup only, not the browser)
-  }
+  await gql.ended(executionId, T);
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 
 test("a report email's link, old shape and new, opens that execution's log", async () => {
   const page = await newPage();

@@ -5,13 +5,13 @@
  * Waits are on selectors and page state (Playwright's auto-waiting, waitForFunction), never sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000; // default wait for one state change
@@ -114,12 +114,7 @@ before(async () => {
   page.on('pageerror', (e) => pageErrors.push(String(e)));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 
 test('a system administrator signs in, sees the signed-in layout, signs out, and signs in again', async () => {
   await signIn(page, ADMIN.email, ADMIN.password);

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN, Gql } from '../helpers/app';
-import { MODES, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -55,19 +55,11 @@ before(async () => {
   await gql.ok('mutation { createUser(email: "da@victim.example", password: "domain-admin-pass", role: DOMAIN_ADMIN, domains: ["victim.example"]) { id } }');
   const r = await gql.ok('mutation { executeNow(jobs: [{ jobId: "domain.activity-report", domain: "victim.example" }]) { execution { id } } }');
   const id = r.executeNow[0].execution.id;
-  const deadline = Date.now() + T;
-  while ((await gql.ok('query($id: ID!) { execution(id: $id) { status } }', { id })).execution.status === 'IN_PROGRESS') {
-    if (Date.now() > deadline) throw new Error('the execution did not end');
-    await new Promise((res) => setTimeout(res, 100)); // API poll (setup only, not the browser)
-  }
+  await gql.ended(id, T);
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, pageErrors }));
 
 test('domains: a paste of three names, one existing, is counted and answered "2 created, 1 already existed"; a delete states what goes', async () => {
   const page = await newPage();

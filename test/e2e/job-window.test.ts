@@ -5,13 +5,13 @@
  * Waits are on selectors, URLs and attributes (Playwright's auto-waiting), never sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -77,12 +77,7 @@ before(async () => {
   await page.waitForURL((u) => u.pathname === '/jobs' && u.searchParams.get('job') === 'demo.hello@global');
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 
 test('the Information tab shows the command line, working directory and environment names, never a value', async () => {
   await page.locator(tid('job-window-body')).waitFor();

@@ -5,13 +5,13 @@
  * searches the server; the sort is kept in the URL. Waits are on selectors, URLs and page state.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN, Gql } from '../helpers/app';
-import { launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -89,12 +89,7 @@ before(async () => {
   await page.locator(tid('jobs-table')).waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 
 test('In progress: a run started elsewhere appears, and leaves when it is cancelled; the count follows', async () => {
   await page.goto(`${server.url}/jobs?status=IN_PROGRESS`);

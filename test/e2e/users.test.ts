@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN, Gql } from '../helpers/app';
-import { MODES, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -64,11 +64,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (pageErrors.length) console.log(`page errors seen:\n${pageErrors.join('\n')}`);
-});
+after(() => closeBrowserTest({ browser, server, pageErrors }));
 
 test('create a domain administrator with a picked domain, filter, disable (his page is signed out), set his password, delete him', async () => {
   const page = await newPage();

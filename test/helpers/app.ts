@@ -77,6 +77,17 @@ export class Gql {
     return r.data!;
   }
 
+  /** Waits (polling the API, for test setup) until an execution has ended; its final status. */
+  async ended(id: string, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.ok<{ execution: { status: string } }>('query($id: ID!) { execution(id: $id) { status } }', { id });
+      if (r.execution.status !== 'IN_PROGRESS') return r.execution.status;
+      if (Date.now() > deadline) throw new Error(`execution ${id} still running after ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
   async login(email = ADMIN.email, password = ADMIN.password) {
     await this.ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { id } }`, { e: email, p: password });
     return this;

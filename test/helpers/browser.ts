@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { chromiumPath } from './chromium';
@@ -28,3 +28,11 @@ export const MODES = [
   { name: 'phone-light', viewport: { width: 390, height: 844 }, colorScheme: 'light' },
   { name: 'phone-dark', viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
 ] as const;
+
+/** The end of a browser test file: the browser, then the server, then the temp folder; page errors are printed. */
+export async function closeBrowserTest(o: { browser?: Browser; server?: { stop(): Promise<unknown> }; tmp?: string; pageErrors: string[] }) {
+  await o.browser?.close();
+  await o.server?.stop();
+  if (o.tmp) rmSync(o.tmp, { recursive: true, force: true });
+  if (o.pageErrors.length) console.log(`page errors seen:\n${o.pageErrors.join('\n')}`);
+}
