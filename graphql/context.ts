@@ -4,6 +4,7 @@ import { authenticate, SESSION_COOKIE } from '../services/auth';
 import type { Deps, Loaders } from '../services/deps';
 import type { LiveHub } from '../services/live';
 import type { Viewer } from '../services/access';
+import type { Locale } from '../lib/i18n/locale';
 export { makeLoaders } from '../services/loaders';
 
 export type CookieSetter = (name: string, value: string, maxAgeSeconds: number) => void;
@@ -16,6 +17,8 @@ export type Context = {
   address?: string;
   /** The browser or client that sent the request (kept with a new session). */
   userAgent?: string;
+  /** The reader's language (the console's cookie, else Accept-Language, else English): schedule summaries use it. */
+  locale?: Locale;
   /** HTTP only: sets or clears the session cookie. */
   setCookie?: CookieSetter;
 };

@@ -3,7 +3,6 @@
  * Pure: no database, no timers.
  */
 import { Cron } from 'croner';
-import cronstrue from 'cronstrue';
 import type { RuleJson } from '../db/schema/jobs';
 import { badInput } from '../lib/errors';
 
@@ -238,55 +237,4 @@ function instantOf(wallMs: number, zone: string): number {
   return afterMs;
 }
 
-// ---------------------------------------------------------------- summaries
-
-const dayName = (d: string) => d.charAt(0) + d.slice(1).toLowerCase();
-
-/** "Mon–Fri", "Mon, Wed", "Mon–Wed, Sat": runs of three or more days collapse into a range. */
-function dayList(days: readonly string[]): string {
-  const runs: string[][] = [];
-  WEEKDAYS.forEach((d, i) => {
-    if (!days.includes(d)) return;
-    const last = runs[runs.length - 1];
-    if (last && last[last.length - 1] === WEEKDAYS[i - 1]) last.push(d);
-    else runs.push([d]);
-  });
-  return runs.flatMap((r) => (r.length >= 3 ? [`${dayName(r[0]!)}–${dayName(r[r.length - 1]!)}`] : r.map(dayName))).join(', ');
-}
-
-function describeCron(expr: string): string {
-  try {
-    return ` — ${cronstrue.toString(expr)}`;
-  } catch {
-    // croner extensions such as "+MON" are beyond cronstrue; the expression alone still says it.
-    return '';
-  }
-}
-
-export function summarizeRule(rule: RuleJson): string {
-  const zone = ` (${rule.timeZone})`;
-  switch (rule.kind) {
-    case 'EVERY_MINUTES':
-      return (rule.every === 1 ? 'Every minute' : `Every ${rule.every} minutes`) + zone;
-    case 'EVERY_HOURS':
-      return (rule.every === 1 ? 'Every hour' : `Every ${rule.every} hours`) + zone;
-    case 'DAILY': {
-      const days = WEEKDAYS.filter((d) => rule.days?.includes(d));
-      const times = [...new Set(rule.times ?? [])].sort().join(', ');
-      return (days.length === WEEKDAYS.length ? `Every day at ${times}` : `Daily, ${dayList(days)} at ${times}`) + zone;
-    }
-    case 'CRON':
-      return `Cron ${rule.cron}${describeCron(rule.cron ?? '')}${zone}`;
-  }
-}
-
-export function summarizePlan(kind: PlanKind, rule: RuleJson | null, automaticRule: RuleJson | null): string {
-  switch (kind) {
-    case 'AUTOMATIC':
-      return automaticRule ? `Automatic — ${summarizeRule(automaticRule)}` : 'Automatic — never runs by itself';
-    case 'SCHEDULED':
-      return rule ? `Scheduled — ${summarizeRule(rule)}` : 'Scheduled — no rule';
-    case 'DISABLED':
-      return 'Disabled';
-  }
-}
+export { summarizePlan, summarizeRule } from './plan-summary';

@@ -132,6 +132,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
           enqueueReport(tx, id, {
             publicUrl: config.PUBLIC_URL,
             maxLines: config.REPORT_MAX_LINES,
+            locale: config.REPORT_LOCALE,
             descriptionOf: (jobId) => catalog.get(jobId)?.description ?? jobId,
           }).then(() => undefined),
         afterFinished: () => sender.kick(),

@@ -25,6 +25,7 @@ import type { LiveHub } from '../services/live';
 import { clientAddress } from './client-address';
 import { mountSsoRoutes } from './sso-routes';
 import type { Config } from './config';
+import { localeOfHeaders } from './i18n/locale';
 import { logContext } from './logger';
 import { metrics, opsHandler, setSubscriptionCount, type Readiness } from './ops';
 import { securityHeaders } from './security-headers';
@@ -127,6 +128,7 @@ export async function createWebServer(o: {
           viewer,
           address,
           userAgent: req.headers['user-agent'],
+          locale: localeOfHeaders(req.headers),
           loaders: makeLoaders(deps, viewer),
           setCookie: (name, value, maxAgeSeconds) =>
             void res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: maxAgeSeconds * 1000 }),
@@ -193,7 +195,7 @@ export async function createWebServer(o: {
           document: checked.document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: { deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), loaders: makeLoaders(deps, ctx.extra.viewer) } satisfies Context,
+          contextValue: { deps, hub, viewer: ctx.extra.viewer, address: addressOf(ctx.extra.request), locale: localeOfHeaders(ctx.extra.request.headers), loaders: makeLoaders(deps, ctx.extra.viewer) } satisfies Context,
         };
       },
       onComplete: (ctx) => {

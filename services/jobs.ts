@@ -141,22 +141,22 @@ export function automaticRuleFor(deps: Deps, row: RowRecord) {
 }
 
 /** A rule in words ("Every 4 hours", "At 01:00 on Mon, Wed"). */
-export const ruleSummary = (rule: Rule) => summarizeRule(rule);
+export const ruleSummary = (rule: Rule, locale?: string) => summarizeRule(rule, locale);
 
-export function planOf(deps: Deps, row: RowRecord) {
+export function planOf(deps: Deps, row: RowRecord, locale?: string) {
   const def = deps.catalog.get(row.jobId);
   const auto = def ? automaticRuleOf(def, deps.config.DEFAULT_TIME_ZONE) : null;
   const rule = row.planKind === 'SCHEDULED' ? row.rule : row.planKind === 'AUTOMATIC' ? auto : null;
-  return { kind: row.planKind, rule, summary: summarizePlan(row.planKind, row.rule, auto) };
+  return { kind: row.planKind, rule, summary: summarizePlan(row.planKind, row.rule, auto, locale) };
 }
 
 type RuleInputArg = { kind: Rule['kind']; every?: number | null; days?: string[] | null; times?: string[] | null; cron?: string | null; timeZone?: string | null };
 
-export function previewRule(deps: Deps, rule: RuleInputArg, count: number | null | undefined) {
+export function previewRule(deps: Deps, rule: RuleInputArg, count: number | null | undefined, locale?: string) {
   const n = count ?? 5;
   if (!Number.isInteger(n) || n < 1 || n > 20) throw badInput('count', 'count must be between 1 and 20.');
   const r = validateRule(rule, 'rule', deps.config.DEFAULT_TIME_ZONE);
-  return { summary: summarizeRule(r), next: nextOccurrences(r, new Date(), n) };
+  return { summary: summarizeRule(r, locale), next: nextOccurrences(r, new Date(), n) };
 }
 
 function validateRecipients(input: { send: boolean; recipients: string[] }) {

@@ -1,6 +1,7 @@
 'use client';
 
 import { Alert, Button, Loader, Group, Text } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { useSyncExternalStore } from 'react';
 import { connection } from '../_lib/connection';
 
@@ -16,16 +17,17 @@ function signInAgain() {
  * the session has ended, which no reconnect can mend.
  */
 export function ConnectionBanner() {
+  const t = useTranslations('shell');
   const state = useSyncExternalStore(connection.subscribe, connection.get, () => 'idle' as const);
   if (state === 'signedOut') {
     return (
       <Alert color="red" variant="filled" radius={0} py={6} role="alert" data-testid="signed-out"
         pos="fixed" top="var(--app-shell-header-offset, 0px)" left={0} right={0} style={{ zIndex: 500 }}>
         <Group gap="sm" justify="center" wrap="wrap">
-          <Text size="sm" fw={600}>You were signed out</Text>
-          <Text size="sm">Your session ended. Live updates are stopped until you sign in again; this view is kept.</Text>
+          <Text size="sm" fw={600}>{t('banner.signedOutTitle')}</Text>
+          <Text size="sm">{t('banner.signedOutText')}</Text>
           <Button size="compact-sm" variant="white" color="red" onClick={signInAgain} data-testid="sign-in-again">
-            Sign in again
+            {t('banner.signInAgain')}
           </Button>
         </Group>
       </Alert>
@@ -37,7 +39,7 @@ export function ConnectionBanner() {
       pos="fixed" top="var(--app-shell-header-offset, 0px)" left={0} right={0} style={{ zIndex: 500 }}>
       <Group gap="xs" justify="center" wrap="nowrap">
         <Loader size="xs" color="white" aria-hidden />
-        <Text size="sm" fw={500}>Live connection lost — reconnecting… Statuses and logs resume when it is back.</Text>
+        <Text size="sm" fw={500}>{t('banner.reconnecting')}</Text>
       </Group>
     </Alert>
   );

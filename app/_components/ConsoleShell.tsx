@@ -5,6 +5,7 @@ import { Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, NavLink,
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect, type ReactNode } from 'react';
 import { restartLiveConnection } from '../_lib/apollo';
 import { errorMessage } from '../_lib/errors';
@@ -13,38 +14,31 @@ import type { Viewer } from '../_lib/types';
 import { ConnectionBanner } from './ConnectionBanner';
 import { ViewerProvider } from './ViewerContext';
 
+type Shell = (key: string, values?: Record<string, string | number>) => string;
+
 /** The menu: each entry only for those allowed to use it (the pages check again, and so does the API). */
-function navItems(v: Viewer) {
+function navItems(v: Viewer, t: Shell) {
   const admin = v.role === 'SYSTEM_ADMIN';
-  return [
-    { href: '/jobs', label: 'Jobs' },
-    ...(admin
-      ? [
-          { href: '/users', label: 'Users' },
-          { href: '/domains', label: 'Domains' },
-          { href: '/audit', label: 'Audit' },
-          { href: '/mail', label: 'Mail' },
-        ]
-      : []),
-    { href: '/tokens', label: 'API tokens' },
-    { href: '/api', label: 'API explorer' },
-  ];
+  const pages = ['jobs', ...(admin ? ['users', 'domains', 'audit', 'mail'] : []), 'tokens', 'api'];
+  return pages.map((p) => ({ href: `/${p}`, label: t(`nav.${p}`) }));
 }
 
-function roleLabel(v: Viewer) {
-  if (v.role === 'DOMAIN_ADMIN') return `Domain admin · ${v.domains[0] ?? ''}`;
-  return v.allDomains ? 'System admin' : `System admin · ${v.domains.length} domain${v.domains.length === 1 ? '' : 's'}`;
+function roleLabel(v: Viewer, t: Shell) {
+  if (v.role === 'DOMAIN_ADMIN') return t('roleBadge.domainAdmin', { domain: v.domains[0] ?? '' });
+  return v.allDomains ? t('roleBadge.systemAdmin') : t('roleBadge.systemAdminOf', { count: v.domains.length });
 }
 
 function SignOut() {
   const client = useApolloClient();
   const router = useRouter();
   const [logout, { loading }] = useMutation(LOGOUT);
+  const t = useTranslations('shell');
   return (
     <Button
       variant="default"
       size="xs"
       loading={loading}
+      style={{ flex: 'none' }}
       data-testid="sign-out"
       onClick={async () => {
         await logout().catch(() => undefined); // a session that is already gone is signed out too
@@ -53,7 +47,7 @@ function SignOut() {
         router.replace('/login');
       }}
     >
-      Sign out
+      {t('signOut')}
     </Button>
   );
 }
@@ -61,6 +55,7 @@ function SignOut() {
 export function ConsoleShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const router = useRouter();
+  const t = useTranslations('shell');
   const [opened, { toggle, close }] = useDisclosure(false);
   // Mantine's `sm` breakpoint, where the header's own links take over from the drawer.
   const desktop = useMediaQuery('(min-width: 62em)');
@@ -80,20 +75,20 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
     return (
       <Center mih="100dvh">
         {error && !loading ? (
-          <Alert color="red" title="Jobdeck is not answering" maw={480}>
+          <Alert color="red" title={t('notAnswering')} maw={480}>
             <Stack>
               <Text size="sm">{errorMessage(error)}</Text>
-              <Button size="xs" onClick={() => void refetch()}>Try again</Button>
+              <Button size="xs" onClick={() => void refetch()}>{t('tryAgain')}</Button>
             </Stack>
           </Alert>
         ) : (
-          <Loader aria-label="Loading" />
+          <Loader aria-label={t('loading')} />
         )}
       </Center>
     );
   }
 
-  const items = navItems(viewer);
+  const items = navItems(viewer, t);
   const isActive = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
 
   return (
@@ -102,10 +97,10 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
             <Group gap="lg" wrap="nowrap">
-              <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'}
+              <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label={opened ? t('closeNavigation') : t('openNavigation')}
                 aria-expanded={opened} aria-controls="jd-mobile-nav" />
               <Title order={1} size="h4">Jobdeck</Title>
-              <Group gap={4} visibleFrom="md" component="nav" aria-label="Main">
+              <Group gap={4} visibleFrom="md" component="nav" aria-label={t('mainNav')} wrap="nowrap">
                 {items.map((i) => (
                   <Button key={i.href} component={Link} href={i.href} variant={isActive(i.href) ? 'light' : 'subtle'} size="compact-sm"
                     aria-current={isActive(i.href) ? 'page' : undefined} data-testid={`nav-${i.href.slice(1)}`}>
@@ -116,12 +111,12 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             </Group>
             <Group gap="sm" wrap="nowrap">
               <Button component={Link} href="/account" variant={isActive('/account') ? 'light' : 'subtle'} color="gray" size="compact-sm" visibleFrom="lg"
-                data-testid="viewer-email" className="jd-truncate" maw={260} aria-label={`My account (${viewer.email})`} title="My account">
+                data-testid="viewer-email" className="jd-truncate" maw={260} aria-label={t('myAccountOf', { email: viewer.email })} title={t('myAccount')}>
                 {viewer.email}
               </Button>
               <Badge variant="light" color={viewer.role === 'SYSTEM_ADMIN' ? 'indigo' : 'teal'} data-testid="viewer-role" data-role={viewer.role}
-                title={viewer.email} tt="none" maw={260}>
-                {roleLabel(viewer)}
+                title={viewer.email} tt="none" maw={260} miw={0}>
+                {roleLabel(viewer, t)}
               </Badge>
               <SignOut />
             </Group>
@@ -129,11 +124,11 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         </AppShell.Header>
         {/* A collapsed navbar is only moved off-screen: without `inert` its links stay in the tab
             order (and the accessibility tree), invisible, on desktop and on a phone with it closed. */}
-        <AppShell.Navbar p="sm" component="nav" aria-label="Main (mobile)" id="jd-mobile-nav" inert={!opened || desktop}>
+        <AppShell.Navbar p="sm" component="nav" aria-label={t('mobileNav')} id="jd-mobile-nav" inert={!opened || desktop}>
           {items.map((i) => (
             <NavLink key={i.href} component={Link} href={i.href} label={i.label} active={isActive(i.href)} />
           ))}
-          <NavLink component={Link} href="/account" label="My account" description={viewer.email} active={isActive('/account')} mt="md" />
+          <NavLink component={Link} href="/account" label={t('myAccount')} description={viewer.email} active={isActive('/account')} mt="md" />
         </AppShell.Navbar>
         <AppShell.Main>
           <ConnectionBanner />

@@ -1,7 +1,7 @@
 'use client';
 
 import { memo, useSyncExternalStore } from 'react';
-import { fullDate, relativeTime, shortDate } from '../_lib/format';
+import { useFormat } from '../_lib/use-format';
 
 // One clock for every relative time on the page: a list of thousands of runs shares one timer,
 // and it only runs while something shows a relative time.
@@ -30,7 +30,8 @@ const getNow = () => now;
 /** "3 min ago", kept current by the shared clock. */
 function Relative({ iso }: { iso: string }) {
   useSyncExternalStore(subscribe, getNow, getNow); // re-renders on each tick; the time itself is read now
-  return <span className="jd-dimmed" data-testid="date-relative">{` · ${relativeTime(iso, Date.now())}`}</span>;
+  const fmt = useFormat();
+  return <span className="jd-dimmed" data-testid="date-relative">{` · ${fmt.relativeTime(iso, Date.now())}`}</span>;
 }
 
 interface Props {
@@ -53,12 +54,13 @@ interface Props {
  * to assistive technology. Plain elements on purpose: thousands of list cells use it.
  */
 export const DateText = memo(function DateText({ iso, testId, empty = '—', run, zone, inline }: Props) {
+  const fmt = useFormat();
   const cell = inline ? undefined : 'jd-cell';
   if (!iso) return <span className={inline ? 'jd-dimmed' : 'jd-cell jd-dimmed'} data-testid={testId}>{empty}</span>;
-  const full = fullDate(iso, zone);
+  const full = fmt.fullDate(iso, zone);
   return (
     <time className={cell} dateTime={iso} title={full} aria-label={full} data-testid={testId}>
-      {shortDate(iso, { seconds: run, zone })}
+      {fmt.shortDate(iso, { seconds: run, zone })}
       {run && <Relative iso={iso} />}
     </time>
   );

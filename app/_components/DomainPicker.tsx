@@ -3,6 +3,7 @@
 import { useQuery } from '@apollo/client/react';
 import { CloseButton, Combobox, InputBase, Loader, Text, useCombobox, type InputBaseProps } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { DOMAIN_LIST } from '../_lib/operations';
 import { appendPage } from '../_lib/append-page';
@@ -23,7 +24,8 @@ interface Props {
  * Picks one of the viewer's domains. There can be 20,000 of them, so the list is searched and paged
  * by the server (domainList) as the user types: never more than the pages asked for are loaded.
  */
-export function DomainPicker({ value, onChange, w = 200, placeholder = 'All domains', 'data-testid': testId }: Props) {
+export function DomainPicker({ value, onChange, w = 200, placeholder, 'data-testid': testId }: Props) {
+  const t = useTranslations('common');
   const combobox = useCombobox({ onDropdownClose: () => { combobox.resetSelectedOption(); setSearch(value ?? ''); } });
   const [search, setSearch] = useState(value ?? '');
   // Back/forward or a pasted link changes the value under us: follow it.
@@ -60,8 +62,8 @@ export function DomainPicker({ value, onChange, w = 200, placeholder = 'All doma
           size="xs"
           w={w}
           value={search}
-          placeholder={placeholder}
-          aria-label="Domain"
+          placeholder={placeholder ?? t('domainPicker.all')}
+          aria-label={t('domainPicker.label')}
           data-testid={testId}
           onChange={(e) => {
             setSearch(e.currentTarget.value);
@@ -73,26 +75,26 @@ export function DomainPicker({ value, onChange, w = 200, placeholder = 'All doma
           rightSectionPointerEvents={value ? 'all' : 'none'}
           rightSection={
             value ? (
-              <CloseButton size="sm" aria-label="All domains" onMouseDown={(e) => e.preventDefault()}
+              <CloseButton size="sm" aria-label={t('domainPicker.all')} onMouseDown={(e) => e.preventDefault()}
                 onClick={() => { onChange(null); setSearch(''); combobox.closeDropdown(); }} />
             ) : loading ? <Loader size={12} /> : <Combobox.Chevron />
           }
         />
       </Combobox.Target>
       <Combobox.Dropdown data-testid={testId ? `${testId}-options` : undefined}>
-        <Combobox.Options mah={280} style={{ overflowY: 'auto' }} aria-label="Domains">
+        <Combobox.Options mah={280} style={{ overflowY: 'auto' }} aria-label={t('domainPicker.options')}>
           {list?.nodes.map((d) => (
             <Combobox.Option value={d.name} key={d.name} active={d.name === value}>
               {d.name}
             </Combobox.Option>
           ))}
-          {list && list.nodes.length === 0 && <Combobox.Empty>No domain matches.</Combobox.Empty>}
+          {list && list.nodes.length === 0 && <Combobox.Empty>{t('domainPicker.noMatch')}</Combobox.Empty>}
           {list?.pageInfo.hasNextPage && (
             <Combobox.Option value={MORE} key={MORE}>
-              <Text size="xs" c="dimmed">Show more ({(list.totalCount - list.nodes.length).toLocaleString()} left)</Text>
+              <Text size="xs" c="dimmed">{t('domainPicker.more', { count: list.totalCount - list.nodes.length })}</Text>
             </Combobox.Option>
           )}
-          {!list && <Combobox.Empty>Loading…</Combobox.Empty>}
+          {!list && <Combobox.Empty>{t('loading')}</Combobox.Empty>}
         </Combobox.Options>
       </Combobox.Dropdown>
     </Combobox>

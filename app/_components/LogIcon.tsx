@@ -1,6 +1,7 @@
 'use client';
 
 import { ActionIcon } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { memo } from 'react';
 
 /**
@@ -20,7 +21,8 @@ export const LogIcon = memo(function LogIcon({ unread, disabled, onClick, label,
   /** Mantine size; the phone cards use a larger touch target. */
   size?: 'sm' | 'md' | 'lg';
 }) {
-  const text = disabled ? 'No log yet' : unread ? 'Unread log entries — open the log' : 'Open the log';
+  const t = useTranslations('common');
+  const text = disabled ? t('logIcon.none') : unread ? t('logIcon.unread') : t('logIcon.open');
   const on = unread && !disabled;
   return (
     <ActionIcon
@@ -31,7 +33,7 @@ export const LogIcon = memo(function LogIcon({ unread, disabled, onClick, label,
       disabled={disabled}
       onClick={onClick}
       title={text}
-      aria-label={`${label}: ${text}`}
+      aria-label={t('logIcon.name', { label, state: text })}
       data-testid="log-icon"
       data-unread={unread ? 'true' : 'false'}
     >

@@ -3,6 +3,7 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { Alert, Button, Center, Divider, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useRouter, useSearchParams } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState, type FormEvent } from 'react';
 import { restartLiveConnection } from '../_lib/apollo';
 import { apiErrors } from '../_lib/errors';
@@ -10,18 +11,22 @@ import { safeNext } from '../../lib/next-url';
 import { LOGIN, VIEWER } from '../_lib/operations';
 import { SIGN_IN_METHODS } from './login/operations';
 
-/** What /auth/oidc/callback's `?sso=` reasons mean to the person who just came back from the provider. */
-const SSO_MESSAGES: Record<string, string> = {
-  'unknown-user': 'Your identity provider signed you in, but no Jobdeck user has that email address. Ask an administrator to create one.',
-  disabled: 'Your account is disabled. Ask an administrator to enable it.',
-  unverified: 'Your identity provider did not confirm your email address.',
-  expired: 'That sign-in had expired or was already used. Start again.',
-  refused: 'The answer from the identity provider was refused. Start again.',
-  off: 'Single sign-on is not configured here.',
+/**
+ * /auth/oidc/callback's `?sso=` reasons, and their message keys (login.sso.*): what each means to the
+ * person who just came back from the provider.
+ */
+const SSO_REASONS: Record<string, string> = {
+  'unknown-user': 'unknownUser',
+  disabled: 'disabled',
+  unverified: 'unverified',
+  expired: 'expired',
+  refused: 'refused',
+  off: 'off',
 };
 
 export function LoginForm() {
   const router = useRouter();
+  const t = useTranslations('login');
   const params = useSearchParams();
   const client = useApolloClient();
   const [email, setEmail] = useState('');
@@ -61,31 +66,31 @@ export function LoginForm() {
           <Stack>
             <div>
               <Title order={1} size="h2" id="signin-title">Jobdeck</Title>
-              <Text c="dimmed" size="sm">Sign in to manage scheduled jobs.</Text>
+              <Text c="dimmed" size="sm">{t('intro')}</Text>
             </div>
             {ssoFailure && (
-              <Alert color="red" role="alert" data-testid="sso-error" title="Single sign-on failed">
-                {SSO_MESSAGES[ssoFailure] ?? SSO_MESSAGES.refused}
+              <Alert color="red" role="alert" data-testid="sso-error" title={t('sso.failed')}>
+                {t(`sso.${Object.hasOwn(SSO_REASONS, ssoFailure) ? SSO_REASONS[ssoFailure] : 'refused'}`)}
               </Alert>
             )}
             {methods?.signInMethods.sso && (
               <>
                 {/* A plain link: the provider's page is another site, reached by a full navigation. */}
                 <Button component="a" href={ssoHref} variant={passwordOn ? 'default' : 'filled'} fullWidth data-testid="login-sso">
-                  Sign in with SSO
+                  {t('ssoButton')}
                 </Button>
-                {passwordOn && <Divider label="or with your password" labelPosition="center" />}
+                {passwordOn && <Divider label={t('orPassword')} labelPosition="center" />}
               </>
             )}
             {general.length > 0 && (
               <Alert color={general[0]?.code === 'RATE_LIMITED' ? 'orange' : 'red'} role="alert" data-testid="login-error"
-                title={general[0]?.code === 'RATE_LIMITED' ? 'Too many attempts' : 'Sign-in failed'}>
+                title={general[0]?.code === 'RATE_LIMITED' ? t('tooManyAttempts') : t('failed')}>
                 {general.map((g) => g.message).join(' ')}
               </Alert>
             )}
             {passwordOn && (<>
             <TextInput
-              label="Email"
+              label={t('email')}
               type="email"
               name="email"
               autoComplete="username"
@@ -97,7 +102,7 @@ export function LoginForm() {
               data-testid="login-email"
             />
             <PasswordInput
-              label="Password"
+              label={t('password')}
               name="password"
               autoComplete="current-password"
               required
@@ -106,7 +111,7 @@ export function LoginForm() {
               error={fieldError('password')}
               data-testid="login-password"
             />
-            <Button type="submit" loading={loading} fullWidth data-testid="login-submit">Sign in</Button>
+            <Button type="submit" loading={loading} fullWidth data-testid="login-submit">{t('submit')}</Button>
             </>)}
           </Stack>
         </form>

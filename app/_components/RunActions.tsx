@@ -2,12 +2,13 @@
 
 import { skipToken, useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { Button, Group, Text } from '@mantine/core';
-import { useState } from 'react';
+import { useTranslations } from 'next-intl';
+import { useCallback, useState } from 'react';
 import { errorMessage, firstError } from '../_lib/errors';
 import { applyExecution } from '../_lib/live-jobs';
 import { CANCEL_EXECUTION, EXECUTE_NOW } from '../_lib/operations';
-import { REASON_LABEL } from '../_lib/status';
 import type { JobRef } from '../_lib/types';
+import { useLabels } from '../_lib/use-labels';
 import { ConfirmDialog } from './ConfirmDialog';
 import { JOB_COMMAND } from './job-window/operations';
 import { useViewer } from './ViewerContext';
@@ -22,10 +23,13 @@ interface Props {
 }
 
 /** What Cancel does, in words: for a command job the signals and the grace, as the catalog declares them. */
-export function cancelMessage(killGraceSeconds: number | null | undefined) {
-  const end = 'The execution ends as Cancelled once the job has stopped.';
-  if (killGraceSeconds === null || killGraceSeconds === undefined) return `The job is asked to stop. ${end}`;
-  return `This command job gets SIGTERM, then SIGKILL after ${killGraceSeconds} second${killGraceSeconds === 1 ? '' : 's'} if it is still running. ${end}`;
+export function useCancelMessage() {
+  const t = useTranslations('common');
+  return useCallback(
+    (killGraceSeconds: number | null | undefined) =>
+      killGraceSeconds === null || killGraceSeconds === undefined ? t('runActions.cancelAsk') : t('runActions.cancelCommand', { seconds: killGraceSeconds }),
+    [t],
+  );
 }
 
 /**
@@ -35,6 +39,9 @@ export function cancelMessage(killGraceSeconds: number | null | undefined) {
 export function RunActions({ jobRef, runningId, onStarted, testIdPrefix }: Props) {
   const client = useApolloClient();
   const viewer = useViewer();
+  const t = useTranslations('common');
+  const L = useLabels();
+  const cancelMessage = useCancelMessage();
   const [executeNow, { loading: starting }] = useMutation(EXECUTE_NOW);
   const [cancelExecution, { loading: cancelling }] = useMutation(CANCEL_EXECUTION);
   const [message, setMessage] = useState<{ color: string; text: string } | null>(null);
@@ -51,7 +58,7 @@ export function RunActions({ jobRef, runningId, onStarted, testIdPrefix }: Props
         onStarted(r.execution.id);
       } else {
         const reason = r?.reason ?? 'UNKNOWN';
-        setMessage({ color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red', text: `Not started: ${REASON_LABEL[reason] ?? reason.toLowerCase().replaceAll('_', ' ')}.` });
+        setMessage({ color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red', text: t('runActions.notStarted', { reason: L.reason(reason) }) });
       }
     } catch (e) {
       setMessage({ color: 'red', text: errorMessage(e) });
@@ -64,10 +71,10 @@ export function RunActions({ jobRef, runningId, onStarted, testIdPrefix }: Props
     try {
       const r = await cancelExecution({ variables: { id: runningId } });
       if (r.data) applyExecution(client, r.data.cancelExecution);
-      setMessage({ color: 'gray', text: 'Cancel requested.' });
+      setMessage({ color: 'gray', text: t('runActions.cancelRequested') });
     } catch (e) {
       const err = firstError(e);
-      setMessage({ color: 'red', text: err?.code === 'NOT_FOUND' ? 'This execution no longer exists.' : errorMessage(e) });
+      setMessage({ color: 'red', text: err?.code === 'NOT_FOUND' ? t('runActions.gone') : errorMessage(e) });
     } finally {
       setConfirming(false);
     }
@@ -75,16 +82,16 @@ export function RunActions({ jobRef, runningId, onStarted, testIdPrefix }: Props
 
   return (
     <Group gap="xs" wrap="wrap">
-      <Button size="xs" onClick={() => void run()} loading={starting} data-testid={`${testIdPrefix}-run`}>Run now</Button>
+      <Button size="xs" onClick={() => void run()} loading={starting} data-testid={`${testIdPrefix}-run`}>{t('runActions.run')}</Button>
       {runningId && (
-        <Button size="xs" color="red" variant="light" onClick={() => { setMessage(null); setConfirming(true); }} data-testid={`${testIdPrefix}-cancel`}>Cancel run</Button>
+        <Button size="xs" color="red" variant="light" onClick={() => { setMessage(null); setConfirming(true); }} data-testid={`${testIdPrefix}-cancel`}>{t('runActions.cancel')}</Button>
       )}
       {message && <Text size="sm" c={message.color} role="status" data-testid={`${testIdPrefix}-message`}>{message.text}</Text>}
       <ConfirmDialog
         opened={confirming}
-        title={`Cancel ${jobRef.jobId} @ ${jobRef.domain}?`}
+        title={t('runActions.confirmTitle', { jobId: jobRef.jobId, domain: jobRef.domain })}
         message={cancelMessage(data?.job?.command?.killGraceSeconds)}
-        confirmLabel="Cancel the run"
+        confirmLabel={t('runActions.confirmOk')}
         loading={cancelling}
         onConfirm={() => void cancel()}
         onCancel={() => setConfirming(false)}

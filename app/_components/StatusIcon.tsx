@@ -1,8 +1,9 @@
 'use client';
 
 import { memo } from 'react';
-import { STATUS_COLOR, STATUS_LABEL, type StatusFilter } from '../_lib/status';
+import { STATUS_COLOR, type StatusFilter } from '../_lib/status';
 import type { ExecutionStatus } from '../_lib/types';
+import { useLabels } from '../_lib/use-labels';
 
 // Shape as well as colour, so the status reads without colour vision; the label is the accessible
 // name and the hover text (an SVG <title>: list rows are many, a floating tooltip each is too heavy).
@@ -26,9 +27,10 @@ function Glyph({ status }: { status: StatusFilter }) {
 }
 
 export const StatusIcon = memo(function StatusIcon({ status, size = 18 }: { status: ExecutionStatus | null | undefined; size?: number }) {
+  const L = useLabels();
   const s: StatusFilter = status ?? 'NEVER_RUN';
   const color = `var(--mantine-color-${STATUS_COLOR[s]}-filled)`;
-  const label = STATUS_LABEL[s];
+  const label = L.status(s);
   return (
     <svg
       width={size}

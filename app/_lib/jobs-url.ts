@@ -5,7 +5,7 @@ import type { ExecutionStatus, JobFilter, JobKind, JobRef } from './types';
 // The list's state lives in the query string so a view can be bookmarked and shared:
 //   /jobs?status=FAILURE,WARNING&q=purge&domain=acme.example&sort=-last&job=retention.purge@acme.example&log=123
 
-const KNOWN = new Set<string>(STATUS_FILTERS.map((s) => s.value));
+const KNOWN = new Set<string>(STATUS_FILTERS);
 
 export function parseStatuses(raw: string | null): StatusFilter[] {
   if (!raw) return [];
@@ -23,17 +23,20 @@ export function toJobFilter(statuses: StatusFilter[], q: string, domain: string 
   return Object.keys(filter).length ? filter : null;
 }
 
-/** The "Sort by" choices: `?sort=next`, `?sort=-last` (a leading "-" is descending); none is the default order. */
+/**
+ * The "Sort by" choices: `?sort=next`, `?sort=-last` (a leading "-" is descending); none is the default order.
+ * `key` names the choice's words in messages/<locale>/jobs.json ("sorts.<key>").
+ */
 export const SORTS = [
-  { value: '', label: 'Job', order: null },
-  { value: '-job', label: 'Job, Z to A', order: { field: 'JOB', direction: 'DESC' } },
-  { value: 'domain', label: 'Domain', order: { field: 'DOMAIN', direction: 'ASC' } },
-  { value: '-domain', label: 'Domain, Z to A', order: { field: 'DOMAIN', direction: 'DESC' } },
-  { value: '-last', label: 'Last execution, newest', order: { field: 'LAST_EXECUTION', direction: 'DESC' } },
-  { value: 'last', label: 'Last execution, oldest', order: { field: 'LAST_EXECUTION', direction: 'ASC' } },
-  { value: 'next', label: 'Next execution, soonest', order: { field: 'NEXT_RUN', direction: 'ASC' } },
-  { value: '-next', label: 'Next execution, latest', order: { field: 'NEXT_RUN', direction: 'DESC' } },
-] as const satisfies readonly { value: string; label: string; order: JobOrder | null }[];
+  { value: '', key: 'job', order: null },
+  { value: '-job', key: 'jobDesc', order: { field: 'JOB', direction: 'DESC' } },
+  { value: 'domain', key: 'domain', order: { field: 'DOMAIN', direction: 'ASC' } },
+  { value: '-domain', key: 'domainDesc', order: { field: 'DOMAIN', direction: 'DESC' } },
+  { value: '-last', key: 'lastNewest', order: { field: 'LAST_EXECUTION', direction: 'DESC' } },
+  { value: 'last', key: 'lastOldest', order: { field: 'LAST_EXECUTION', direction: 'ASC' } },
+  { value: 'next', key: 'nextSoonest', order: { field: 'NEXT_RUN', direction: 'ASC' } },
+  { value: '-next', key: 'nextLatest', order: { field: 'NEXT_RUN', direction: 'DESC' } },
+] as const satisfies readonly { value: string; key: string; order: JobOrder | null }[];
 
 /** An unknown value falls back to the default order, like an unknown status is dropped. */
 export function parseSort(raw: string | null): { value: string; order: JobOrder | null } {

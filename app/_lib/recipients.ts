@@ -10,15 +10,18 @@ export function recipientLines(text: string) {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
 
-/** The first problem with the recipients as typed, or null. */
-export function recipientsError(text: string, send: boolean): string | null {
+/** A translator of the `jobWindow` namespace (next-intl's useTranslations('jobWindow'), or createTranslator's). */
+export type Translate = (key: string, values?: Record<string, string | number>) => string;
+
+/** The first problem with the recipients as typed, or null; in words from `t` (messages/<locale>/jobWindow.json). */
+export function recipientsError(text: string, send: boolean, t: Translate): string | null {
   const lines = recipientLines(text);
-  if (lines.length > MAX_RECIPIENTS) return `At most ${MAX_RECIPIENTS} recipients (${lines.length} given).`;
+  if (lines.length > MAX_RECIPIENTS) return t('recipientErrors.tooMany', { max: MAX_RECIPIENTS, count: lines.length });
   for (const [i, l] of lines.entries()) {
     if (l.length > 254 || !PLAIN_ADDRESS.test(l)) {
-      return `Line ${i + 1}: "${l.slice(0, 80)}" is not a plain address like name@example.com (one address per line, no names, commas or quotes).`;
+      return t('recipientErrors.notPlain', { line: i + 1, text: l.slice(0, 80) });
     }
   }
-  if (send && lines.length === 0) return 'Sending a report needs at least one recipient.';
+  if (send && lines.length === 0) return t('recipientErrors.noneToSend');
   return null;
 }

@@ -2,21 +2,12 @@ import type { Rule, RuleInput, RuleKind, Weekday } from './types';
 
 export const EVERY_MINUTES = [1, 2, 5, 10, 15, 20, 30];
 export const EVERY_HOURS = [1, 2, 3, 4, 6, 8, 12];
-export const WEEKDAYS: { value: Weekday; label: string }[] = [
-  { value: 'MON', label: 'Mon' },
-  { value: 'TUE', label: 'Tue' },
-  { value: 'WED', label: 'Wed' },
-  { value: 'THU', label: 'Thu' },
-  { value: 'FRI', label: 'Fri' },
-  { value: 'SAT', label: 'Sat' },
-  { value: 'SUN', label: 'Sun' },
-];
-export const RULE_KINDS: { value: RuleKind; label: string }[] = [
-  { value: 'EVERY_MINUTES', label: 'Every N minutes' },
-  { value: 'EVERY_HOURS', label: 'Every N hours' },
-  { value: 'DAILY', label: 'Daily' },
-  { value: 'CRON', label: 'Cron' },
-];
+// Their words are in messages/<locale>/jobWindow.json ("rule.weekday.<day>", "rule.kind.<kind>").
+export const WEEKDAYS: Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+export const RULE_KINDS: RuleKind[] = ['EVERY_MINUTES', 'EVERY_HOURS', 'DAILY', 'CRON'];
+
+/** A translator of the `jobWindow` namespace (next-intl's useTranslations('jobWindow'), or createTranslator's). */
+export type Translate = (key: string, values?: Record<string, string | number>) => string;
 
 /** What the Scheduling tab edits: every kind's fields at once, so switching kind loses nothing. */
 export interface RuleForm {
@@ -52,7 +43,7 @@ export function ruleForm(rule: Rule | null | undefined, defaultTimeZone: string)
   };
 }
 
-const ORDER = new Map(WEEKDAYS.map((d, i) => [d.value, i]));
+const ORDER = new Map(WEEKDAYS.map((d, i) => [d, i]));
 
 export function toRuleInput(f: RuleForm): RuleInput {
   switch (f.kind) {
@@ -80,18 +71,21 @@ export function ruleInputOf(rule: Rule | null | undefined): RuleInput | null {
 
 export const sameRule = (a: RuleInput | null, b: RuleInput | null) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Problems visible without asking the server; the server (previewRule) has the last word. */
-export function localRuleErrors(f: RuleForm): Map<string, string> {
+/**
+ * Problems visible without asking the server; the server (previewRule) has the last word. In words
+ * from `t` (messages/<locale>/jobWindow.json, "ruleErrors").
+ */
+export function localRuleErrors(f: RuleForm, t: Translate): Map<string, string> {
   const out = new Map<string, string>();
   if (f.kind === 'DAILY') {
-    if (f.days.length === 0) out.set('days', 'Tick at least one day.');
-    if (f.times.filter((t) => t !== '').length === 0) out.set('times', 'Give at least one time.');
-    f.times.forEach((t, i) => {
-      if (t !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(t)) out.set(`times[${i}]`, 'Use HH:MM, e.g. 03:30.');
+    if (f.days.length === 0) out.set('days', t('ruleErrors.noDay'));
+    if (f.times.filter((x) => x !== '').length === 0) out.set('times', t('ruleErrors.noTime'));
+    f.times.forEach((x, i) => {
+      if (x !== '' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(x)) out.set(`times[${i}]`, t('ruleErrors.badTime'));
     });
   }
-  if (f.kind === 'CRON' && f.cron.trim() === '') out.set('cron', 'Type a cron expression, e.g. 0 3 * * * (03:00 every day).');
-  if (!f.timeZone) out.set('timeZone', 'Choose a time zone.');
+  if (f.kind === 'CRON' && f.cron.trim() === '') out.set('cron', t('ruleErrors.noCron'));
+  if (!f.timeZone) out.set('timeZone', t('ruleErrors.noTimeZone'));
   return out;
 }
 

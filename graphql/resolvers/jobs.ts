@@ -19,7 +19,7 @@ export const jobResolvers = {
       jobs.getJobs(ctx.deps, requireViewer(ctx.viewer), a.refs),
     previewRule: (_: unknown, a: { rule: Parameters<typeof jobs.previewRule>[1]; count?: number }, ctx: Context) => {
       requireViewer(ctx.viewer);
-      return jobs.previewRule(ctx.deps, a.rule, a.count);
+      return jobs.previewRule(ctx.deps, a.rule, a.count, ctx.locale);
     },
   },
   Mutation: {
@@ -30,7 +30,7 @@ export const jobResolvers = {
   },
   Job: {
     description: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.description ?? '',
-    plan: (r: RowRecord, _: Args, ctx: Context) => jobs.planOf(ctx.deps, r),
+    plan: (r: RowRecord, _: Args, ctx: Context) => jobs.planOf(ctx.deps, r, ctx.locale),
     automaticRule: (r: RowRecord, _: Args, ctx: Context) => jobs.automaticRuleFor(ctx.deps, r),
     report: (r: RowRecord) => ({ send: r.reportSend, recipients: r.reportRecipients, when: r.reportWhen }),
     // last_execution_id is a bigint: postgres.js hands it over as a string, while the loader is keyed by
@@ -49,6 +49,6 @@ export const jobResolvers = {
     days: (r: Rule) => r.days ?? null,
     times: (r: Rule) => r.times ?? null,
     cron: (r: Rule) => r.cron ?? null,
-    summary: (r: Rule) => jobs.ruleSummary(r),
+    summary: (r: Rule, _: Args, ctx: Context) => jobs.ruleSummary(r, ctx.locale),
   },
 };

@@ -13,6 +13,8 @@ export type ReportWhen = 'ALWAYS' | 'WARNING_OR_FAILURE' | 'FAILURE';
 export type EnqueueOptions = {
   publicUrl?: string;
   maxLines: number;
+  /** The report's language (REPORT_LOCALE); English when absent. */
+  locale?: string;
   descriptionOf(jobId: string): string;
   /** Told why a report could not be queued; enqueueReport itself never throws. */
   log?: (message: string) => void;
@@ -128,6 +130,7 @@ async function enqueueIn(sql: AnySql, executionId: number, opts: EnqueueOptions)
     totalLines,
     maxLines,
     publicUrl: opts.publicUrl,
+    locale: opts.locale,
   });
   const inserted = await sql`
     INSERT INTO outbox (execution_id, message_id, recipients, subject, text, html)

@@ -5,6 +5,7 @@
  */
 import type { ExecStatus, ExecTrigger } from '../../db/queries/executions';
 import { executionPath } from '../../lib/console-links';
+import { translator, type Translate } from '../../lib/i18n/translate';
 import { logEntryText, printableLogText } from '../../lib/log-text';
 import type { LogLevel } from '../types';
 
@@ -35,6 +36,8 @@ export type ReportData = {
   maxLines: number;
   /** Console address; without it the report carries no link. */
   publicUrl?: string;
+  /** The report's language (messages/<locale>/email.json); English when absent. */
+  locale?: string;
 };
 
 export type RenderedReport = { subject: string; text: string; html: string };
@@ -109,57 +112,59 @@ function mergeBySeq(a: ReportLogEntry[], b: ReportLogEntry[]) {
 
 // Terminal escapes and other controls in a log line are shown as spaces; line breaks are kept
 // (the console's download does the same, lib/log-text.ts).
-function clip(message: string) {
+function clip(t: Translate, message: string) {
   const m = printableLogText(message);
-  return m.length > REPORT_LINE_MAX_CHARS ? `${m.slice(0, REPORT_LINE_MAX_CHARS)} … (cut)` : m;
+  return m.length > REPORT_LINE_MAX_CHARS ? `${m.slice(0, REPORT_LINE_MAX_CHARS)} ${t('cut')}` : m;
 }
 
-const omittedNote = (n: number) => `… ${n} ${n === 1 ? 'line' : 'lines'} left out …`;
-
-function facts(data: ReportData) {
+function facts(t: Translate, data: ReportData) {
   const duration = data.endedAt ? formatDuration(data.endedAt.getTime() - data.startedAt.getTime()) : '—';
-  const who = data.triggeredBy ? `${data.trigger} by ${data.triggeredBy}` : data.trigger;
+  const trigger = t(`trigger.${data.trigger}`);
+  const who = data.triggeredBy ? t('triggeredBy', { trigger, who: data.triggeredBy }) : trigger;
   const rows: [string, string][] = [
-    ['Status', data.status],
-    ['Job', data.jobId],
-    ['Description', data.description],
-    ['Domain', data.domain],
-    ['Trigger', who],
-    ['Started', formatInstant(data.startedAt)],
-    ['Ended', data.endedAt ? formatInstant(data.endedAt) : '—'],
-    ['Duration', duration],
-    ['Warnings', String(data.warningCount)],
-    ['Errors', String(data.errorCount)],
+    [t('fact.status'), t(`status.${data.status}`)],
+    [t('fact.job'), data.jobId],
+    [t('fact.description'), data.description],
+    [t('fact.domain'), data.domain],
+    [t('fact.trigger'), who],
+    [t('fact.started'), formatInstant(data.startedAt)],
+    [t('fact.ended'), data.endedAt ? formatInstant(data.endedAt) : '—'],
+    [t('fact.duration'), duration],
+    [t('fact.warnings'), String(data.warningCount)],
+    [t('fact.errors'), String(data.errorCount)],
   ];
-  if (data.droppedLines) rows.push(['Dropped lines', `${data.droppedLines} (past the log size limit)`]);
+  if (data.droppedLines) rows.push([t('fact.droppedLines'), t('droppedLines', { n: data.droppedLines })]);
   return rows.map(([k, v]) => [k, oneLine(v)] as const);
 }
 
 export function renderReport(data: ReportData): RenderedReport {
-  const subject = oneLine(`[Jobdeck] ${data.status} · ${data.domain} · ${data.jobId}`);
+  const t = translator(data.locale, 'email');
+  const subject = oneLine(t('subject', { status: t(`subjectStatus.${data.status}`), domain: data.domain, job: data.jobId }));
   const link = executionLink(data.publicUrl, data.jobId, data.domain, data.executionId);
   const lines = selectLines(data);
-  const rows = facts(data);
-  return { subject, text: renderText(rows, lines, link, data.totalLines), html: renderHtml(data, rows, lines, link, subject) };
+  const rows = facts(t, data);
+  return { subject, text: renderText(t, rows, lines, link, data.totalLines), html: renderHtml(t, data, rows, lines, link, subject) };
 }
 
 type Lines = ReturnType<typeof selectLines>;
 
-function renderText(rows: (readonly [string, string])[], lines: Lines, link: string | undefined, total: number) {
-  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+function renderText(t: Translate, rows: (readonly [string, string])[], lines: Lines, link: string | undefined, total: number) {
+  const console = t('fact.console');
+  const width = Math.max(console.length, ...rows.map(([k]) => k.length)) + 2;
   const out = rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`);
-  if (link) out.push(`${'Console:'.padEnd(width)}${link}`);
-  out.push('', `Log (${total} ${total === 1 ? 'line' : 'lines'})`, '');
+  if (link) out.push(`${`${console}:`.padEnd(width)}${link}`);
+  out.push('', t('logTitle', { n: total }), '');
   // Continuation lines of a multi-line message are indented so each entry stays one block.
-  const entryText = (e: ReportLogEntry) => logEntryText(`${formatInstant(e.at).slice(11, 19)} ${e.level.padEnd(8)} `, clip(e.message));
+  const entryText = (e: ReportLogEntry) => logEntryText(`${formatInstant(e.at).slice(11, 19)} ${e.level.padEnd(8)} `, clip(t, e.message));
   for (const e of lines.first) out.push(entryText(e));
-  if (lines.omitted > 0) out.push(omittedNote(lines.omitted));
+  if (lines.omitted > 0) out.push(t('omitted', { n: lines.omitted }));
   for (const e of lines.last) out.push(entryText(e));
-  if (total === 0) out.push('(no log entries)');
+  if (total === 0) out.push(t('noEntries'));
   return `${out.join('\n')}\n`;
 }
 
 function renderHtml(
+  t: Translate,
   data: ReportData,
   rows: (readonly [string, string])[],
   lines: Lines,
@@ -169,9 +174,9 @@ function renderHtml(
   const colour = STATUS_COLOURS[data.status];
   const cell = 'padding:2px 12px 2px 0;vertical-align:top;';
   const factRows = rows
-    .map(([k, v]) => {
+    .map(([k, v], i) => {
       const value =
-        k === 'Status'
+        i === 0
           ? `<span style="display:inline-block;padding:1px 8px;border-radius:3px;background:${colour};color:#ffffff;font-weight:bold;">${escapeHtml(v)}</span>`
           : escapeHtml(v);
       return `<tr><td style="${cell}color:#868e96;">${escapeHtml(k)}</td><td style="${cell}">${value}</td></tr>`;
@@ -180,20 +185,20 @@ function renderHtml(
   const entryHtml = (e: ReportLogEntry) =>
     `<div style="white-space:pre-wrap;word-break:break-word;color:${LEVEL_COLOURS[e.level]};">` +
     `<span style="color:#868e96;">${escapeHtml(formatInstant(e.at).slice(11, 19))}</span> ` +
-    `<span style="font-weight:bold;">${escapeHtml(e.level.padEnd(8))}</span> ${escapeHtml(clip(e.message))}</div>`;
+    `<span style="font-weight:bold;">${escapeHtml(e.level.padEnd(8))}</span> ${escapeHtml(clip(t, e.message))}</div>`;
   const log = [
     ...lines.first.map(entryHtml),
     ...(lines.omitted > 0
-      ? [`<div style="color:#868e96;font-style:italic;padding:4px 0;">${escapeHtml(omittedNote(lines.omitted))}</div>`]
+      ? [`<div style="color:#868e96;font-style:italic;padding:4px 0;">${escapeHtml(t('omitted', { n: lines.omitted }))}</div>`]
       : []),
     ...lines.last.map(entryHtml),
-    ...(data.totalLines === 0 ? ['<div style="color:#868e96;">(no log entries)</div>'] : []),
+    ...(data.totalLines === 0 ? [`<div style="color:#868e96;">${escapeHtml(t('noEntries'))}</div>`] : []),
   ].join('\n');
   const linkHtml = link
-    ? `<p style="margin:16px 0;"><a href="${escapeHtml(link)}" style="color:#1971c2;">Open this execution in the console</a></p>`
+    ? `<p style="margin:16px 0;"><a href="${escapeHtml(link)}" style="color:#1971c2;">${escapeHtml(t('openLink'))}</a></p>`
     : '';
   return `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<html lang="${t('htmlLang')}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#212529;background:#ffffff;">
 <div style="border-left:4px solid ${colour};padding-left:12px;margin-bottom:16px;">
 <h2 style="margin:0 0 8px 0;font-size:18px;">${escapeHtml(data.jobId)} · ${escapeHtml(data.domain)}</h2>
@@ -202,7 +207,7 @@ ${factRows}
 </table>
 </div>
 ${linkHtml}
-<h3 style="margin:16px 0 8px 0;font-size:15px;">Log (${data.totalLines} ${data.totalLines === 1 ? 'line' : 'lines'})</h3>
+<h3 style="margin:16px 0 8px 0;font-size:15px;">${escapeHtml(t('logTitle', { n: data.totalLines }))}</h3>
 <div style="font-family:Menlo,Consolas,monospace;font-size:12px;line-height:1.5;background:#f8f9fa;padding:8px;border:1px solid #dee2e6;">
 ${log}
 </div>

@@ -1,7 +1,7 @@
 /**
- * The console's one date formatter (app/_lib/format.ts), in two locales: en-GB reads a 24-hour
- * clock, en-US a 12-hour one; both must come out of the same functions. Intl's default locale is
- * the process's, so each locale runs in a child process of its own.
+ * The console's one date formatter (app/_lib/format.ts), in three locales: en-GB reads a 24-hour
+ * clock, en-US a 12-hour one, fr a 24-hour one in French; all come out of the same functions. Each
+ * locale runs in a child process of its own, with the process's locale set to it as a browser's would be.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function inLocale(locale: string, body: string) {
-  const script = `import * as f from './app/_lib/format.ts';\nconst out = (${body})(f);\nconsole.log(JSON.stringify(out));`;
+  const script = `import * as f from './app/_lib/format.ts';\nconst out = (${body})(f.formatFor('${locale}'));\nconsole.log(JSON.stringify(out));`;
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: ROOT, env: { ...process.env, TZ: 'UTC', LANG: `${locale.replace('-', '_')}.UTF-8`, LC_ALL: `${locale.replace('-', '_')}.UTF-8` }, encoding: 'utf8',
   });
@@ -58,4 +58,13 @@ test('en-US: the locale says 12-hour, and every function follows it', () => {
   assert.equal(r.daily, 'Daily, Mon–Fri at 06:30 AM, 06:45 PM (Europe/Paris)');
   assert.match(r.runToday, /^\d{2}:\d{2}:\d{2}\s?[AP]M$/);
   assert.equal(r.log, '03:04:05.042 PM');
+});
+
+test('fr: French words and a 24-hour clock from the same functions', () => {
+  const r = inLocale('fr-FR', BODY);
+  assert.equal(r.daily, 'Daily, Mon–Fri at 06:30, 18:45 (Europe/Paris)'); // the server writes the words; only the clock is the console's
+  assert.match(r.runOld, /^03 févr\. 2001, 04:05:06$/);
+  assert.equal(r.zoned, '01 juin 2026, 14:00 (Europe/Paris)');
+  assert.match(r.ago, /^il y a 3\smin$/);
+  assert.equal(r.log, '15:04:05.042');
 });

@@ -1,7 +1,11 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { AccountPage } from '../../_components/account/AccountPage';
 
-export const metadata: Metadata = { title: 'My account' };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('account');
+  return { title: t('title') };
+}
 
 export default function Page() {
   return <AccountPage />;

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@apollo/client/react';
 import { Alert, Button, Group, Stack } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { PasswordField } from '../PasswordField';
 import { useState, type FormEvent } from 'react';
 import { apiErrors } from '../../_lib/errors';
@@ -9,6 +10,7 @@ import { CHANGE_PASSWORD, MUST_CHANGE_PASSWORD, SESSIONS } from './operations';
 
 /** Current, new and repeated password; the server checks the current one (a wrong one counts as a failed sign-in). */
 export function ChangePasswordForm() {
+  const t = useTranslations('account');
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -44,20 +46,20 @@ export function ChangePasswordForm() {
   return (
     <form onSubmit={submit} noValidate data-testid="change-password-form">
       <Stack gap="sm" maw={420}>
-        <PasswordField id="current-password-input" label="Current password" autoComplete="current-password" required value={current} maxLength={1024}
+        <PasswordField id="current-password-input" label={t('password.current')} autoComplete="current-password" required value={current} maxLength={1024}
           onChange={edit(setCurrent)} error={onField('currentPassword')} data-testid="current-password" />
-        <PasswordField id="new-password-input" label="New password" autoComplete="new-password" required value={next} maxLength={256} description="12 to 256 characters."
+        <PasswordField id="new-password-input" label={t('password.new')} autoComplete="new-password" required value={next} maxLength={256} description={t('password.newHint')}
           onChange={edit(setNext)} error={onField('newPassword')} data-testid="new-password" />
-        <PasswordField id="repeat-password-input" label="Repeat the new password" autoComplete="new-password" required value={repeat} maxLength={256}
-          onChange={edit(setRepeat)} error={mismatch ? 'This is not the same as the new password.' : undefined} data-testid="repeat-password" />
+        <PasswordField id="repeat-password-input" label={t('password.repeat')} autoComplete="new-password" required value={repeat} maxLength={256}
+          onChange={edit(setRepeat)} error={mismatch ? t('password.mismatch') : undefined} data-testid="repeat-password" />
         {other && <Alert color="red" role="alert" data-testid="change-password-error">{other}</Alert>}
         {done && (
           <Alert color="green" role="status" data-testid="password-changed">
-            Your password is changed. Your other sessions were signed out; this one stays.
+            {t('password.changed')}
           </Alert>
         )}
         <Group>
-          <Button type="submit" loading={loading} disabled={!current || !next || !repeat} data-testid="change-password">Change password</Button>
+          <Button type="submit" loading={loading} disabled={!current || !next || !repeat} data-testid="change-password">{t('password.submit')}</Button>
         </Group>
       </Stack>
     </form>

@@ -2,14 +2,20 @@
 
 import { useMutation, useQuery } from '@apollo/client/react';
 import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { useTranslations } from 'next-intl';
+import { useMemo, useState } from 'react';
 import { errorMessage, firstError } from '../../_lib/errors';
 import { DateText } from '../DateText';
 import { END_SESSION, SESSIONS } from './operations';
-import { shortUserAgent } from './user-agent';
+import { shortUserAgent, type UserAgentTexts } from './user-agent';
 
 /** The viewer's own open sessions, this one marked; each other one can be signed out. */
 export function SessionsList() {
+  const t = useTranslations('account');
+  const uaTexts = useMemo<UserAgentTexts>(
+    () => ({ unknown: t('userAgent.unknown'), onSystem: (browser, system) => t('userAgent.onSystem', { browser, system }) }),
+    [t],
+  );
   const { data, error, refetch } = useQuery(SESSIONS, { fetchPolicy: 'cache-and-network' });
   const [end] = useMutation(END_SESSION);
   const [busy, setBusy] = useState<string | null>(null);
@@ -35,44 +41,47 @@ export function SessionsList() {
     }
   }
 
-  if (error && !data) return <Alert color="red" title="Your sessions could not be loaded">{errorMessage(error)}</Alert>;
-  if (!data) return <Center p="md"><Loader size="sm" aria-label="Loading your sessions" /></Center>;
+  if (error && !data) return <Alert color="red" title={t('sessions.loadFailed')}>{errorMessage(error)}</Alert>;
+  if (!data) return <Center p="md"><Loader size="sm" aria-label={t('sessions.loading')} /></Center>;
   return (
     <Stack gap="xs" data-testid="sessions">
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Text size="sm" c="dimmed" data-testid="sessions-count">
-          {others.length === 0 ? 'Signed in here only.' : `${sessions.length} open sessions: this one and ${others.length} elsewhere.`}
+          {others.length === 0 ? t('sessions.hereOnly') : t('sessions.count', { total: sessions.length, others: others.length })}
         </Text>
         {others.length > 0 && (
           <Button size="xs" variant="light" color="red" loading={busy === 'others'} onClick={() => void endSessions(others.map((s) => s.id), 'others')}
             data-testid="sessions-end-others">
-            Sign out everywhere else
+            {t('sessions.endOthers')}
           </Button>
         )}
       </Group>
       {failure && <Alert color="red" role="alert">{failure}</Alert>}
-      <Stack gap={8} role="list" aria-label="Your sessions">
+      <Stack gap={8} role="list" aria-label={t('sessions.list')}>
         {sessions.map((s) => {
-          const browser = shortUserAgent(s.userAgent);
+          const browser = shortUserAgent(s.userAgent, uaTexts);
           return (
             <Paper key={s.id} withBorder radius="sm" px="sm" py={8} role="listitem" data-testid={`session-${s.id}`} data-current={s.current ? 'true' : 'false'}>
               <Group justify="space-between" wrap="nowrap" gap="sm">
                 <Stack gap={2} miw={0}>
                   <Group gap={6} wrap="nowrap" miw={0}>
                     <Text size="sm" fw={500} className="jd-truncate" title={s.userAgent ?? undefined} data-testid="session-browser">{browser}</Text>
-                    {s.current && <Badge size="sm" variant="light" color="green" tt="none" style={{ flex: 'none' }} data-testid="session-current">this session</Badge>}
+                    {s.current && <Badge size="sm" variant="light" color="green" tt="none" style={{ flex: 'none' }} data-testid="session-current">{t('sessions.current')}</Badge>}
                   </Group>
                   {/* One run of text, so a phone wraps it between words rather than between boxes. */}
                   <Text size="xs" c="dimmed">
-                    <span data-testid="session-address">{s.address ?? 'address unknown'}</span>
-                    {' · last seen '}<DateText iso={s.lastSeenAt} inline />
-                    {' · signed in '}<DateText iso={s.createdAt} inline />
+                    {t.rich('sessions.details', {
+                      address: s.address ?? t('sessions.addressUnknown'),
+                      where: (c) => <span data-testid="session-address">{c}</span>,
+                      lastSeen: () => <DateText iso={s.lastSeenAt} inline />,
+                      created: () => <DateText iso={s.createdAt} inline />,
+                    })}
                   </Text>
                 </Stack>
                 {!s.current && (
                   <Button size="compact-sm" variant="default" loading={busy === s.id} onClick={() => void endSessions([s.id], s.id)}
-                    aria-label={`Sign out ${browser} at ${s.address ?? 'an unknown address'}`} data-testid="session-end" style={{ flex: 'none' }}>
-                    Sign out
+                    aria-label={s.address ? t('sessions.endOne', { browser, address: s.address }) : t('sessions.endOneUnknown', { browser })} data-testid="session-end" style={{ flex: 'none' }}>
+                    {t('sessions.end')}
                   </Button>
                 )}
               </Group>

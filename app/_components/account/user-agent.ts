@@ -21,14 +21,22 @@ const SYSTEMS: [string, RegExp][] = [
   ['Linux', /\bLinux\b|\bX11\b/],
 ];
 
+/** The words around the names: English by default, the console's language from SessionsList (account.userAgent). */
+export interface UserAgentTexts {
+  unknown: string;
+  onSystem: (browser: string, system: string) => string;
+}
+
+const ENGLISH: UserAgentTexts = { unknown: 'Unknown browser', onSystem: (browser, system) => `${browser} on ${system}` };
+
 /** "Chrome 131 on Linux", "curl 8", or the first word of an unknown agent; "Unknown browser" without one. */
-export function shortUserAgent(ua: string | null | undefined): string {
+export function shortUserAgent(ua: string | null | undefined, texts: UserAgentTexts = ENGLISH): string {
   const s = (ua ?? '').trim();
-  if (!s) return 'Unknown browser';
+  if (!s) return texts.unknown;
   const system = SYSTEMS.find(([, re]) => re.test(s))?.[0];
   for (const [name, re] of BROWSERS) {
     const m = re.exec(s);
-    if (m) return system ? `${name} ${m[1]} on ${system}` : `${name} ${m[1]}`;
+    if (m) return system ? texts.onSystem(`${name} ${m[1]}`, system) : `${name} ${m[1]}`;
   }
   // A tool ("curl/8.5.0", "node", "python-requests/2.31"): its name and major version.
   const tool = /^([\w.-]+)(?:\/(\d+))?/.exec(s);

@@ -8,22 +8,23 @@ import './api-explorer.css';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { useComputedColorScheme } from '@mantine/core';
 import { GraphiQL } from 'graphiql';
+import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
 
-const FIRST_QUERY = `# The API as you: this explorer uses your session, so it sees what you see.
-# Ctrl-Enter runs; Ctrl-Space completes; the book icon opens the schema's documentation.
-# Subscriptions (e.g. executionUpdated) run over the WebSocket.
-
-{
+// The first query's comment lines are in the console's language (apiExplorer.firstQuery); the query is not.
+const FIRST_QUERY = `{
   viewer {
     email
   }
 }
 `;
+const COMMENT_LINES = ['asYou', 'keys', 'subscriptions'] as const;
 
 /** GraphiQL against this server: HTTP with the session cookie (same origin), subscriptions over graphql-ws. */
 export default function GraphiQLPane() {
   const scheme = useComputedColorScheme('light');
+  const t = useTranslations('apiExplorer');
+  const defaultQuery = useMemo(() => `${COMMENT_LINES.map((k) => `# ${t(`firstQuery.${k}`)}`).join('\n')}\n\n${FIRST_QUERY}`, [t]);
   const fetcher = useMemo(() => {
     const ws = window.location.protocol === 'https:' ? 'wss' : 'ws';
     return createGraphiQLFetcher({
@@ -37,7 +38,7 @@ export default function GraphiQLPane() {
   return (
     <GraphiQL
       fetcher={fetcher}
-      defaultQuery={FIRST_QUERY}
+      defaultQuery={defaultQuery}
       forcedTheme={scheme}
       // The session is the credential: nobody should paste a token into a header stored in the browser.
       isHeadersEditorEnabled={false}

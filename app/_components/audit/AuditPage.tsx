@@ -4,6 +4,7 @@ import { NetworkStatus } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { Alert, Autocomplete, Badge, Button, Center, Code, Collapse, Group, Loader, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
+import { useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
 import { errorMessage, fieldErrors } from '../../_lib/errors';
 import type { AuditPageQuery } from '../../_lib/generated';
@@ -15,11 +16,16 @@ import { appendPage } from '../../_lib/append-page';
 
 type Entry = AuditPageQuery['auditLog']['nodes'][number];
 
-// Suggestions only: the action filter takes any name (an exact match on the server).
+// Suggestions only: the action filter takes any name (an exact match on the server). Action names are
+// the API's own (code, the same in every language).
 const ACTIONS = [
   'cancelExecution', 'changePassword', 'createApiToken', 'createDomain', 'createDomains', 'createUser', 'deleteDomain', 'deleteExecutions',
   'deleteUser', 'endSession', 'executeNow', 'login', 'revokeApiToken', 'setPassword', 'updateJob', 'updateUser',
 ];
+
+/** Placeholders: data, the same in every language. */
+const EXAMPLE_ACTION = 'deleteDomain';
+const EXAMPLE_DOMAIN = 'acme.example';
 
 /** A day from a date input, in the viewer's zone: the start of `from`'s day, the end of `to`'s. */
 function dayBound(day: string, end: boolean): string | null {
@@ -38,6 +44,7 @@ function pretty(details: string) {
 
 function AuditRow({ e }: { e: Entry }) {
   const [open, setOpen] = useState(false);
+  const t = useTranslations('audit');
   const detailsId = `audit-details-${e.id}`;
   return (
     <Paper withBorder radius="sm" px="sm" py={6} data-testid="audit-entry" data-action={e.action}>
@@ -46,17 +53,17 @@ function AuditRow({ e }: { e: Entry }) {
           <Group gap={6} wrap="wrap">
             <Badge variant="light" size="sm" tt="none">{e.action}</Badge>
             {e.target && <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{e.target}</Text>}
-            {e.domain && <Text size="xs" c="dimmed">in {e.domain}</Text>}
+            {e.domain && <Text size="xs" c="dimmed">{t('entry.inDomain', { domain: e.domain })}</Text>}
           </Group>
           <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-            {e.actor}{e.address ? ` · from ${e.address}` : ''}
+            {e.address ? t('entry.actorFrom', { actor: e.actor, address: e.address }) : e.actor}
           </Text>
         </Stack>
         <Group gap="xs" wrap="nowrap">
           <Text size="xs"><DateText iso={e.at} inline /></Text>
           {e.details && (
             <Button size="compact-xs" variant="default" onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-controls={detailsId} data-testid="audit-details-toggle">
-              {open ? 'Hide details' : 'Details'}
+              {open ? t('entry.hideDetails') : t('entry.details')}
             </Button>
           )}
         </Group>
@@ -74,6 +81,7 @@ function AuditRow({ e }: { e: Entry }) {
 
 /** The audit trail (system administrators): newest first, filtered by actor, action, domain and days. */
 export function AuditPage() {
+  const t = useTranslations('audit');
   const viewer = useViewer();
   const isAdmin = viewer.role === 'SYSTEM_ADMIN';
   const [actor, setActor] = useState('');
@@ -94,7 +102,7 @@ export function AuditPage() {
     notifyOnNetworkStatusChange: true,
     skip: !isAdmin,
   });
-  if (!isAdmin) return <Alert m="md" color="gray" title="Not available">The audit trail is for system administrators.</Alert>;
+  if (!isAdmin) return <Alert m="md" color="gray" title={t('notAvailable.title')}>{t('notAvailable.text')}</Alert>;
 
   const bad = fieldErrors(error, 'filter.');
   const list = (data ?? (error ? undefined : previousData))?.auditLog;
@@ -108,27 +116,27 @@ export function AuditPage() {
   return (
     <Stack p="md" gap="md" maw={1100} data-testid="audit-page">
       <div>
-        <Title order={2} size="h3">Audit</Title>
-        <Text size="sm" c="dimmed">Every change made through the console or the API: who, what, when and from where. Newest first.</Text>
+        <Title order={2} size="h3">{t('heading')}</Title>
+        <Text size="sm" c="dimmed">{t('intro')}</Text>
       </div>
       <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="xs">
-        <TextInput label="Actor" placeholder="Part of an email" value={actor} onChange={(e) => setActor(e.currentTarget.value)} maxLength={254} data-testid="audit-actor" />
-        <Autocomplete label="Action" placeholder="e.g. deleteDomain" data={ACTIONS} value={action} onChange={setAction} maxLength={100} data-testid="audit-action" />
-        <TextInput label="Domain" placeholder="acme.example" value={domain} onChange={(e) => setDomain(e.currentTarget.value)} maxLength={253} data-testid="audit-domain" />
-        <TextInput type="date" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} error={bad.get('from')} data-testid="audit-from" />
-        <TextInput type="date" label="To" value={to} onChange={(e) => setTo(e.currentTarget.value)} error={bad.get('to')} data-testid="audit-to" />
+        <TextInput label={t('filters.actor')} placeholder={t('filters.actorPlaceholder')} value={actor} onChange={(e) => setActor(e.currentTarget.value)} maxLength={254} data-testid="audit-actor" />
+        <Autocomplete label={t('filters.action')} placeholder={t('filters.actionPlaceholder', { example: EXAMPLE_ACTION })} data={ACTIONS} value={action} onChange={setAction} maxLength={100} data-testid="audit-action" />
+        <TextInput label={t('filters.domain')} placeholder={EXAMPLE_DOMAIN} value={domain} onChange={(e) => setDomain(e.currentTarget.value)} maxLength={253} data-testid="audit-domain" />
+        <TextInput type="date" label={t('filters.from')} value={from} onChange={(e) => setFrom(e.currentTarget.value)} error={bad.get('from')} data-testid="audit-from" />
+        <TextInput type="date" label={t('filters.to')} value={to} onChange={(e) => setTo(e.currentTarget.value)} error={bad.get('to')} data-testid="audit-to" />
       </SimpleGrid>
 
       {error && !list ? (
-        bad.size ? null : <Alert color="red" title="The audit trail could not be loaded">{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>Try again</Button></Alert>
+        bad.size ? null : <Alert color="red" title={t('loadError')}>{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
       ) : !list ? (
-        <Center p="lg"><Loader aria-label="Loading the audit trail" /></Center>
+        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
       ) : list.nodes.length === 0 ? (
-        <Text c="dimmed" size="sm" data-testid="audit-empty">{filtered ? 'No entry matches these filters.' : 'Nothing has been changed yet.'}</Text>
+        <Text c="dimmed" size="sm" data-testid="audit-empty">{filtered ? t('emptyFiltered') : t('empty')}</Text>
       ) : (
         <Stack gap={6} data-testid="audit-list">
           {list.nodes.map((e) => <AuditRow key={e.id} e={e} />)}
-          <LoadOlder hasNextPage={list.pageInfo.hasNextPage} loading={networkStatus === NetworkStatus.fetchMore} onLoad={more}>Load older entries</LoadOlder>
+          <LoadOlder hasNextPage={list.pageInfo.hasNextPage} loading={networkStatus === NetworkStatus.fetchMore} onLoad={more}>{t('loadOlder')}</LoadOlder>
         </Stack>
       )}
     </Stack>

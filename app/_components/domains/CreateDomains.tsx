@@ -2,6 +2,7 @@
 
 import { useMutation } from '@apollo/client/react';
 import { Alert, Button, Group, Stack, Text, Textarea } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { useMemo, useState, type FormEvent } from 'react';
 import { errorMessage, firstError } from '../../_lib/errors';
 import { CREATE_DOMAINS } from './operations';
@@ -16,10 +17,12 @@ export function parseNames(text: string): string[] {
   return [...out];
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+/** Example names, data in any language. */
+const EXAMPLE_NAMES = 'acme.example\nglobex.example';
 
 /** Creates one domain or a pasted list of thousands in one call; says how many were new. */
 export function CreateDomains({ onCreated }: { onCreated: () => void }) {
+  const t = useTranslations('domains');
   const [text, setText] = useState('');
   const names = useMemo(() => parseNames(text), [text]);
   const [create, { loading, error, reset }] = useMutation(CREATE_DOMAINS);
@@ -47,9 +50,9 @@ export function CreateDomains({ onCreated }: { onCreated: () => void }) {
     <form onSubmit={submit} data-testid="domains-create">
       <Stack gap={6}>
         <Textarea
-          label="New domains"
-          description="One name, or many: one per line, or separated by spaces or commas. Names that exist already are left as they are."
-          placeholder={'acme.example\nglobex.example'}
+          label={t('create.label')}
+          description={t('create.description')}
+          placeholder={EXAMPLE_NAMES}
           autosize
           minRows={2}
           maxRows={8}
@@ -62,15 +65,15 @@ export function CreateDomains({ onCreated }: { onCreated: () => void }) {
         />
         <Group gap="sm" wrap="wrap">
           <Button type="submit" loading={loading} disabled={!names.length} data-testid="domains-submit">
-            {names.length > 1 ? `Create ${plural(names.length, 'domain')}` : 'Create domain'}
+            {t('create.submit', { count: names.length })}
           </Button>
           <Text size="sm" c="dimmed" aria-live="polite" data-testid="domains-count">
-            {names.length ? `${plural(names.length, 'name')} to send` : ''}
+            {names.length ? t('create.count', { count: names.length }) : ''}
           </Text>
         </Group>
         {result && (
           <Alert color="green" variant="light" data-testid="domains-result" role="status">
-            {`${result.created.toLocaleString('en')} created, ${result.existed.toLocaleString('en')} already existed`}
+            {t('create.result', { created: result.created, existed: result.existed })}
           </Alert>
         )}
         {error && !fieldError && <Alert color="red">{errorMessage(error)}</Alert>}

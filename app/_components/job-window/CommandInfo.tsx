@@ -2,6 +2,7 @@
 
 import { useQuery } from '@apollo/client/react';
 import { Badge, Code, Group, Stack, Text } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import type { JobRef } from '../../_lib/types';
 import { useViewer } from '../ViewerContext';
 import { JOB_COMMAND } from './operations';
@@ -16,6 +17,7 @@ function shellWords(argv: string[]) {
  * serves their values). System administrators only; nothing at all for others and for TypeScript jobs.
  */
 export function CommandInfo({ jobRef }: { jobRef: JobRef }) {
+  const t = useTranslations('jobWindow');
   const viewer = useViewer();
   const { data } = useQuery(JOB_COMMAND, { variables: jobRef, skip: viewer.role !== 'SYSTEM_ADMIN' });
   const c = data?.job?.command;
@@ -23,21 +25,21 @@ export function CommandInfo({ jobRef }: { jobRef: JobRef }) {
   return (
     <Stack gap={6} data-testid="info-command">
       <div>
-        <Text size="xs" c="dimmed">Command</Text>
+        <Text size="xs" c="dimmed">{t('command.command')}</Text>
         <Code block data-testid="info-argv" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{shellWords(c.argv)}</Code>
       </div>
       <Group gap="xl" wrap="wrap" align="flex-start">
         <div>
-          <Text size="xs" c="dimmed">Working directory</Text>
+          <Text size="xs" c="dimmed">{t('command.workingDirectory')}</Text>
           {c.workingDirectory
             ? <Code data-testid="info-cwd">{c.workingDirectory}</Code>
-            : <Text size="sm" c="dimmed" data-testid="info-cwd">Jobdeck&apos;s own</Text>}
+            : <Text size="sm" c="dimmed" data-testid="info-cwd">{t('command.ownDirectory')}</Text>}
         </div>
         <div>
-          <Text size="xs" c="dimmed">Environment variables set (values not shown)</Text>
+          <Text size="xs" c="dimmed">{t('command.environment')}</Text>
           {c.environmentNames.length
             ? <Group gap={4} data-testid="info-env">{c.environmentNames.map((n) => <Badge key={n} variant="outline" size="sm" color="gray" tt="none">{n}</Badge>)}</Group>
-            : <Text size="sm" c="dimmed" data-testid="info-env">none</Text>}
+            : <Text size="sm" c="dimmed" data-testid="info-env">{t('command.noEnvironment')}</Text>}
         </div>
       </Group>
     </Stack>

@@ -2,11 +2,13 @@
 
 import { useMutation } from '@apollo/client/react';
 import { Alert, Badge, Button, Checkbox, Group, Select, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import { apiErrors, errorMessage } from '../../_lib/errors';
-import { duration } from '../../_lib/format';
-import { recipientLines, recipientsError } from '../../_lib/recipients';
-import { KIND_LABEL, REPORT_WHEN } from '../../_lib/status';
+import { useFormat } from '../../_lib/use-format';
+import { recipientLines, recipientsError, type Translate } from '../../_lib/recipients';
+import { REPORT_WHEN } from '../../_lib/status';
+import { useLabels } from '../../_lib/use-labels';
 import { UPDATE_JOB } from '../../_lib/operations';
 import type { JobDetail, ReportWhen } from '../../_lib/types';
 import { CommandInfo } from './CommandInfo';
@@ -17,17 +19,26 @@ interface Props {
 }
 
 /** Server errors on input.report.recipients[i] name a line; show them like the ones found as typed. */
-function serverRecipientError(error: unknown, lines: string[]) {
+function serverRecipientError(error: unknown, lines: string[], t: Translate) {
   for (const e of apiErrors(error)) {
     if (e.code !== 'BAD_USER_INPUT' || !e.field?.startsWith('input.report')) continue;
     const m = /^input\.report\.recipients\[(\d+)\]$/.exec(e.field);
-    if (m) return `Line ${Number(m[1]) + 1}${lines[Number(m[1])] ? ` (${lines[Number(m[1])]})` : ''}: ${e.message}`;
+    if (m) {
+      const i = Number(m[1]);
+      const line = lines[i];
+      return line
+        ? t('information.serverLineErrorWithText', { line: i + 1, text: line, message: e.message })
+        : t('information.serverLineError', { line: i + 1, message: e.message });
+    }
     return e.message;
   }
   return null;
 }
 
 export function InformationTab({ job, onDirty }: Props) {
+  const t = useTranslations('jobWindow');
+  const L = useLabels();
+  const fmt = useFormat();
   const saved = job.report;
   const [send, setSend] = useState(saved.send);
   const [text, setText] = useState(saved.recipients.join('\n'));
@@ -39,8 +50,9 @@ export function InformationTab({ job, onDirty }: Props) {
   const dirty = send !== saved.send || when !== saved.when || lines.join('\n') !== saved.recipients.join('\n');
   useEffect(() => onDirty(dirty), [dirty, onDirty]);
 
-  const localError = recipientsError(text, send);
-  const serverError = serverRecipientError(error, lines);
+  const localError = recipientsError(text, send, t);
+  const serverError = serverRecipientError(error, lines, t);
+  const whenData = useMemo(() => REPORT_WHEN.map((w) => ({ value: w, label: L.reportWhen(w) })), [L]);
   const otherError = error && !serverError ? errorMessage(error) : null;
   const shownError = (touched || text !== '' ? localError : null) ?? serverError;
 
@@ -72,28 +84,28 @@ export function InformationTab({ job, onDirty }: Props) {
   return (
     <Stack gap="md" pt="md" data-testid="tab-information">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <TextInput label="Job identifier" value={job.jobId} readOnly variant="filled" data-testid="info-jobid" />
-        <TextInput label="Execution domain" value={job.domain} readOnly variant="filled" />
+        <TextInput label={t('information.jobId')} value={job.jobId} readOnly variant="filled" data-testid="info-jobid" />
+        <TextInput label={t('information.domain')} value={job.domain} readOnly variant="filled" />
       </SimpleGrid>
-      <Textarea label="Description" value={job.description} readOnly variant="filled" autosize minRows={1} maxRows={4} />
+      <Textarea label={t('information.description')} value={job.description} readOnly variant="filled" autosize minRows={1} maxRows={4} />
       <Group gap="xl" wrap="wrap">
-        <div><Text size="xs" c="dimmed">Execution type</Text><Text size="sm">{KIND_LABEL[job.kind]}</Text></div>
-        <div><Text size="xs" c="dimmed">Timeout</Text><Text size="sm">{duration(job.timeoutSeconds * 1000)}</Text></div>
+        <div><Text size="xs" c="dimmed">{t('information.kind')}</Text><Text size="sm">{L.kind(job.kind)}</Text></div>
+        <div><Text size="xs" c="dimmed">{t('information.timeout')}</Text><Text size="sm">{fmt.duration(job.timeoutSeconds * 1000)}</Text></div>
         <div>
-          <Text size="xs" c="dimmed">Locks</Text>
-          {job.locks.length ? <Group gap={4}>{job.locks.map((l) => <Badge key={l} variant="outline" size="sm">{l}</Badge>)}</Group> : <Text size="sm" c="dimmed">none</Text>}
+          <Text size="xs" c="dimmed">{t('information.locks')}</Text>
+          {job.locks.length ? <Group gap={4}>{job.locks.map((l) => <Badge key={l} variant="outline" size="sm">{l}</Badge>)}</Group> : <Text size="sm" c="dimmed">{t('information.noLocks')}</Text>}
         </div>
       </Group>
 
       <CommandInfo jobRef={{ jobId: job.jobId, domain: job.domain }} />
 
       <Stack gap="xs" component="fieldset" style={{ border: 'none', padding: 0, margin: 0 }}>
-        <Checkbox label="Send report" description="Email the execution report with its log to the recipients below."
+        <Checkbox label={t('information.sendReport')} description={t('information.sendReportDescription')}
           checked={send} onChange={(e) => { setSend(e.currentTarget.checked); reset(); }} data-testid="report-send" />
         <Textarea
-          label="Recipients"
-          description="One plain address per line (name@example.com), at most 50."
-          placeholder={'ops@example.com\nadmin@example.com'}
+          label={t('information.recipients')}
+          description={t('information.recipientsDescription')}
+          placeholder={t('information.recipientsPlaceholder')}
           autosize
           minRows={3}
           maxRows={8}
@@ -104,15 +116,15 @@ export function InformationTab({ job, onDirty }: Props) {
           data-testid="report-recipients"
           spellCheck={false}
         />
-        <Select label="When" data={REPORT_WHEN} value={when} onChange={(v) => v && setWhen(v as ReportWhen)} allowDeselect={false} w={280}
+        <Select label={t('information.when')} data={whenData} value={when} onChange={(v) => v && setWhen(v as ReportWhen)} allowDeselect={false} w={280}
           data-testid="report-when" comboboxProps={{ zIndex: 400 }} />
       </Stack>
 
       {otherError && <Alert color="red" data-testid="info-error">{otherError}</Alert>}
-      {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="info-saved">Report settings saved.</Text>}
+      {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="info-saved">{t('information.saved')}</Text>}
       <Group justify="flex-end" className="jd-sticky-actions">
-        <Button variant="default" disabled={!dirty || loading} onClick={revert} data-testid="info-cancel">Cancel</Button>
-        <Button disabled={!dirty || Boolean(localError)} loading={loading} onClick={() => void save()} data-testid="info-save">Save</Button>
+        <Button variant="default" disabled={!dirty || loading} onClick={revert} data-testid="info-cancel">{t('cancel')}</Button>
+        <Button disabled={!dirty || Boolean(localError)} loading={loading} onClick={() => void save()} data-testid="info-save">{t('save')}</Button>
       </Group>
     </Stack>
   );

@@ -3,12 +3,13 @@
 import { useQuery } from '@apollo/client/react';
 import { Alert, Badge, Center, Group, Loader, Modal, Tabs, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
+import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
 import { useIsTopModal } from '../../_lib/modal-stack';
 import { JOB } from '../../_lib/operations';
-import { KIND_LABEL } from '../../_lib/status';
 import type { JobRef } from '../../_lib/types';
+import { useLabels } from '../../_lib/use-labels';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { RunActions } from '../RunActions';
 import { StatusIcon } from '../StatusIcon';
@@ -30,6 +31,8 @@ type Dirty = { information: boolean; scheduling: boolean };
 
 /** The job's window over the list: Information, Scheduling, Latest executions. */
 export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
+  const t = useTranslations('jobWindow');
+  const L = useLabels();
   const narrow = useMediaQuery('(max-width: 48em)');
   const { data, loading, error, refetch } = useQuery(JOB, { variables: jobRef, fetchPolicy: 'cache-and-network' });
   const job = data?.job;
@@ -55,7 +58,7 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
   const label = (text: string, isDirty: boolean) => (
     <Group gap={6} wrap="nowrap">
       {text}
-      {isDirty && <Text span c="orange" size="xs" aria-label="unsaved changes" role="img">●</Text>}
+      {isDirty && <Text span c="orange" size="xs" aria-label={t('unsavedChanges')} role="img">●</Text>}
     </Group>
   );
 
@@ -73,7 +76,7 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
             {job && <StatusIcon status={job.lastExecution?.status} />}
             <Text fw={600} className="jd-truncate">{jobRef.jobId}</Text>
             <Text c="dimmed" className="jd-truncate">@ {jobRef.domain}</Text>
-            {job && <Badge variant="light" size="sm" color="gray">{KIND_LABEL[job.kind]}</Badge>}
+            {job && <Badge variant="light" size="sm" color="gray">{L.kind(job.kind)}</Badge>}
           </Group>
         }
         data-testid="job-window"
@@ -81,12 +84,12 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
         <div data-testid="job-window-body">
           {!job ? (
             loading ? (
-              <Center p="xl"><Loader aria-label="Loading the job" /></Center>
+              <Center p="xl"><Loader aria-label={t('loading')} /></Center>
             ) : error ? (
-              <Alert color="red" title="The job could not be loaded">{errorMessage(error)} <button type="button" onClick={() => void refetch()}>Try again</button></Alert>
+              <Alert color="red" title={t('loadError')}>{errorMessage(error)} <button type="button" onClick={() => void refetch()}>{t('tryAgain')}</button></Alert>
             ) : (
-              <Alert color="gray" title="Job not found" data-testid="job-not-found">
-                There is no job {jobRef.jobId} in {jobRef.domain} that you can see. It may have been removed from the deployment, or the domain is not one you supervise.
+              <Alert color="gray" title={t('notFoundTitle')} data-testid="job-not-found">
+                {t('notFound', { job: jobRef.jobId, domain: jobRef.domain })}
               </Alert>
             )
           ) : (
@@ -95,9 +98,9 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
               runningId={job.lastExecution?.status === 'IN_PROGRESS' ? job.lastExecution.id : null} onStarted={onOpenLog} />
             <Tabs value={tab} onChange={setTab} keepMounted mt="sm">
               <Tabs.List>
-                <Tabs.Tab value="information" data-testid="tab-btn-information">{label('Information', dirty.information)}</Tabs.Tab>
-                <Tabs.Tab value="scheduling" data-testid="tab-btn-scheduling">{label('Scheduling', dirty.scheduling)}</Tabs.Tab>
-                <Tabs.Tab value="executions" data-testid="tab-btn-executions">Latest executions</Tabs.Tab>
+                <Tabs.Tab value="information" data-testid="tab-btn-information">{label(t('tabs.information'), dirty.information)}</Tabs.Tab>
+                <Tabs.Tab value="scheduling" data-testid="tab-btn-scheduling">{label(t('tabs.scheduling'), dirty.scheduling)}</Tabs.Tab>
+                <Tabs.Tab value="executions" data-testid="tab-btn-executions">{t('tabs.executions')}</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="information"><InformationTab job={job} onDirty={onInfoDirty} /></Tabs.Panel>
               <Tabs.Panel value="scheduling"><SchedulingTab job={job} onDirty={onSchedDirty} /></Tabs.Panel>
@@ -111,9 +114,9 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
       </Modal>
       <ConfirmDialog
         opened={confirmClose}
-        title="Discard unsaved changes?"
-        message={`You changed ${[dirty.information && 'the report settings', dirty.scheduling && 'the schedule'].filter(Boolean).join(' and ')} of this job without saving.`}
-        confirmLabel="Discard changes"
+        title={t('discard.title')}
+        message={dirty.information && dirty.scheduling ? t('discard.both') : dirty.scheduling ? t('discard.schedule') : t('discard.report')}
+        confirmLabel={t('discard.confirm')}
         onConfirm={() => { setConfirmClose(false); onClose(); }}
         onCancel={() => setConfirmClose(false)}
       />

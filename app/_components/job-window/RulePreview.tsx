@@ -3,9 +3,11 @@
 import { skipToken, useQuery } from '@apollo/client/react';
 import { Alert, List, Loader, Stack, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
+import { useTranslations } from 'next-intl';
 import { useEffect, useMemo } from 'react';
 import { apiErrors } from '../../_lib/errors';
-import { isLocalZone, localizeClock, shortDate } from '../../_lib/format';
+import { isLocalZone } from '../../_lib/format';
+import { useFormat } from '../../_lib/use-format';
 import { DateText } from '../DateText';
 import { PREVIEW_RULE } from '../../_lib/operations';
 import type { RuleInput } from '../../_lib/types';
@@ -18,6 +20,8 @@ interface Props {
 
 /** The rule in words and its next five occurrences, asked of the server as the rule is edited. */
 export function RulePreview({ rule, onErrors }: Props) {
+  const t = useTranslations('jobWindow');
+  const fmt = useFormat();
   // Debounce the rule's text, not the object: a new object per render must not restart the timer.
   const [key] = useDebouncedValue(rule ? JSON.stringify(rule) : null, 400);
   const debounced = useMemo(() => (key ? (JSON.parse(key) as RuleInput) : null), [key]);
@@ -44,20 +48,22 @@ export function RulePreview({ rule, onErrors }: Props) {
         shown.length > 0 && <Alert color="red" py="xs" data-testid="rule-preview-error">{shown.map((e) => e.message).join(' ')}</Alert>
       ) : preview ? (
         <>
-          <Text size="sm" data-testid="rule-summary"><Text span c="dimmed">In words: </Text>{localizeClock(preview.summary)}</Text>
-          <Text size="sm" c="dimmed">Next occurrences{zone ? ` in ${zone}, and in your time zone` : ', in your time zone'}{loading ? ' (updating…)' : ''}:</Text>
+          <Text size="sm" data-testid="rule-summary"><Text span c="dimmed">{t('preview.inWords')}{' '}</Text>{fmt.localizeClock(preview.summary)}</Text>
+          <Text size="sm" c="dimmed">
+            {zone ? t(loading ? 'preview.nextInZoneUpdating' : 'preview.nextInZone', { zone }) : t(loading ? 'preview.nextLocalUpdating' : 'preview.nextLocal')}
+          </Text>
           <List size="sm" spacing={2} data-testid="rule-next">
             {preview.next.map((d) => (
               <List.Item key={d}>
                 <DateText iso={d} zone={zone} inline />
-                {zone && <Text span size="sm" c="dimmed">{` — ${shortDate(d)} your time`}</Text>}
+                {zone && <Text span size="sm" c="dimmed">{` ${t('scheduling.yourTime', { date: fmt.shortDate(d) })}`}</Text>}
               </List.Item>
             ))}
           </List>
-          {preview.next.length === 0 && <Text size="sm" c="dimmed">This rule has no upcoming occurrence.</Text>}
+          {preview.next.length === 0 && <Text size="sm" c="dimmed">{t('preview.none')}</Text>}
         </>
       ) : (
-        loading && <Loader size="xs" aria-label="Computing the next occurrences" />
+        loading && <Loader size="xs" aria-label={t('preview.computing')} />
       )}
     </Stack>
   );

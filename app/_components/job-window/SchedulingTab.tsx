@@ -2,9 +2,11 @@
 
 import { useMutation } from '@apollo/client/react';
 import { Alert, Button, Group, Paper, Radio, Stack, Text } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiErrors, errorMessage } from '../../_lib/errors';
-import { browserTimeZone, isLocalZone, localizeClock, shortDate } from '../../_lib/format';
+import { browserTimeZone, isLocalZone } from '../../_lib/format';
+import { useFormat } from '../../_lib/use-format';
 import { DateText } from '../DateText';
 import { UPDATE_JOB } from '../../_lib/operations';
 import { localRuleErrors, ruleForm, ruleInputOf, sameRule, toRuleInput, type RuleForm } from '../../_lib/rule-form';
@@ -18,6 +20,8 @@ interface Props {
 }
 
 export function SchedulingTab({ job, onDirty }: Props) {
+  const t = useTranslations('jobWindow');
+  const fmt = useFormat();
   const savedRule = job.plan.kind === 'SCHEDULED' ? job.plan.rule : null;
   const [kind, setKind] = useState<PlanKind>(job.plan.kind);
   const [form, setForm] = useState<RuleForm>(() => ruleForm(savedRule, browserTimeZone()));
@@ -28,7 +32,7 @@ export function SchedulingTab({ job, onDirty }: Props) {
   const dirty = kind !== job.plan.kind || (kind === 'SCHEDULED' && !sameRule(rule, ruleInputOf(savedRule)));
   useEffect(() => onDirty(dirty), [dirty, onDirty]);
 
-  const local = localRuleErrors(form);
+  const local = localRuleErrors(form, t);
   const saveErrors = new Map<string, string>();
   for (const e of apiErrors(error)) {
     if (e.code === 'BAD_USER_INPUT' && e.field?.startsWith('input.plan')) saveErrors.set(e.field.replace(/^input\.plan\.?(rule\.?)?/, ''), e.message);
@@ -65,20 +69,20 @@ export function SchedulingTab({ job, onDirty }: Props) {
     <Stack gap="md" pt="md" data-testid="tab-scheduling">
       <Paper withBorder p="xs" radius="sm">
         <Group gap="lg" wrap="wrap">
-          <Text size="sm"><Text span c="dimmed">Now: </Text><span data-testid="sched-current">{localizeClock(job.plan.summary)}</span></Text>
+          <Text size="sm"><Text span c="dimmed">{t('scheduling.now')}{' '}</Text><span data-testid="sched-current">{fmt.localizeClock(job.plan.summary)}</span></Text>
           <Text size="sm">
-            <Text span c="dimmed">Next run: </Text><DateText iso={job.nextRunAt} zone={ruleZone} empty="none" testId="sched-next" inline />
-            {job.nextRunAt && ruleZone && <Text span size="sm" c="dimmed">{` — ${shortDate(job.nextRunAt)} your time`}</Text>}
+            <Text span c="dimmed">{t('scheduling.nextRun')}{' '}</Text><DateText iso={job.nextRunAt} zone={ruleZone} empty={t('scheduling.noNextRun')} testId="sched-next" inline />
+            {job.nextRunAt && ruleZone && <Text span size="sm" c="dimmed">{` ${t('scheduling.yourTime', { date: fmt.shortDate(job.nextRunAt) })}`}</Text>}
           </Text>
         </Group>
       </Paper>
 
-      <Radio.Group label="Scheduling" value={kind} onChange={(v) => { setKind(v as PlanKind); reset(); }} data-testid="plan-kind">
+      <Radio.Group label={t('scheduling.label')} value={kind} onChange={(v) => { setKind(v as PlanKind); reset(); }} data-testid="plan-kind">
         <Stack gap="xs" mt={6}>
-          <Radio value="AUTOMATIC" data-testid="plan-AUTOMATIC" label="Automatic"
-            description={job.automaticRule ? `The job's own default: ${localizeClock(job.automaticRule.summary)}` : 'This job has no default schedule: it never runs by itself.'} />
-          <Radio value="SCHEDULED" data-testid="plan-SCHEDULED" label="Scheduled" description="A schedule of your choice." />
-          <Radio value="DISABLED" data-testid="plan-DISABLED" label="Disabled" description="Never runs by itself; Execute now still works." />
+          <Radio value="AUTOMATIC" data-testid="plan-AUTOMATIC" label={t('scheduling.automatic')}
+            description={job.automaticRule ? t('scheduling.automaticDefault', { summary: fmt.localizeClock(job.automaticRule.summary) }) : t('scheduling.automaticNone')} />
+          <Radio value="SCHEDULED" data-testid="plan-SCHEDULED" label={t('scheduling.scheduled')} description={t('scheduling.scheduledDescription')} />
+          <Radio value="DISABLED" data-testid="plan-DISABLED" label={t('scheduling.disabled')} description={t('scheduling.disabledDescription')} />
         </Stack>
       </Radio.Group>
 
@@ -91,10 +95,10 @@ export function SchedulingTab({ job, onDirty }: Props) {
       {kind === 'AUTOMATIC' && automaticInput && <RulePreview rule={automaticInput} />}
 
       {otherError && <Alert color="red" data-testid="sched-error">{otherError}</Alert>}
-      {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="sched-saved">Schedule saved.</Text>}
+      {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="sched-saved">{t('scheduling.saved')}</Text>}
       <Group justify="flex-end" className="jd-sticky-actions">
-        <Button variant="default" disabled={!dirty || loading} onClick={revert} data-testid="sched-cancel">Cancel</Button>
-        <Button disabled={!dirty || blocked} loading={loading} onClick={() => void save()} data-testid="sched-save">Save</Button>
+        <Button variant="default" disabled={!dirty || loading} onClick={revert} data-testid="sched-cancel">{t('cancel')}</Button>
+        <Button disabled={!dirty || blocked} loading={loading} onClick={() => void save()} data-testid="sched-save">{t('save')}</Button>
       </Group>
     </Stack>
   );

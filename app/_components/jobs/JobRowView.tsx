@@ -1,9 +1,10 @@
 'use client';
 
 import { Badge, Checkbox, Table } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { memo } from 'react';
-import { KIND_LABEL } from '../../_lib/status';
 import type { JobRow } from '../../_lib/types';
+import { useLabels } from '../../_lib/use-labels';
 import { DateText } from '../DateText';
 import { LogIcon } from '../LogIcon';
 import { StatusIcon } from '../StatusIcon';
@@ -42,12 +43,14 @@ interface Props {
  * re-renders only its own row (the cache hands back the same object for every unchanged row).
  */
 export const JobRowView = memo(function JobRowView({ row, rowKey, index, selected, result: given, onToggle, onOpenJob, onOpenLog }: Props) {
+  const t = useTranslations('jobs');
+  const L = useLabels();
   const result = shownResult(row, given);
   return (
     <Table.Tr className="jd-row" data-selected={selected} data-testid={`job-row-${rowKey}`} data-running={row.running ? 'true' : 'false'}
       aria-rowindex={index + 2}>
       <td className="jd-td">
-        <Checkbox size="xs" checked={selected} onChange={() => onToggle(rowKey)} aria-label={`Select ${rowKey}`} data-testid="row-checkbox" />
+        <Checkbox size="xs" checked={selected} onChange={() => onToggle(rowKey)} aria-label={t('row.select', { key: rowKey })} data-testid="row-checkbox" />
       </td>
       <td className="jd-td"><StatusIcon status={row.lastExecution?.status} /></td>
       <td className="jd-td">
@@ -56,18 +59,18 @@ export const JobRowView = memo(function JobRowView({ row, rowKey, index, selecte
       <td className="jd-td">
         <div style={{ display: 'flex', gap: 6, alignItems: 'center', minWidth: 0 }}>
           <button type="button" className="jd-link" onClick={() => onOpenJob(row)} title={row.description} data-testid="job-open"
-            aria-label={`Open ${row.jobId} in ${row.domain}`}>
+            aria-label={t('row.open', { job: row.jobId, domain: row.domain })}>
             {row.jobId}
           </button>
           {result && <Badge size="xs" variant="light" color={result.color} data-testid="row-result" style={{ flex: 'none' }}>{result.text}</Badge>}
         </div>
       </td>
-      <td className="jd-td"><span className="jd-cell">{KIND_LABEL[row.kind]}</span></td>
+      <td className="jd-td"><span className="jd-cell">{L.kind(row.kind)}</span></td>
       <td className="jd-td"><span className="jd-cell" title={row.domain}>{row.domain}</span></td>
       <td className="jd-td">
         <span className={row.plan.kind === 'DISABLED' ? 'jd-cell jd-dimmed' : 'jd-cell'} title={row.plan.summary} data-testid="row-plan">{row.plan.summary}</span>
       </td>
-      <td className="jd-td"><DateText iso={row.lastExecution?.startedAt} testId="row-last" empty="Never" run /></td>
+      <td className="jd-td"><DateText iso={row.lastExecution?.startedAt} testId="row-last" empty={t('row.never')} run /></td>
       <td className="jd-td"><DateText iso={row.nextRunAt} testId="row-next" /></td>
     </Table.Tr>
   );

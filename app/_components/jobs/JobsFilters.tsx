@@ -2,9 +2,11 @@
 
 import { Chip, CloseButton, Group, Select, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { useTranslations } from 'next-intl';
+import { useEffect, useMemo, useState } from 'react';
 import { SORTS } from '../../_lib/jobs-url';
 import { STATUS_COLOR, STATUS_FILTERS, type StatusFilter } from '../../_lib/status';
+import { useLabels } from '../../_lib/use-labels';
 import { DomainPicker } from '../DomainPicker';
 
 interface Props {
@@ -19,23 +21,24 @@ interface Props {
   onSort: (s: string) => void;
 }
 
-const SORT_DATA = SORTS.map((s) => ({ value: s.value || 'job', label: s.label }));
-
 /** Status toggles, the text box, the domain and the order; all write to the URL (through the callbacks). */
 export function JobsFilters({ statuses, q, domain, sort, onStatuses, onQ, onDomain, onSort }: Props) {
+  const t = useTranslations('jobs');
+  const L = useLabels();
+  const sortData = useMemo(() => SORTS.map((s) => ({ value: s.value || 'job', label: t(`sorts.${s.key}`) })), [t]);
   const [text, setText] = useState(q);
   const push = useDebouncedCallback(onQ, 300);
   // Back/forward or a pasted link changes the URL under us: follow it.
   useEffect(() => setText(q), [q]);
 
   return (
-    <Group gap="xs" justify="flex-end" wrap="wrap" role="search" aria-label="Filter jobs" w={{ base: '100%', xs: 'auto' }}>
+    <Group gap="xs" justify="flex-end" wrap="wrap" role="search" aria-label={t('filters.label')} w={{ base: '100%', xs: 'auto' }}>
       <Chip.Group multiple value={statuses} onChange={(v) => onStatuses(v as StatusFilter[])}>
-        <Group gap={6} wrap="wrap" role="group" aria-label="Status of the last execution">
+        <Group gap={6} wrap="wrap" role="group" aria-label={t('filters.statuses')}>
           {STATUS_FILTERS.map((s) => (
-            <Chip key={s.value} value={s.value} size="xs" color={STATUS_COLOR[s.value]} variant="outline"
-              data-testid={`status-filter-${s.value}`}>
-              {s.label}
+            <Chip key={s} value={s} size="xs" color={STATUS_COLOR[s]} variant="outline"
+              data-testid={`status-filter-${s}`}>
+              {L.statusFilter(s)}
             </Chip>
           ))}
         </Group>
@@ -43,25 +46,25 @@ export function JobsFilters({ statuses, q, domain, sort, onStatuses, onQ, onDoma
       <TextInput
         size="xs"
         w={{ base: '100%', xs: 220 }}
-        placeholder="Search id, description or domain"
-        aria-label="Search jobs by identifier, description or domain"
+        placeholder={t('filters.searchPlaceholder')}
+        aria-label={t('filters.search')}
         value={text}
         data-testid="jobs-search"
         onChange={(e) => {
           setText(e.currentTarget.value);
           push(e.currentTarget.value);
         }}
-        rightSection={text ? <CloseButton size="sm" aria-label="Clear search" onClick={() => { setText(''); onQ(''); }} /> : null}
+        rightSection={text ? <CloseButton size="sm" aria-label={t('filters.clearSearch')} onClick={() => { setText(''); onQ(''); }} /> : null}
       />
       <DomainPicker value={domain} onChange={onDomain} w={{ base: 'calc(50% - 5px)', xs: 180 }} data-testid="domain-filter" />
       <Select
         size="xs"
         w={{ base: 'calc(50% - 5px)', xs: 222 }}
-        data={SORT_DATA}
+        data={sortData}
         value={sort || 'job'}
         allowDeselect={false}
-        aria-label="Sort by"
-        leftSection={<span aria-hidden style={{ fontSize: 10 }}>Sort</span>}
+        aria-label={t('filters.sortBy')}
+        leftSection={<span aria-hidden style={{ fontSize: 10 }}>{t('filters.sort')}</span>}
         leftSectionWidth={36}
         data-testid="jobs-sort"
         onChange={(v) => onSort(v === 'job' || !v ? '' : v)}

@@ -1,6 +1,7 @@
 'use client';
 
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
@@ -16,6 +17,7 @@ import { JobsTable } from './JobsTable';
 import { useJobActions } from './useJobActions';
 
 export function JobsPage() {
+  const t = useTranslations('jobs');
   const params = useSearchParams();
   const router = useRouter();
   const statusParam = params.get('status');
@@ -86,13 +88,15 @@ export function JobsPage() {
       <Stack gap="xs" px="md" pt="sm" pb="xs">
         <Group justify="space-between" align="flex-start" wrap="wrap" gap="xs">
           <Group gap="sm" wrap="wrap">
-            <Title order={2} size="h3">Scheduled jobs</Title>
+            <Title order={2} size="h3">{t('title')}</Title>
             <Text size="sm" c="dimmed" data-testid="jobs-count" aria-live="polite">
-              {totalCount !== undefined
-                ? `${totalCount.toLocaleString()} job${totalCount === 1 ? '' : 's'}${rows.length < totalCount ? ` · ${rows.length.toLocaleString()} loaded` : ''}`
-                : ''}
+              {totalCount === undefined
+                ? ''
+                : rows.length < totalCount
+                  ? t('countLoaded', { total: totalCount, loaded: rows.length })
+                  : t('count', { total: totalCount })}
             </Text>
-            {list.refreshing && <Loader size="xs" aria-label="Refreshing" />}
+            {list.refreshing && <Loader size="xs" aria-label={t('refreshing')} />}
           </Group>
           <JobsFilters
             statuses={statuses}
@@ -107,18 +111,22 @@ export function JobsPage() {
         </Group>
         <Group gap="xs">
           <Button size="xs" disabled={selectedRows.length === 0} loading={actions.executing} onClick={() => void actions.execute(selectedRows)} data-testid="execute-now">
-            Execute now{selectedRows.length ? ` (${selectedRows.length})` : ''}
+            {selectedRows.length ? t('executeNowCount', { count: selectedRows.length }) : t('executeNow')}
           </Button>
           <Button size="xs" color="red" variant="light" disabled={runningSelected.length === 0} loading={actions.cancelling}
             onClick={() => void actions.cancel(runningSelected)} data-testid="cancel-selected">
-            Cancel{runningSelected.length ? ` (${runningSelected.length})` : ''}
+            {runningSelected.length ? t('cancelCount', { count: runningSelected.length }) : t('cancel')}
           </Button>
           <Text size="xs" c="dimmed" aria-live="polite">
-            {selectedRows.length ? `${selectedRows.length} selected${runningSelected.length ? `, ${runningSelected.length} running` : ''}` : 'Select rows to run or cancel them'}
+            {!selectedRows.length
+              ? t('selectHint')
+              : runningSelected.length
+                ? t('selectedRunning', { count: selectedRows.length, running: runningSelected.length })
+                : t('selectedCount', { count: selectedRows.length })}
           </Text>
         </Group>
         {actions.notice && (
-          <Alert color={actions.notice.color} title={actions.notice.title} withCloseButton closeButtonLabel="Dismiss" onClose={actions.dismiss}
+          <Alert color={actions.notice.color} title={actions.notice.title} withCloseButton closeButtonLabel={t('dismiss')} onClose={actions.dismiss}
             py="xs" role="status" data-testid="action-notice">
             {actions.notice.message}
           </Alert>
@@ -127,23 +135,23 @@ export function JobsPage() {
 
       {error && list.loading ? (
         <Center flex={1} p="md">
-          <Alert color="red" title="The jobs could not be loaded" maw={520} data-testid="jobs-error">
+          <Alert color="red" title={t('loadError')} maw={520} data-testid="jobs-error">
             <Stack gap="xs">
               <Text size="sm">{errorMessage(error)}</Text>
-              <Button size="xs" variant="white" color="red" onClick={list.retry}>Try again</Button>
+              <Button size="xs" variant="white" color="red" onClick={list.retry}>{t('tryAgain')}</Button>
             </Stack>
           </Alert>
         </Center>
       ) : list.loading ? (
-        <Center flex={1}><Loader aria-label="Loading jobs" /></Center>
+        <Center flex={1}><Loader aria-label={t('loading')} /></Center>
       ) : rows.length === 0 ? (
         <Center flex={1} p="md" data-testid="jobs-empty">
           <Stack align="center" gap="xs">
-            <Text fw={500}>{filtered ? 'No job matches these filters.' : 'No jobs are visible to you yet.'}</Text>
+            <Text fw={500}>{filtered ? t('emptyFiltered') : t('emptyNone')}</Text>
             {filtered ? (
-              <Button size="xs" variant="default" onClick={() => goFilter({ status: null, q: null, domain: null, kind: null })}>Clear filters</Button>
+              <Button size="xs" variant="default" onClick={() => goFilter({ status: null, q: null, domain: null, kind: null })}>{t('clearFilters')}</Button>
             ) : (
-              <Text size="sm" c="dimmed">Jobs are defined at deployment; ask an administrator which domains you supervise.</Text>
+              <Text size="sm" c="dimmed">{t('emptyHint')}</Text>
             )}
           </Stack>
         </Center>
@@ -151,7 +159,7 @@ export function JobsPage() {
         <>
           {error && (
             <Alert color="red" mx="md" mb="xs" py={4}>
-              {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={list.retry}>Try again</Button>
+              {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={list.retry}>{t('tryAgain')}</Button>
             </Alert>
           )}
           <JobsTable

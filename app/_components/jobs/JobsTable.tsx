@@ -3,6 +3,7 @@
 import { Button, Center, Checkbox, Loader, Table, VisuallyHidden } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { useTranslations } from 'next-intl';
 import { useEffect, useRef } from 'react';
 import { jobKey } from '../../_lib/jobs-url';
 import type { JobRow } from '../../_lib/types';
@@ -39,6 +40,7 @@ export type { RowResult };
  * phone, the same rows as virtualised cards.
  */
 export function JobsTable({ listKey, rows, selected, selectedCount, results, hasNextPage, loadingMore, onToggle, onToggleAll, onOpenJob, onOpenLog, onLoadMore }: Props) {
+  const t = useTranslations('jobs');
   const scrollRef = useRef<HTMLDivElement>(null);
   // Read at once, not in an effect: the list mounts on the client only (after the viewer query),
   // and a first frame of table on a phone would be a flash of the wrong layout.
@@ -68,8 +70,8 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
 
   const loadMore = (hasNextPage || loadingMore) && (
     <Center py="sm">
-      {loadingMore ? <Loader size="sm" aria-label="Loading more jobs" /> : (
-        <Button variant="default" size="xs" onClick={onLoadMore} data-testid="load-more">Load more</Button>
+      {loadingMore ? <Loader size="sm" aria-label={t('table.loadingMore')} /> : (
+        <Button variant="default" size="xs" onClick={onLoadMore} data-testid="load-more">{t('table.loadMore')}</Button>
       )}
     </Center>
   );
@@ -81,14 +83,14 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
         <div className="jd-cards-head">
           <Checkbox
             size="sm"
-            label="Select all shown"
+            label={t('table.selectAllShown')}
             checked={rows.length > 0 && shownSelected === rows.length}
             indeterminate={shownSelected > 0 && shownSelected < rows.length}
             onChange={onToggleAll}
             data-testid="select-all"
           />
         </div>
-        <div role="list" aria-label="Jobs" data-testid="jobs-cards" style={{ paddingTop, paddingBottom }}>
+        <div role="list" aria-label={t('table.list')} data-testid="jobs-cards" style={{ paddingTop, paddingBottom }}>
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
@@ -112,23 +114,24 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
             <Table.Th w={40}>
               <Checkbox
                 size="xs"
-                aria-label="Select all shown jobs"
+                aria-label={t('table.selectAllShownJobs')}
                 checked={rows.length > 0 && shownSelected === rows.length}
                 indeterminate={shownSelected > 0 && shownSelected < rows.length}
                 onChange={onToggleAll}
                 data-testid="select-all"
               />
             </Table.Th>
-            <Table.Th w={40}><VisuallyHidden>Status</VisuallyHidden></Table.Th>
-            <Table.Th w={40}>Log</Table.Th>
+            <Table.Th w={40}><VisuallyHidden>{t('table.status')}</VisuallyHidden></Table.Th>
+            {/* Wide enough for the header in every language ("Journal" in French), not only for the icon. */}
+            <Table.Th w={76}>{t('table.log')}</Table.Th>
             {/* Scheduling takes what is left: at a fixed 250 px it cut "Daily at …" summaries
                 while the Job column (auto) had room to spare; 18% fits a usual job id. */}
-            <Table.Th w="18%">Job</Table.Th>
-            <Table.Th w={130}>Execution type</Table.Th>
-            <Table.Th w={150}>Domain</Table.Th>
-            <Table.Th>Scheduling</Table.Th>
-            <Table.Th w={175}>Last execution</Table.Th>
-            <Table.Th w={165}>Next execution</Table.Th>
+            <Table.Th w="18%">{t('table.job')}</Table.Th>
+            <Table.Th w={130}>{t('table.kind')}</Table.Th>
+            <Table.Th w={150}>{t('table.domain')}</Table.Th>
+            <Table.Th>{t('table.scheduling')}</Table.Th>
+            <Table.Th w={175}>{t('table.last')}</Table.Th>
+            <Table.Th w={165}>{t('table.next')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

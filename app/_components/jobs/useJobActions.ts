@@ -1,13 +1,14 @@
 'use client';
 
 import { useApolloClient, useMutation } from '@apollo/client/react';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { errorMessage, firstError } from '../../_lib/errors';
 import { jobKey } from '../../_lib/jobs-url';
 import { applyExecution } from '../../_lib/live-jobs';
 import { CANCEL_EXECUTION, EXECUTE_NOW } from '../../_lib/operations';
-import { REASON_LABEL } from '../../_lib/status';
 import type { JobRow } from '../../_lib/types';
+import { useLabels } from '../../_lib/use-labels';
 import type { RowResult } from './JobsTable';
 
 export interface Notice {
@@ -23,6 +24,8 @@ interface Options {
 
 /** "Execute now" and "Cancel" on the selected rows, with one result per row and a summary. */
 export function useJobActions({ onExecuted }: Options = {}) {
+  const t = useTranslations('jobs');
+  const L = useLabels();
   const client = useApolloClient();
   const [results, setResults] = useState<Map<string, RowResult>>(new Map());
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -46,25 +49,25 @@ export function useJobActions({ onExecuted }: Options = {}) {
         if (r.execution) {
           started++;
           applyExecution(client, r.execution);
-          out.set(jobKey(r.job), { text: 'started', color: 'blue', executionId: r.execution.id });
+          out.set(jobKey(r.job), { text: t('actions.started'), color: 'blue', executionId: r.execution.id });
         } else {
           const reason = r.reason ?? 'UNKNOWN';
-          out.set(jobKey(r.job), { text: REASON_LABEL[reason] ?? reason.toLowerCase().replaceAll('_', ' '), color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red' });
+          out.set(jobKey(r.job), { text: L.reason(reason), color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red' });
         }
       }
       setResults(out);
       // A second click would run the same rows again (or be refused as already running).
       onExecuted?.();
       const skipped = out.size - started;
+      // The refused ones: those without an execution.
+      const list = [...out].filter(([, v]) => !v.executionId).slice(0, 20).map(([k, v]) => t('actions.rowResult', { job: k, result: v.text })).join(' · ');
       setNotice({
         color: skipped ? 'orange' : 'blue',
-        title: `Started ${started} of ${out.size} job${out.size === 1 ? '' : 's'}`,
-        message: skipped
-          ? [...out].filter(([, v]) => v.text !== 'started').slice(0, 20).map(([k, v]) => `${k}: ${v.text}`).join(' · ') + (skipped > 20 ? ` · and ${skipped - 20} more` : '')
-          : 'Follow them live in the list or open their logs.',
+        title: t('actions.startedTitle', { started, total: out.size }),
+        message: !skipped ? t('actions.followLive') : skipped > 20 ? t('actions.skippedMore', { list, count: skipped - 20 }) : list,
       });
     } catch (e) {
-      setNotice({ color: 'red', title: 'Could not start the jobs', message: errorMessage(e) });
+      setNotice({ color: 'red', title: t('actions.startFailed'), message: errorMessage(e) });
     }
   }
 
@@ -80,18 +83,18 @@ export function useJobActions({ onExecuted }: Options = {}) {
       const row = targets[i]!;
       if (s.status === 'fulfilled' && s.value.data) {
         applyExecution(client, s.value.data.cancelExecution);
-        out.set(jobKey(row), { text: 'cancel requested', color: 'gray', executionId: s.value.data.cancelExecution.id });
+        out.set(jobKey(row), { text: t('actions.cancelRequested'), color: 'gray', executionId: s.value.data.cancelExecution.id });
       } else {
         const err = s.status === 'rejected' ? firstError(s.reason) : firstError(s.value.error);
-        out.set(jobKey(row), { text: err?.code === 'NOT_FOUND' ? 'not found' : 'not cancelled', color: 'red' });
-        failed.push(`${jobKey(row)}: ${err?.message ?? 'not cancelled'}`);
+        out.set(jobKey(row), { text: err?.code === 'NOT_FOUND' ? t('actions.notFound') : t('actions.notCancelled'), color: 'red' });
+        failed.push(t('actions.rowResult', { job: jobKey(row), result: err?.message ?? t('actions.notCancelled') }));
       }
     });
     setResults(out);
     setNotice(
       failed.length
-        ? { color: 'red', title: `Cancelled ${targets.length - failed.length} of ${targets.length}`, message: failed.join(' · ') }
-        : { color: 'gray', title: `Cancel requested for ${targets.length} execution${targets.length === 1 ? '' : 's'}`, message: 'They end as Cancelled once the job has stopped.' },
+        ? { color: 'red', title: t('actions.cancelledTitle', { cancelled: targets.length - failed.length, total: targets.length }), message: failed.join(' · ') }
+        : { color: 'gray', title: t('actions.cancelRequestedTitle', { count: targets.length }), message: t('actions.cancelRequestedMessage') },
     );
   }
 

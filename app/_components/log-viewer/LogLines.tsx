@@ -2,8 +2,9 @@
 
 import { Center, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { useTranslations } from 'next-intl';
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import { logTime } from '../../_lib/format';
+import { useFormat } from '../../_lib/use-format';
 import type { LogEntry, LogLevel } from '../../_lib/types';
 
 const LINE_HEIGHT = 20;
@@ -26,6 +27,8 @@ interface Props {
 
 /** Virtualised log lines: only the visible ones are in the DOM, so 100,000 lines scroll smoothly. */
 export function LogLines({ lines, version, follow, onFollowChange, emptyText }: Props) {
+  const fmt = useFormat();
+  const t = useTranslations('logViewer');
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: lines.length,
@@ -60,7 +63,7 @@ export function LogLines({ lines, version, follow, onFollowChange, emptyText }: 
       style={{ overflow: 'auto', flex: 1, minHeight: 160, border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }}
       tabIndex={0}
       role="log"
-      aria-label="Log entries"
+      aria-label={t('lines.label')}
       aria-live="off"
       data-testid="log-lines"
     >
@@ -80,7 +83,7 @@ export function LogLines({ lines, version, follow, onFollowChange, emptyText }: 
                 data-seq={e.seq}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: LINE_HEIGHT, transform: `translateY(${item.start}px)` }}
               >
-                <span style={{ color: 'var(--mantine-color-dimmed)' }} title={e.at}>{logTime(e.at)}</span>
+                <span style={{ color: 'var(--mantine-color-dimmed)' }} title={e.at}>{fmt.logTime(e.at)}</span>
                 {' – '}
                 <span style={{ color: LEVEL_STYLE[e.level], fontWeight: e.level === 'INFO' ? undefined : 600, display: 'inline-block', minWidth: '8ch' }}>
                   {e.level}

@@ -4,6 +4,7 @@ import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { Alert, Button, Chip, Group, Loader, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
 import { useLogStream } from '../../_lib/log-stream';
@@ -11,7 +12,8 @@ import { useIsTopModal } from '../../_lib/modal-stack';
 import { EXECUTION, MARK_LOGS_READ } from '../../_lib/operations';
 import { withParams } from '../../_lib/jobs-url';
 import { LEVELS } from '../../_lib/status';
-import type { LogEntry, LogLevel } from '../../_lib/types';
+import type { LogEntry } from '../../_lib/types';
+import { useLabels } from '../../_lib/use-labels';
 import { RunActions } from '../RunActions';
 import { LogHeader } from './LogHeader';
 import { LogLines } from './LogLines';
@@ -30,6 +32,8 @@ function progressFromLines(lines: LogEntry[]): number | null {
 
 export function LogViewer({ executionId, onClose }: { executionId: string; onClose: () => void }) {
   const client = useApolloClient();
+  const t = useTranslations('logViewer');
+  const L = useLabels();
   // Kept current by the list's executionUpdated subscription (the Execution is normalised in the cache).
   const { data, loading, error } = useQuery(EXECUTION, { variables: { id: executionId }, fetchPolicy: 'cache-and-network' });
   const exec = data?.execution;
@@ -75,7 +79,9 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
 
   const progress = exec?.progress ?? progressFromLines(all);
   const streamLabel =
-    stream.state === 'loading' ? 'Loading the log…' : stream.state === 'live' ? 'Live' : stream.state === 'done' ? 'Complete' : '';
+    stream.state === 'loading' ? t('stream.loading') : stream.state === 'live' ? t('stream.live') : stream.state === 'done' ? t('stream.done') : '';
+  const lineCount =
+    filtered.length === all.length ? t('count.all', { total: all.length }) : t('count.filtered', { shown: filtered.length, total: all.length });
 
   return (
     <Modal
@@ -86,12 +92,12 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
       fullScreen={narrow}
       size="min(1400px, 96vw)"
       zIndex={250}
-      title={<Text fw={600}>Log{exec ? ` · ${exec.jobId} @ ${exec.domain}` : ''}</Text>}
+      title={<Text fw={600}>{exec ? t('titleOf', { jobId: exec.jobId, domain: exec.domain }) : t('title')}</Text>}
     >
       <Stack gap={10} h="min(78dvh, 900px)" data-testid="log-viewer" data-execution-id={executionId} data-stream={stream.state}>
       {!exec ? (
-        loading ? <Loader aria-label="Loading execution" /> : (
-          <Alert color={error ? 'red' : 'gray'} data-testid="log-not-found">{error ? errorMessage(error) : 'This execution was not found. It may have been removed, or it belongs to a domain you do not supervise.'}</Alert>
+        loading ? <Loader aria-label={t('loadingExecution')} /> : (
+          <Alert color={error ? 'red' : 'gray'} data-testid="log-not-found">{error ? errorMessage(error) : t('notFound')}</Alert>
         )
       ) : (
         <>
@@ -101,38 +107,37 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
           <Group gap="xs" wrap="wrap" justify="space-between">
             <Group gap="xs" wrap="wrap">
               <Chip.Group multiple value={levels} onChange={setLevels}>
-                <Group gap={4} role="group" aria-label="Levels shown">
+                <Group gap={4} role="group" aria-label={t('levels')}>
                   {LEVELS.map((l) => (
                     <Chip key={l} value={l} size="xs" variant="outline" color={l === 'ERROR' ? 'red' : l === 'WARNING' ? 'orange' : 'gray'} data-testid={`level-${l}`}>
-                      {l[0]}{l.slice(1).toLowerCase()}
+                      {L.level(l)}
                     </Chip>
                   ))}
                 </Group>
               </Chip.Group>
-              <TextInput size="xs" w={220} placeholder="Filter lines" aria-label="Filter log lines by text" value={text}
+              <TextInput size="xs" w={220} placeholder={t('filter.placeholder')} aria-label={t('filter.label')} value={text}
                 onChange={(e) => setText(e.currentTarget.value)} data-testid="log-filter" />
             </Group>
             <Group gap="sm">
               <Text size="xs" c="dimmed" aria-live="polite" data-testid="log-count">
-                {filtered.length === all.length ? `${all.length.toLocaleString()} lines` : `${filtered.length.toLocaleString()} of ${all.length.toLocaleString()} lines`}
-                {streamLabel ? ` · ${streamLabel}` : ''}
+                {streamLabel ? t('count.withState', { count: lineCount, state: streamLabel }) : lineCount}
               </Text>
               {stream.state === 'live' && <Loader size={12} type="dots" aria-hidden />}
-              <Switch size="xs" label="Follow" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} data-testid="log-follow" />
-              <Button size="xs" variant="default" loading={download.busy} onClick={download.start} data-testid="log-download">Download</Button>
+              <Switch size="xs" label={t('follow')} checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} data-testid="log-follow" />
+              <Button size="xs" variant="default" loading={download.busy} onClick={download.start} data-testid="log-download">{t('download.button')}</Button>
             </Group>
           </Group>
           {stream.error && <Alert color="red" py={4}>{stream.error}</Alert>}
           {download.error && <Alert color="red" py={4}>{download.error}</Alert>}
           {exec.droppedLines > 0 && (
-            <Text size="xs" c="orange">{exec.droppedLines.toLocaleString()} lines past the log limit were dropped by the server.</Text>
+            <Text size="xs" c="orange">{t('dropped', { count: exec.droppedLines })}</Text>
           )}
           <LogLines
             lines={filtered}
             version={stream.version}
             follow={follow}
             onFollowChange={setFollow}
-            emptyText={stream.state === 'loading' ? 'Loading…' : all.length ? 'No line matches these filters.' : stream.state === 'live' ? 'Waiting for the first line…' : 'This execution wrote no log.'}
+            emptyText={stream.state === 'loading' ? t('empty.loading') : all.length ? t('empty.noMatch') : stream.state === 'live' ? t('empty.waiting') : t('empty.none')}
           />
         </>
       )}

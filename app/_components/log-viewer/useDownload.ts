@@ -1,6 +1,7 @@
 'use client';
 
 import type { ApolloClient } from '@apollo/client';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { logEntryText } from '../../../lib/log-text';
 import { errorMessage } from '../../_lib/errors';
@@ -17,6 +18,7 @@ export function logFileText(entries: readonly Pick<LogEntry, 'at' | 'level' | 'm
 
 /** "Download": the full log as text, read page by page from the server (not the filtered lines). */
 export function useDownload(client: ApolloClient, executionId: string, exec: ExecutionSummary | null | undefined) {
+  const t = useTranslations('logViewer');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -28,8 +30,11 @@ export function useDownload(client: ApolloClient, executionId: string, exec: Exe
       const r = await readAllLogs(client, executionId, 0, (entries) => {
         chunks.push(logFileText(entries));
       });
-      if (!r) throw new Error('This execution no longer exists.');
-      const head = exec ? `# ${exec.jobId} @ ${exec.domain} · execution ${executionId} · ${exec.status} · started ${exec.startedAt}\n` : '';
+      if (!r) {
+        setError(t('download.failed', { reason: t('download.gone') }));
+        return;
+      }
+      const head = exec ? `# ${t('download.fileHead', { jobId: exec.jobId, domain: exec.domain, id: executionId, status: exec.status, startedAt: exec.startedAt })}\n` : '';
       const url = URL.createObjectURL(new Blob([head, ...chunks], { type: 'text/plain;charset=utf-8' }));
       const a = document.createElement('a');
       a.href = url;
@@ -39,7 +44,7 @@ export function useDownload(client: ApolloClient, executionId: string, exec: Exe
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (e) {
-      setError(`Download failed: ${errorMessage(e)}`);
+      setError(t('download.failed', { reason: errorMessage(e) }));
     } finally {
       setBusy(false);
     }

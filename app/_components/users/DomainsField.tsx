@@ -1,6 +1,7 @@
 'use client';
 
 import { Input, Pill, Stack, Switch, Text } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import type { Role } from '../../_lib/generated';
 import { DomainPicker } from '../DomainPicker';
 
@@ -31,11 +32,12 @@ export function domainsToSend(role: Role, v: DomainsValue): string[] {
  * system administrator every domain (a switch) or a list built one pick at a time.
  */
 export function DomainsField({ role, value, onChange, canGrantAll, error }: Props) {
+  const t = useTranslations('users');
   if (role === 'DOMAIN_ADMIN') {
     return (
-      <Input.Wrapper label="Domain" labelElement="div" description="A domain administrator has exactly one domain." error={error} withAsterisk>
+      <Input.Wrapper label={t('domainsField.domain')} labelElement="div" description={t('domainsField.domainDescription')} error={error} withAsterisk>
         <DomainPicker value={value.domains[0] ?? null} onChange={(d) => onChange({ all: false, domains: d ? [d] : [] })}
-          w="100%" placeholder="Choose a domain" data-testid="user-domain" />
+          w="100%" placeholder={t('domainsField.chooseDomain')} data-testid="user-domain" />
       </Input.Wrapper>
     );
   }
@@ -44,26 +46,26 @@ export function DomainsField({ role, value, onChange, canGrantAll, error }: Prop
   return (
     <Stack gap={6}>
       {canGrantAll && (
-        <Switch label="All domains, present and future" checked={all} onChange={(e) => onChange({ ...value, all: e.currentTarget.checked })}
+        <Switch label={t('domainsField.allDomains')} checked={all} onChange={(e) => onChange({ ...value, all: e.currentTarget.checked })}
           data-testid="user-all-domains" />
       )}
       {!all && (
-        <Input.Wrapper label="Supervised domains" labelElement="div" error={error}
-          description={value.domains.length ? `${value.domains.length} chosen; pick another to add it.` : 'Pick each domain this administrator supervises.'}>
+        <Input.Wrapper label={t('domainsField.supervised')} labelElement="div" error={error}
+          description={value.domains.length ? t('domainsField.chosen', { count: value.domains.length }) : t('domainsField.pickEach')}>
           <Stack gap={6}>
             {/* value stays null: each pick adds to the list below instead of replacing a choice. */}
             <DomainPicker value={null} onChange={(d) => d && !value.domains.includes(d) && onChange({ all: false, domains: [...value.domains, d].sort() })}
-              w="100%" placeholder="Add a domain" data-testid="user-domain" />
+              w="100%" placeholder={t('domainsField.addDomain')} data-testid="user-domain" />
             {value.domains.length > 0 ? (
               <Pill.Group data-testid="user-domains-chosen">
                 {/* Pill hides its remove button from the keyboard and screen readers (it expects a
                     PillsInput with Backspace); here it is the only way to remove a domain. */}
                 {value.domains.map((d) => (
-                  <Pill key={d} withRemoveButton onRemove={() => remove(d)} removeButtonProps={{ 'aria-label': `Remove ${d}`, 'aria-hidden': false, tabIndex: 0 }}>{d}</Pill>
+                  <Pill key={d} withRemoveButton onRemove={() => remove(d)} removeButtonProps={{ 'aria-label': t('domainsField.remove', { domain: d }), 'aria-hidden': false, tabIndex: 0 }}>{d}</Pill>
                 ))}
               </Pill.Group>
             ) : (
-              <Text size="xs" c="dimmed">No domain yet.</Text>
+              <Text size="xs" c="dimmed">{t('domainsField.none')}</Text>
             )}
           </Stack>
         </Input.Wrapper>

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@apollo/client/react';
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { PasswordField } from '../PasswordField';
 import { useState, type FormEvent } from 'react';
 import { errorMessage, fieldErrors } from '../../_lib/errors';
@@ -15,6 +16,7 @@ interface Props {
 
 /** A new password chosen by an administrator: the user's sessions end, and he is asked to change it. */
 export function PasswordDialog({ user, onClose, onDone }: Props) {
+  const t = useTranslations('users');
   const [password, setPassword] = useState('');
   const [save, { loading, error, reset }] = useMutation(SET_USER_PASSWORD);
   const fieldError = fieldErrors(error, 'password').get('');
@@ -30,17 +32,17 @@ export function PasswordDialog({ user, onClose, onDone }: Props) {
   }
 
   return (
-    <Modal opened onClose={onClose} size="md" title={<Text fw={600} className="jd-truncate">New password for {user.email}</Text>}>
+    <Modal opened onClose={onClose} size="md" title={<Text fw={600} className="jd-truncate">{t('password.title', { email: user.email })}</Text>}>
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <Text size="sm">His open sessions end at once, and the console asks him to choose his own password after he signs in with this one.</Text>
-          <PasswordField id="set-password-field" label="New password" autoComplete="new-password" required data-autofocus value={password} maxLength={256}
-            description="12 to 256 characters." error={fieldError} data-testid="set-password-input"
+          <Text size="sm">{t('password.text')}</Text>
+          <PasswordField id="set-password-field" label={t('password.label')} autoComplete="new-password" required data-autofocus value={password} maxLength={256}
+            description={t('password.description')} error={fieldError} data-testid="set-password-input"
             onChange={(e) => { setPassword(e.currentTarget.value); reset(); }} />
           {error && !fieldError && <Alert color="red" role="alert">{errorMessage(error)}</Alert>}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={loading} data-testid="set-password-save">Set password</Button>
+            <Button variant="default" onClick={onClose}>{t('password.cancel')}</Button>
+            <Button type="submit" loading={loading} data-testid="set-password-save">{t('password.submit')}</Button>
           </Group>
         </Stack>
       </form>

@@ -2,6 +2,7 @@
 
 import { useMutation } from '@apollo/client/react';
 import { Alert, Button, Group, Modal, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import { PasswordField } from '../PasswordField';
 import { useState, type FormEvent } from 'react';
 import { apiErrors } from '../../_lib/errors';
@@ -9,7 +10,7 @@ import type { Role } from '../../_lib/generated';
 import { useViewer } from '../ViewerContext';
 import { DomainsField, domainsToSend, type DomainsValue } from './DomainsField';
 import { CREATE_USER, UPDATE_USER, type UserRow } from './operations';
-import { ROLE_LABEL } from './users-url';
+import { useLabels } from '../../_lib/use-labels';
 
 interface Props {
   /** The user to edit (role and domains); none: create one. */
@@ -34,6 +35,8 @@ function byField(error: unknown) {
 
 /** Create a user (email, first password, role, domains), or change an existing user's role and domains. */
 export function UserDialog({ user, onClose, onSaved }: Props) {
+  const t = useTranslations('users');
+  const L = useLabels();
   const viewer = useViewer();
   // A system administrator of some domains makes nobody a system administrator (the server says so too).
   const canMakeSystemAdmin = viewer.allDomains;
@@ -62,34 +65,34 @@ export function UserDialog({ user, onClose, onSaved }: Props) {
     }
   }
 
-  const roles = (['SYSTEM_ADMIN', 'DOMAIN_ADMIN'] as const).map((r) => ({ value: r, label: ROLE_LABEL[r], disabled: r === 'SYSTEM_ADMIN' && !canMakeSystemAdmin }));
+  const roles = (['SYSTEM_ADMIN', 'DOMAIN_ADMIN'] as const).map((r) => ({ value: r, label: L.role(r), disabled: r === 'SYSTEM_ADMIN' && !canMakeSystemAdmin }));
   return (
-    <Modal opened onClose={onClose} size="md" title={<Text fw={600} className="jd-truncate">{user ? `Role and domains of ${user.email}` : 'New user'}</Text>}
+    <Modal opened onClose={onClose} size="md" title={<Text fw={600} className="jd-truncate">{user ? t('dialog.editTitle', { email: user.email }) : t('dialog.newTitle')}</Text>}
       closeOnClickOutside={false}>
       <form onSubmit={submit} noValidate data-testid="user-dialog">
         <Stack gap="sm">
           {!user && (
             <>
-              <TextInput label="Email" type="email" autoComplete="off" required value={email} maxLength={254} data-autofocus
+              <TextInput label={t('dialog.email')} type="email" autoComplete="off" required value={email} maxLength={254} data-autofocus
                 onChange={(e) => { setEmail(e.currentTarget.value); clear(); }} error={fields.get('email')} data-testid="user-email" />
-              <PasswordField id="user-password-input" label="First password" autoComplete="new-password" required value={password} maxLength={256}
-                description="12 to 256 characters. Tell it to the user yourself; nothing is sent by email."
+              <PasswordField id="user-password-input" label={t('dialog.firstPassword')} autoComplete="new-password" required value={password} maxLength={256}
+                description={t('dialog.passwordDescription')}
                 onChange={(e) => { setPassword(e.currentTarget.value); clear(); }} error={fields.get('password')} data-testid="user-password" />
             </>
           )}
           <Stack gap={4}>
-            <Text size="sm" fw={500} id="user-role-label">Role</Text>
+            <Text size="sm" fw={500} id="user-role-label">{t('dialog.role')}</Text>
             <SegmentedControl data={roles} value={role} onChange={(v) => { setRole(v as Role); clear(); }} aria-labelledby="user-role-label"
               fullWidth data-testid="user-role" />
             {fields.get('role') && <Text size="xs" c="red">{fields.get('role')}</Text>}
-            {!canMakeSystemAdmin && <Text size="xs" c="dimmed">Only a system administrator of all domains makes system administrators.</Text>}
+            {!canMakeSystemAdmin && <Text size="xs" c="dimmed">{t('dialog.onlyFullAdmin')}</Text>}
           </Stack>
           <DomainsField role={role} value={domains} onChange={(v) => { setDomains(v); clear(); }} canGrantAll={viewer.allDomains}
-            error={noDomain ? 'Pick at least one domain, or switch on “All domains”.' : fields.get('domains')} />
+            error={noDomain ? t('dialog.noDomain') : fields.get('domains')} />
           {other && <Alert color="red" role="alert" data-testid="user-dialog-error">{other}</Alert>}
           <Group justify="flex-end" mt="xs">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={state.loading} data-testid="user-save">{user ? 'Save' : 'Create user'}</Button>
+            <Button variant="default" onClick={onClose}>{t('dialog.cancel')}</Button>
+            <Button type="submit" loading={state.loading} data-testid="user-save">{user ? t('dialog.save') : t('dialog.create')}</Button>
           </Group>
         </Stack>
       </form>

@@ -3,6 +3,7 @@
 import { NetworkStatus } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
@@ -22,14 +23,15 @@ import { appendPage } from '../../_lib/append-page';
 const PAGE = 50;
 
 export function NotAllowed() {
+  const t = useTranslations('users');
   return (
     <Center p="xl" data-testid="users-not-allowed">
       <Stack align="center" gap="xs" maw={480} ta="center">
-        <Title order={2} size="h3">Not allowed</Title>
-        <Text size="sm">Users are managed by system administrators. A domain administrator manages nobody; ask a system administrator to change an account.</Text>
+        <Title order={2} size="h3">{t('notAllowed.title')}</Title>
+        <Text size="sm">{t('notAllowed.text')}</Text>
         <Group gap="xs">
-          <Button component={Link} href="/jobs" size="xs">Back to the jobs</Button>
-          <Button component={Link} href="/account" size="xs" variant="default">My account</Button>
+          <Button component={Link} href="/jobs" size="xs">{t('notAllowed.backToJobs')}</Button>
+          <Button component={Link} href="/account" size="xs" variant="default">{t('notAllowed.myAccount')}</Button>
         </Group>
       </Stack>
     </Center>
@@ -45,6 +47,7 @@ export function UsersPage() {
 }
 
 function UsersAdmin({ viewerId }: { viewerId: string }) {
+  const t = useTranslations('users');
   const params = useSearchParams();
   const router = useRouter();
   const view = useMemo(() => parseUsersView(params), [params]);
@@ -80,21 +83,21 @@ function UsersAdmin({ viewerId }: { viewerId: string }) {
       if (action === 'delete') return setDeleting(u);
       try {
         await update({ variables: { id: u.id, input: { disabled: !u.disabled } } });
-        setNotice({ color: 'green', text: u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled; his sessions and API tokens stopped working.` });
+        setNotice({ color: 'green', text: u.disabled ? t('notice.enabled', { email: u.email }) : t('notice.disabled', { email: u.email }) });
         // The state filter may no longer match him, and the count may change.
         await refetch();
       } catch (e) {
         setNotice({ color: 'red', text: errorMessage(e) });
       }
     },
-    [update, refetch],
+    [update, refetch, t],
   );
 
   async function confirmDelete() {
     if (!deleting) return;
     try {
       await remove({ variables: { id: deleting.id } });
-      setNotice({ color: 'green', text: `${deleting.email} was deleted.` });
+      setNotice({ color: 'green', text: t('notice.deleted', { email: deleting.email }) });
       await refetch();
     } catch (e) {
       setNotice({ color: 'red', text: errorMessage(e) });
@@ -111,29 +114,29 @@ function UsersAdmin({ viewerId }: { viewerId: string }) {
     <Stack p="md" gap="sm" maw={1200} data-testid="users-page">
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="xs">
         <div>
-          <Title order={2} size="h3">Users</Title>
+          <Title order={2} size="h3">{t('heading')}</Title>
           <Text size="sm" c="dimmed" data-testid="users-count" aria-live="polite">
-            {conn ? `${conn.totalCount.toLocaleString()} user${conn.totalCount === 1 ? '' : 's'}${users.length < conn.totalCount ? ` · ${users.length.toLocaleString()} shown` : ''}` : ' '}
+            {conn ? (users.length < conn.totalCount ? t('countShown', { total: conn.totalCount, shown: users.length }) : t('count', { total: conn.totalCount })) : ' '}
           </Text>
         </div>
-        <Button size="xs" onClick={() => { setNotice(null); setEditing('new'); }} data-testid="user-new">New user</Button>
+        <Button size="xs" onClick={() => { setNotice(null); setEditing('new'); }} data-testid="user-new">{t('newUser')}</Button>
       </Group>
       <UsersFilters view={view} onChange={goFilter} />
       {notice && (
-        <Alert color={notice.color} withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)} py="xs" role="status" data-testid="users-notice">
+        <Alert color={notice.color} withCloseButton closeButtonLabel={t('dismiss')} onClose={() => setNotice(null)} py="xs" role="status" data-testid="users-notice">
           {notice.text}
         </Alert>
       )}
       {error && !conn ? (
-        <Alert color="red" title="The users could not be loaded" data-testid="users-error">
-          {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={() => void refetch()}>Try again</Button>
+        <Alert color="red" title={t('loadError')} data-testid="users-error">
+          {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={() => void refetch()}>{t('tryAgain')}</Button>
         </Alert>
       ) : !conn ? (
-        <Center p="lg"><Loader aria-label="Loading users" /></Center>
+        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
       ) : users.length === 0 ? (
         <Stack align="center" gap="xs" p="lg" data-testid="users-empty">
-          <Text fw={500}>{filtered ? 'No user matches these filters.' : 'No user yet.'}</Text>
-          {filtered && <Button size="xs" variant="default" onClick={() => goFilter({ q: null, role: null, domain: null, state: null })}>Clear filters</Button>}
+          <Text fw={500}>{filtered ? t('emptyFiltered') : t('empty')}</Text>
+          {filtered && <Button size="xs" variant="default" onClick={() => goFilter({ q: null, role: null, domain: null, state: null })}>{t('clearFilters')}</Button>}
         </Stack>
       ) : (
         <div style={{ opacity: networkStatus === NetworkStatus.setVariables ? 0.6 : 1 }}>
@@ -144,7 +147,7 @@ function UsersAdmin({ viewerId }: { viewerId: string }) {
                 variables: { after: conn.pageInfo.endCursor },
                 updateQuery: appendPage('users'),
               })}>
-            Load more users
+            {t('loadMore')}
           </LoadOlder>
         </div>
       )}
@@ -152,20 +155,20 @@ function UsersAdmin({ viewerId }: { viewerId: string }) {
       {editing && (
         <UserDialog user={editing === 'new' ? null : editing} onClose={() => setEditing(null)}
           onSaved={(email) => {
-            setNotice({ color: 'green', text: editing === 'new' ? `${email} was created.` : `${email} was saved.` });
+            setNotice({ color: 'green', text: editing === 'new' ? t('notice.created', { email }) : t('notice.saved', { email }) });
             setEditing(null);
             void refetch();
           }} />
       )}
       {passwordFor && (
         <PasswordDialog user={passwordFor} onClose={() => setPasswordFor(null)}
-          onDone={(email) => { setNotice({ color: 'green', text: `${email} has a new password; his sessions ended.` }); setPasswordFor(null); }} />
+          onDone={(email) => { setNotice({ color: 'green', text: t('notice.newPassword', { email }) }); setPasswordFor(null); }} />
       )}
       <ConfirmDialog
         opened={deleting !== null}
-        title="Delete this user?"
-        message={`${deleting?.email ?? ''} will be removed with his sessions and API tokens. The audit trail keeps what he did. This cannot be undone.`}
-        confirmLabel="Delete"
+        title={t('confirmDelete.title')}
+        message={t('confirmDelete.message', { email: deleting?.email ?? '' })}
+        confirmLabel={t('confirmDelete.confirm')}
         loading={removal.loading}
         onConfirm={() => void confirmDelete()}
         onCancel={() => setDeleting(null)}

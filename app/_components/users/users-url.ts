@@ -33,4 +33,3 @@ export function toUserFilter(v: UsersView): UserFilter | null {
   return Object.keys(f).length ? f : null;
 }
 
-export const ROLE_LABEL: Record<Role, string> = { SYSTEM_ADMIN: 'System admin', DOMAIN_ADMIN: 'Domain admin' };

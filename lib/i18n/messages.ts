@@ -1,0 +1,44 @@
+// Every string of the console and of report emails, by language and namespace (messages/<locale>/<namespace>.json).
+// The two languages must hold the same keys: test/unit/i18n.test.ts fails on a key missing in one of them.
+import type { Locale } from './locale';
+
+import en_common from '../../messages/en/common.json';
+import en_shell from '../../messages/en/shell.json';
+import en_login from '../../messages/en/login.json';
+import en_account from '../../messages/en/account.json';
+import en_apiExplorer from '../../messages/en/apiExplorer.json';
+import en_audit from '../../messages/en/audit.json';
+import en_domains from '../../messages/en/domains.json';
+import en_jobs from '../../messages/en/jobs.json';
+import en_jobWindow from '../../messages/en/jobWindow.json';
+import en_logViewer from '../../messages/en/logViewer.json';
+import en_mail from '../../messages/en/mail.json';
+import en_tokens from '../../messages/en/tokens.json';
+import en_users from '../../messages/en/users.json';
+import en_plan from '../../messages/en/plan.json';
+import en_email from '../../messages/en/email.json';
+import fr_common from '../../messages/fr/common.json';
+import fr_shell from '../../messages/fr/shell.json';
+import fr_login from '../../messages/fr/login.json';
+import fr_account from '../../messages/fr/account.json';
+import fr_apiExplorer from '../../messages/fr/apiExplorer.json';
+import fr_audit from '../../messages/fr/audit.json';
+import fr_domains from '../../messages/fr/domains.json';
+import fr_jobs from '../../messages/fr/jobs.json';
+import fr_jobWindow from '../../messages/fr/jobWindow.json';
+import fr_logViewer from '../../messages/fr/logViewer.json';
+import fr_mail from '../../messages/fr/mail.json';
+import fr_tokens from '../../messages/fr/tokens.json';
+import fr_users from '../../messages/fr/users.json';
+import fr_plan from '../../messages/fr/plan.json';
+import fr_email from '../../messages/fr/email.json';
+
+export const NAMESPACES = ['common', 'shell', 'login', 'account', 'apiExplorer', 'audit', 'domains', 'jobs', 'jobWindow', 'logViewer', 'mail', 'tokens', 'users', 'plan', 'email'] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+export type Messages = Record<Namespace, Record<string, unknown>>;
+
+export const MESSAGES: Record<Locale, Messages> = {
+  en: { common: en_common, shell: en_shell, login: en_login, account: en_account, apiExplorer: en_apiExplorer, audit: en_audit, domains: en_domains, jobs: en_jobs, jobWindow: en_jobWindow, logViewer: en_logViewer, mail: en_mail, tokens: en_tokens, users: en_users, plan: en_plan, email: en_email },
+  fr: { common: fr_common, shell: fr_shell, login: fr_login, account: fr_account, apiExplorer: fr_apiExplorer, audit: fr_audit, domains: fr_domains, jobs: fr_jobs, jobWindow: fr_jobWindow, logViewer: fr_logViewer, mail: fr_mail, tokens: fr_tokens, users: fr_users, plan: fr_plan, email: fr_email },
+};
