@@ -21,12 +21,17 @@ export function rowSecurityAvailable(sql: Sql) {
  * Runs viewer-scoped reads as jobdeck_tenant with the viewer's scope in jobdeck.scope, so that
  * PostgreSQL's row-level security filters them again, whatever the query says.
  */
-export async function withScope<T>(sql: Sql, scope: DbScope, fn: (tx: Sql) => Promise<T>): Promise<T> {
+export async function withScope<T>(sql: Sql, scope: DbScope, fn: (tx: Sql) => Promise<T>, opts: { statementTimeoutMs?: number } = {}): Promise<T> {
   // A viewer who sees every domain and global would be let through every policy: spare the transaction.
-  if ((scope.all && scope.global) || !(await rowSecurityAvailable(sql))) return fn(sql);
+  const open = (scope.all && scope.global) || !(await rowSecurityAvailable(sql));
+  const timeout = opts.statementTimeoutMs;
+  if (open && !timeout) return fn(sql);
   const json = JSON.stringify({ g: scope.global, a: scope.all, d: scope.domains });
   return sql.begin(async (tx) => {
-    await tx`SELECT set_config('jobdeck.scope', ${json}, true), set_config('role', 'jobdeck_tenant', true)`;
+    // statement_timeout set locally bounds this transaction's statements only.
+    if (open) await tx`SELECT set_config('statement_timeout', ${String(timeout)}, true)`;
+    else if (timeout) await tx`SELECT set_config('jobdeck.scope', ${json}, true), set_config('role', 'jobdeck_tenant', true), set_config('statement_timeout', ${String(timeout)}, true)`;
+    else await tx`SELECT set_config('jobdeck.scope', ${json}, true), set_config('role', 'jobdeck_tenant', true)`;
     return fn(tx as unknown as Sql);
   }) as Promise<T>;
 }

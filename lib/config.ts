@@ -117,6 +117,8 @@ const schema = z.object({
   DB_SIZE_WARN_MB: intFrom(10_240, 1, 10_000_000),
   /** Report emails: log lines shown before the middle is cut. Default 200. */
   REPORT_MAX_LINES: intFrom(200, 10, 100_000),
+  /** searchLogs: longest a search may run, in milliseconds, before it is cut short. Default 5000. */
+  SEARCH_TIMEOUT_MS: intFrom(5000, 50, 600_000),
   /** Report emails: their language, en or fr. Default en. */
   REPORT_LOCALE: z.enum(['en', 'fr']).default('en'),
 });

@@ -1,7 +1,7 @@
 'use client';
 
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
-import { Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, Menu, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
@@ -19,8 +19,15 @@ type Shell = (key: string, values?: Record<string, string | number>) => string;
 /** The menu: each entry only for those allowed to use it (the pages check again, and so does the API). */
 function navItems(v: Viewer, t: Shell) {
   const admin = v.role === 'SYSTEM_ADMIN';
-  const pages = ['jobs', ...(admin ? ['users', 'domains', 'audit', 'mail'] : []), 'tokens', 'api'];
-  return pages.map((p) => ({ href: `/${p}`, label: t(`nav.${p}`) }));
+  const item = (p: string) => ({ href: `/${p}`, label: t(`nav.${p}`) });
+  return {
+    /** The header's buttons (and the drawer's first links). */
+    main: ['dashboard', 'jobs', 'upcoming', 'search'].map(item),
+    /** System administrators' pages: one "Administration" menu in the header. */
+    admin: (admin ? ['users', 'domains', 'audit', 'mail'] : []).map(item),
+    /** After the menu: the API, for everyone. */
+    api: ['tokens', 'api'].map(item),
+  };
 }
 
 function roleLabel(v: Viewer, t: Shell) {
@@ -90,6 +97,12 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
 
   const items = navItems(viewer, t);
   const isActive = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+  const navButton = (i: { href: string; label: string }) => (
+    <Button key={i.href} component={Link} href={i.href} variant={isActive(i.href) ? 'light' : 'subtle'} size="compact-sm"
+      aria-current={isActive(i.href) ? 'page' : undefined} data-testid={`nav-${i.href.slice(1)}`}>
+      {i.label}
+    </Button>
+  );
 
   return (
     <ViewerProvider value={viewer}>
@@ -101,12 +114,26 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
                 aria-expanded={opened} aria-controls="jd-mobile-nav" />
               <Title order={1} size="h4">Jobdeck</Title>
               <Group gap={4} visibleFrom="md" component="nav" aria-label={t('mainNav')} wrap="nowrap">
-                {items.map((i) => (
-                  <Button key={i.href} component={Link} href={i.href} variant={isActive(i.href) ? 'light' : 'subtle'} size="compact-sm"
-                    aria-current={isActive(i.href) ? 'page' : undefined} data-testid={`nav-${i.href.slice(1)}`}>
-                    {i.label}
-                  </Button>
-                ))}
+                {items.main.map(navButton)}
+                {items.admin.length > 0 && (
+                  <Menu position="bottom-start" withinPortal>
+                    <Menu.Target>
+                      <Button variant={items.admin.some((i) => isActive(i.href)) ? 'light' : 'subtle'} size="compact-sm" data-testid="nav-admin"
+                        rightSection={<span aria-hidden>▾</span>}>
+                        {t('nav.admin')}
+                      </Button>
+                    </Menu.Target>
+                    <Menu.Dropdown>
+                      {items.admin.map((i) => (
+                        <Menu.Item key={i.href} component={Link} href={i.href} data-testid={`nav-${i.href.slice(1)}`}
+                          aria-current={isActive(i.href) ? 'page' : undefined}>
+                          {i.label}
+                        </Menu.Item>
+                      ))}
+                    </Menu.Dropdown>
+                  </Menu>
+                )}
+                {items.api.map(navButton)}
               </Group>
             </Group>
             <Group gap="sm" wrap="nowrap">
@@ -125,7 +152,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         {/* A collapsed navbar is only moved off-screen: without `inert` its links stay in the tab
             order (and the accessibility tree), invisible, on desktop and on a phone with it closed. */}
         <AppShell.Navbar p="sm" component="nav" aria-label={t('mobileNav')} id="jd-mobile-nav" inert={!opened || desktop}>
-          {items.map((i) => (
+          {[...items.main, ...items.admin, ...items.api].map((i) => (
             <NavLink key={i.href} component={Link} href={i.href} label={i.label} active={isActive(i.href)} />
           ))}
           <NavLink component={Link} href="/account" label={t('myAccount')} description={viewer.email} active={isActive('/account')} mt="md" />

@@ -72,6 +72,19 @@ export type LogLevel =
   | 'PROGRESS'
   | 'WARNING';
 
+/** What to look for across every log the viewer may see. */
+export type LogSearch = {
+  domain?: string | null | undefined;
+  jobId?: string | null | undefined;
+  levels?: Array<LogLevel> | null | undefined;
+  /** Only executions started at or after this time. */
+  startedAfter?: string | null | undefined;
+  /** Only executions started before this time. */
+  startedBefore?: string | null | undefined;
+  /** 2 to 200 characters, matched literally (no wildcards, no regular expressions), case-insensitive. */
+  text: string;
+};
+
 export type OrderDirection =
   | 'ASC'
   | 'DESC';
@@ -187,6 +200,15 @@ export type AuditPageQueryVariables = Exact<{
 
 export type AuditPageQuery = { auditLog: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, at: string, actor: string, action: string, target: string | null, domain: string | null, details: string | null, address: string | null }> } };
 
+export type DashboardQueryVariables = Exact<{
+  domain?: string | null | undefined;
+  filter?: JobFilter | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type DashboardQuery = { overview: { running: number, waiting: number, succeededLast24h: number, warningsLast24h: number, failedLast24h: number, openAlerts: number, rowsByStatus: Array<{ status: ExecutionStatus | null, count: number }> }, upcoming: { nodes: Array<{ at: string, job: { id: string, jobId: string, domain: string, description: string } }>, pageInfo: { hasNextPage: boolean } } };
+
 export type DomainsPageQueryVariables = Exact<{
   text?: string | null | undefined;
   first?: number | null | undefined;
@@ -225,6 +247,15 @@ export type JobCommandQueryVariables = Exact<{
 
 export type JobCommandQuery = { job: { id: string, jobId: string, domain: string, command: { argv: Array<string>, workingDirectory: string | null, environmentNames: Array<string>, killGraceSeconds: number } | null } | null };
 
+export type JobStatsQueryVariables = Exact<{
+  jobId: string;
+  domain: string;
+  last: number;
+}>;
+
+
+export type JobStatsQuery = { job: { id: string, jobId: string, domain: string, stats: { runs: number, successRate: number | null, durationP50Ms: number | null, durationP95Ms: number | null, points: Array<{ executionId: string, startedAt: string, durationMs: number | null, status: ExecutionStatus }> } } | null };
+
 export type SignInMethodsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -234,6 +265,35 @@ export type MailTransportQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MailTransportQuery = { mailTransport: { configured: boolean } };
+
+export type SearchLogsQueryVariables = Exact<{
+  search: LogSearch;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SearchLogsQuery = { searchLogs: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ execution: { id: string, jobId: string, domain: string, startedAt: string, status: ExecutionStatus }, entry: { seq: number, at: string, level: LogLevel, message: string } }> } };
+
+export type LogContextQueryVariables = Exact<{
+  id: string | number;
+  afterSeq: number;
+  first: number;
+}>;
+
+
+export type LogContextQuery = { execution: { id: string, logs: { hasMore: boolean, entries: Array<{ seq: number, at: string, level: LogLevel, message: string }> } } | null };
+
+export type UpcomingQueryVariables = Exact<{
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+  filter?: JobFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type UpcomingQuery = { upcoming: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ at: string, job: { id: string, jobId: string, domain: string, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus } | null } }> } };
 
 export type UserRowFieldsFragment = { id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean, disabled: boolean, lastSignInAt: string | null };
 

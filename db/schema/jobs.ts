@@ -129,7 +129,11 @@ export const logEntries = pgTable(
     level: logLevelEnum('level').notNull(),
     message: text('message').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.executionId, t.seq] }),
+    // searchLogs: trigrams of every line, for ILIKE '%text%' (pg_trgm, migration 0014).
+    index('log_entries_message_trgm_idx').using('gin', sql`${t.message} gin_trgm_ops`),
+  ],
 );
 
 /** Per user and row: how far the user has read the row's latest execution. */

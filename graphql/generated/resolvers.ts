@@ -299,6 +299,19 @@ export type LogEntry = {
   seq: Scalars['Int']['output'];
 };
 
+/** One matching log line and the execution it belongs to. */
+export type LogHit = {
+  __typename?: 'LogHit';
+  entry: LogEntry;
+  execution: Execution;
+};
+
+export type LogHitConnection = {
+  __typename?: 'LogHitConnection';
+  nodes: Array<LogHit>;
+  pageInfo: PageInfo;
+};
+
 export type LogLevel =
   | 'ERROR'
   | 'INFO'
@@ -309,6 +322,19 @@ export type LogPage = {
   __typename?: 'LogPage';
   entries: Array<LogEntry>;
   hasMore: Scalars['Boolean']['output'];
+};
+
+/** What to look for across every log the viewer may see. */
+export type LogSearch = {
+  domain?: InputMaybe<Scalars['String']['input']>;
+  jobId?: InputMaybe<Scalars['String']['input']>;
+  levels?: InputMaybe<Array<LogLevel>>;
+  /** Only executions started at or after this time. */
+  startedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only executions started before this time. */
+  startedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** 2 to 200 characters, matched literally (no wildcards, no regular expressions), case-insensitive. */
+  text: Scalars['String']['input'];
 };
 
 /** How reports leave: by SMTP, or not at all (they stay in the outbox). */
@@ -578,6 +604,8 @@ export type Query = {
   overview: Overview;
   /** Validates a rule without saving it and lists its next occurrences (1–20). */
   previewRule: RulePreview;
+  /** Log lines containing `search.text`, newest executions first (then line order); `first` is 1 to 200. Bounded by a statement timeout. */
+  searchLogs: LogHitConnection;
   /** The viewer's own open sessions, most recently seen first. */
   sessions: Array<Session>;
   signInMethods: SignInMethods;
@@ -652,6 +680,13 @@ export type QueryOverviewArgs = {
 export type QueryPreviewRuleArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
   rule: RuleInput;
+};
+
+
+export type QuerySearchLogsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search: LogSearch;
 };
 
 
@@ -978,8 +1013,11 @@ export type ResolversTypes = {
   JobUpdate: JobUpdate;
   LogBatch: ResolverTypeWrapper<Omit<LogBatch, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
   LogEntry: ResolverTypeWrapper<LogRecordModel>;
+  LogHit: ResolverTypeWrapper<Omit<LogHit, 'entry' | 'execution'> & { entry: ResolversTypes['LogEntry'], execution: ResolversTypes['Execution'] }>;
+  LogHitConnection: ResolverTypeWrapper<Omit<LogHitConnection, 'nodes'> & { nodes: Array<ResolversTypes['LogHit']> }>;
   LogLevel: LogLevel;
   LogPage: ResolverTypeWrapper<Omit<LogPage, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
+  LogSearch: LogSearch;
   MailTransport: ResolverTypeWrapper<MailTransport>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Occurrence: ResolverTypeWrapper<Omit<Occurrence, 'job'> & { job: ResolversTypes['Job'] }>;
@@ -1046,7 +1084,10 @@ export type ResolversParentTypes = {
   JobUpdate: JobUpdate;
   LogBatch: Omit<LogBatch, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
   LogEntry: LogRecordModel;
+  LogHit: Omit<LogHit, 'entry' | 'execution'> & { entry: ResolversParentTypes['LogEntry'], execution: ResolversParentTypes['Execution'] };
+  LogHitConnection: Omit<LogHitConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['LogHit']> };
   LogPage: Omit<LogPage, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
+  LogSearch: LogSearch;
   MailTransport: MailTransport;
   Mutation: Record<PropertyKey, never>;
   Occurrence: Omit<Occurrence, 'job'> & { job: ResolversParentTypes['Job'] };
@@ -1218,6 +1259,16 @@ export type LogEntryResolvers<ContextType = Context, ParentType extends Resolver
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type LogHitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogHit'] = ResolversParentTypes['LogHit']> = {
+  entry?: Resolver<ResolversTypes['LogEntry'], ParentType, ContextType>;
+  execution?: Resolver<ResolversTypes['Execution'], ParentType, ContextType>;
+};
+
+export type LogHitConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogHitConnection'] = ResolversParentTypes['LogHitConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['LogHit']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type LogPageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogPage'] = ResolversParentTypes['LogPage']> = {
   entries?: Resolver<Array<ResolversTypes['LogEntry']>, ParentType, ContextType>;
   hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1318,6 +1369,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   outbox?: Resolver<ResolversTypes['OutboxConnection'], ParentType, ContextType, RequireFields<QueryOutboxArgs, 'first'>>;
   overview?: Resolver<ResolversTypes['Overview'], ParentType, ContextType, Partial<QueryOverviewArgs>>;
   previewRule?: Resolver<ResolversTypes['RulePreview'], ParentType, ContextType, RequireFields<QueryPreviewRuleArgs, 'count' | 'rule'>>;
+  searchLogs?: Resolver<ResolversTypes['LogHitConnection'], ParentType, ContextType, RequireFields<QuerySearchLogsArgs, 'first' | 'search'>>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   signInMethods?: Resolver<ResolversTypes['SignInMethods'], ParentType, ContextType>;
   upcoming?: Resolver<ResolversTypes['OccurrenceConnection'], ParentType, ContextType, RequireFields<QueryUpcomingArgs, 'first'>>;
@@ -1430,6 +1482,8 @@ export type Resolvers<ContextType = Context> = {
   JobStats?: JobStatsResolvers<ContextType>;
   LogBatch?: LogBatchResolvers<ContextType>;
   LogEntry?: LogEntryResolvers<ContextType>;
+  LogHit?: LogHitResolvers<ContextType>;
+  LogHitConnection?: LogHitConnectionResolvers<ContextType>;
   LogPage?: LogPageResolvers<ContextType>;
   MailTransport?: MailTransportResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

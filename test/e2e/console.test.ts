@@ -122,7 +122,11 @@ test('a system administrator signs in, sees the signed-in layout, signs out, and
   assert.equal(await page.locator(tid('viewer-role')).getAttribute('data-role'), 'SYSTEM_ADMIN');
   assert.match(await page.locator(tid('viewer-role')).innerText(), /System admin/);
   await page.locator(tid('nav-jobs')).waitFor();
+  // A system administrator's pages sit in the Administration menu.
+  await page.locator(tid('nav-admin')).click();
   await page.locator(tid('nav-mail')).waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator(tid('nav-mail')).waitFor({ state: 'hidden' });
   await page.locator(tid('jobs-table')).waitFor();
 
   await page.locator(tid('sign-out')).click();
@@ -393,6 +397,7 @@ test('a domain administrator sees only its domain: no GLOBAL job, no other domai
     assert.equal(await p.locator(tid('viewer-role')).getAttribute('data-role'), 'DOMAIN_ADMIN');
     assert.match(await p.locator(tid('viewer-role')).innerText(), /a\.example/);
     assert.equal(await p.locator(tid('nav-mail')).count(), 0);
+    assert.equal(await p.locator(tid('nav-admin')).count(), 0, 'no Administration menu for a domain administrator');
     await p.locator(tid('job-row-demo.warn@a.example')).waitFor();
     const keys = await p.locator('[data-testid^="job-row-"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-testid')!.slice(8)));
     assert.ok(keys.length > 0);

@@ -78,6 +78,7 @@ test('signs in, lists the jobs live, navigates and reloads with the policy in fo
   const socket = await Promise.race([acknowledged, delay(T, undefined, { ref: false })]);
   assert.ok(socket, 'no WebSocket to /graphql was acknowledged');
 
+  await page.locator(tid('nav-admin')).click();
   await page.locator(tid('nav-mail')).click();
   await page.waitForURL(/\/mail/);
   await page.locator(tid('mail-page')).waitFor();

@@ -191,7 +191,7 @@ test('an English browser switches to French in My account; the choice is remembe
   const picker = page.locator(tid('account-language'));
   await picker.click();
   await page.getByRole('option', { name: 'Français' }).click();
-  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+  await page.waitForFunction(() => document.documentElement?.lang === 'fr');
   await assertFrench(page, '/account after the switch');
 
   // Another page, then a new tab of the same browser: still French (the cookie), the API's words too.
@@ -209,7 +209,7 @@ test('an English browser switches to French in My account; the choice is remembe
   await page.goto(`${server.url}/account`);
   await page.locator(tid('account-language')).click();
   await page.getByRole('option', { name: /Automatique/ }).click();
-  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.waitForFunction(() => document.documentElement?.lang === 'en');
   await page.goto(`${server.url}/jobs`);
   assert.match(await page.locator(tid('job-row-demo.fail@a.example')).locator(tid('row-plan')).innerText(), /Daily, Mon–Fri at 01:00/);
   await ctx.close();

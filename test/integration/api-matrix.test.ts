@@ -186,6 +186,13 @@ const OPS: Record<string, Entry> = {
     subset: (r) => { noErrors(r); assert.ok(r.data!.upcoming.nodes.every((n: any) => ['a.example', 'global'].includes(n.job.domain))); },
     admin: noErrors,
   },
+  'Query.searchLogs': {
+    query: 'query($d: String) { searchLogs(search: { text: "holding", domain: $d }, first: 200) { nodes { execution { id domain } entry { seq message } } } }',
+    vars: () => ({ d: 'b.example' }),
+    missing: () => ({ d: 'nope.example' }),
+    scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.searchLogs.nodes, []); },
+    admin: (r) => { noErrors(r); assert.ok(r.data!.searchLogs.nodes.length >= 1 && r.data!.searchLogs.nodes.every((n: any) => n.execution.domain === 'b.example')); },
+  },
   'Query.mailTransport': { query: '{ mailTransport { configured } }', adminOnly: true, admin: noErrors, subset: noErrors },
   'Query.auditLog': { query: '{ auditLog { nodes { actor action } } }', adminOnly: true, admin: noErrors },
   'Mutation._noop': { query: 'mutation { _noop }', open: true, scoped: noErrors, admin: noErrors },

@@ -1,5 +1,5 @@
 import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { JobCommandQuery, JobCommandQueryVariables } from '../../_lib/generated';
+import type { JobCommandQuery, JobCommandQueryVariables, JobStatsQuery, JobStatsQueryVariables } from '../../_lib/generated';
 
 /**
  * What a command job runs (system administrators; null otherwise and for TypeScript jobs). Its own
@@ -11,6 +11,19 @@ export const JOB_COMMAND: TypedDocumentNode<JobCommandQuery, JobCommandQueryVari
     job(jobId: $jobId, domain: $domain) {
       id jobId domain
       command { argv workingDirectory environmentNames killGraceSeconds }
+    }
+  }
+`;
+
+/** The Statistics tab: the row's last `last` ended runs (points oldest first). */
+export const JOB_STATS: TypedDocumentNode<JobStatsQuery, JobStatsQueryVariables> = gql`
+  query JobStats($jobId: String!, $domain: String!, $last: Int!) {
+    job(jobId: $jobId, domain: $domain) {
+      id jobId domain
+      stats(last: $last) {
+        runs successRate durationP50Ms durationP95Ms
+        points { executionId startedAt durationMs status }
+      }
     }
   }
 `;

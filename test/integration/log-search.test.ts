@@ -1,0 +1,184 @@
+/**
+ * searchLogs (issue #17): finds exactly the lines that contain a text (literally, whatever the case;
+ * `%`, `_` and `\` are characters like any other), narrowed by job, domain, level and start times,
+ * newest executions first, paged without gap or duplicate; lines of a run still going are found;
+ * scope holds for every viewer; bad input answers BAD_USER_INPUT on its field; a statement timeout
+ * cuts a search short with a clear error.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { defineJob } from '../../jobs/types';
+import { startJobdeck } from '../../lib/app';
+import { Gql, startTestApp, subscribe, testConfig, type GqlResult, type TestApp } from '../helpers/app';
+
+let app: TestApp;
+let admin: Gql;
+let da: Gql;
+let releaseLive: () => void = () => {};
+const gate = new Promise<void>((r) => (releaseLive = r));
+const live = defineJob({
+  id: 'test.live-search',
+  description: 'Writes a line, then waits',
+  kind: 'GLOBAL',
+  run: async (ctx) => {
+    ctx.log.info('live-needle written while running');
+    await Promise.race([gate, new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('stopped'))))]);
+  },
+});
+
+const codes = (r: GqlResult) => (r.errors ?? []).map((e) => [e.extensions?.code, e.extensions?.field]);
+
+/** An ended execution with these lines, started `hoursAgo` hours ago, written as a worker leaves them. */
+async function execution(jobId: string, domain: string, hoursAgo: number, lines: [level: string, message: string][]) {
+  const [row] = await app.deps.sql<{ id: string }[]>`SELECT id FROM job_rows WHERE job_id = ${jobId} AND domain = ${domain}`;
+  const [e] = await app.deps.sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, status, started_at, ended_at, last_seq)
+    VALUES (${row!.id}, ${jobId}, ${domain}, 'MANUAL', 'SUCCESS', now() - make_interval(hours => ${hoursAgo}), now() - make_interval(hours => ${hoursAgo}) + interval '1 second', ${lines.length})
+    RETURNING id::int AS id`;
+  for (const [i, [level, message]] of lines.entries()) {
+    await app.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message) VALUES (${e!.id}, ${i + 1}, now(), ${level}::log_level, ${message})`;
+  }
+  return String(e!.id);
+}
+
+type Hit = { execution: { id: string; domain: string; jobId: string }; entry: { seq: number; level: string; message: string } };
+async function search(g: Gql, s: Record<string, unknown>, first = 50, after?: string) {
+  return g.query<{ searchLogs: { nodes: Hit[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+    `query($s: LogSearch!, $first: Int, $after: String) { searchLogs(search: $s, first: $first, after: $after) {
+      nodes { execution { id domain jobId } entry { seq level message } } pageInfo { hasNextPage endCursor } } }`,
+    { s, first, after },
+  );
+}
+const hits = async (g: Gql, s: Record<string, unknown>) => {
+  const r = await search(g, s, 200);
+  assert.deepEqual(r.errors, undefined);
+  return r.data!.searchLogs.nodes.map((n) => `${n.execution.domain}#${n.entry.seq}:${n.entry.message}`);
+};
+
+let oldA: string;
+let newA: string;
+let newB: string;
+
+before(async () => {
+  app = await startTestApp({}, { extraJobs: [live] });
+  admin = await new Gql(app.url).login();
+  await admin.ok('mutation { a: createDomain(name: "a.example") { name } b: createDomain(name: "b.example") { name } }');
+  await admin.ok('mutation { createUser(email: "da@a.example", password: "domain-admin-pass", role: DOMAIN_ADMIN, domains: ["a.example"]) { id } }');
+  da = await new Gql(app.url).login('da@a.example', 'domain-admin-pass');
+  oldA = await execution('domain.activity-report', 'a.example', 48, [
+    ['INFO', 'starting'],
+    ['ERROR', 'Connection TIMEOUT after 30 s'],
+    ['INFO', '100% done_ok'],
+  ]);
+  newA = await execution('domain.activity-report', 'a.example', 2, [
+    ['INFO', 'timeout raised to 60 s'],
+    ['WARNING', 'slow: timeout near'],
+    ['INFO', 'path C:\\temp\\x'],
+  ]);
+  newB = await execution('domain.activity-report', 'b.example', 1, [
+    ['ERROR', 'b: timeout'],
+    ['INFO', 'b: fine'],
+  ]);
+});
+
+after(async () => {
+  releaseLive();
+  await app.stop();
+});
+
+test('finds exactly the lines containing the text, any case, newest executions first, lines newest first', async () => {
+  assert.deepEqual(await hits(admin, { text: 'timeout' }), [
+    'b.example#1:b: timeout',
+    'a.example#2:slow: timeout near',
+    'a.example#1:timeout raised to 60 s',
+    'a.example#2:Connection TIMEOUT after 30 s',
+  ]);
+  assert.deepEqual(await hits(admin, { text: 'no such words here' }), []);
+});
+
+test('%, _ and \\ are matched literally, not as patterns', async () => {
+  assert.deepEqual(await hits(admin, { text: '100%' }), ['a.example#3:100% done_ok']);
+  assert.deepEqual(await hits(admin, { text: 'e_o' }), ['a.example#3:100% done_ok']);
+  assert.deepEqual(await hits(admin, { text: '%%' }), []);
+  assert.deepEqual(await hits(admin, { text: '\\temp\\' }), ['a.example#3:path C:\\temp\\x']);
+  assert.deepEqual(await hits(admin, { text: '.*' }), []);
+});
+
+test('narrowed by job, domain, level and the range of start times', async () => {
+  assert.deepEqual(await hits(admin, { text: 'timeout', domain: 'b.example' }), ['b.example#1:b: timeout']);
+  assert.deepEqual(await hits(admin, { text: 'timeout', levels: ['ERROR'] }), ['b.example#1:b: timeout', 'a.example#2:Connection TIMEOUT after 30 s']);
+  assert.deepEqual(await hits(admin, { text: 'timeout', jobId: 'system.self-test' }), []);
+  const dayAgo = new Date(Date.now() - 24 * 3600_000).toISOString();
+  assert.deepEqual(await hits(admin, { text: 'timeout', startedBefore: dayAgo }), ['a.example#2:Connection TIMEOUT after 30 s']);
+  assert.deepEqual((await hits(admin, { text: 'timeout', startedAfter: dayAgo })).length, 3);
+  const ids = (await search(admin, { text: 'timeout' })).data!.searchLogs.nodes.map((n) => n.execution.id);
+  assert.deepEqual([...new Set(ids)], [newB, newA, oldA]);
+});
+
+test('pages follow one another without gap or duplicate', async () => {
+  const all = await hits(admin, { text: 'timeout' });
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const r = await search(admin, { text: 'timeout' }, 1, after);
+    const page = r.data!.searchLogs;
+    seen.push(...page.nodes.map((n) => `${n.execution.domain}#${n.entry.seq}:${n.entry.message}`));
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor!;
+  }
+  assert.deepEqual(seen, all);
+});
+
+test('a line written while its run is still going is found', async () => {
+  const r = await admin.ok<{ executeNow: { execution: { id: string } }[] }>('mutation { executeNow(jobs: [{ jobId: "test.live-search", domain: "global" }]) { execution { id } } }');
+  const id = r.executeNow[0]!.execution.id;
+  // The line is committed once the live log has it.
+  const ws = admin.ws();
+  await subscribe<{ executionLog: { message: string } }>(ws, 'subscription($id: ID!) { executionLog(executionId: $id) { message } }', { id }, (items) =>
+    items.some((i) => i.executionLog.message.includes('live-needle')),
+  ).done;
+  await ws.dispose();
+  assert.deepEqual(await hits(admin, { text: 'live-needle' }), ['global#1:live-needle written while running']);
+  const s = await search(admin, { text: 'LIVE-NEEDLE' });
+  assert.equal(s.data!.searchLogs.nodes[0]!.execution.id, id);
+  releaseLive();
+  await admin.ended(id);
+});
+
+test('scope: a domain administrator finds only his domain, whatever he asks; a token the same', async () => {
+  assert.deepEqual(await hits(da, { text: 'timeout' }), ['a.example#2:slow: timeout near', 'a.example#1:timeout raised to 60 s', 'a.example#2:Connection TIMEOUT after 30 s']);
+  assert.deepEqual(await hits(da, { text: 'timeout', domain: 'b.example' }), []);
+  assert.deepEqual(await hits(da, { text: 'live-needle' }), [], 'global is not his');
+  const token = (await da.ok('mutation { createApiToken(name: "s") { token } }')).createApiToken.token;
+  assert.deepEqual(await hits(new Gql(app.url, token), { text: 'b: ' }), []);
+  assert.deepEqual(codes(await search(new Gql(app.url), { text: 'timeout' })), [['UNAUTHENTICATED', undefined]]);
+});
+
+test('bad input: BAD_USER_INPUT on its field; a huge first is refused; a long search is cut short by the timeout', async () => {
+  assert.deepEqual(codes(await search(admin, { text: '' })), [['BAD_USER_INPUT', 'search.text']]);
+  assert.deepEqual(codes(await search(admin, { text: 'x' })), [['BAD_USER_INPUT', 'search.text']]);
+  assert.deepEqual(codes(await search(admin, { text: '  ' })), [['BAD_USER_INPUT', 'search.text']]);
+  assert.deepEqual(codes(await search(admin, { text: 'y'.repeat(10_000) })), [['BAD_USER_INPUT', 'search.text']]);
+  assert.deepEqual(codes(await search(admin, { text: 'timeout' }, 100_000)), [['BAD_USER_INPUT', 'first']]);
+  assert.deepEqual(codes(await search(admin, { text: 'timeout', startedAfter: new Date().toISOString(), startedBefore: new Date(Date.now() - 1000).toISOString() })), [
+    ['BAD_USER_INPUT', 'search.startedBefore'],
+  ]);
+  assert.deepEqual(codes(await search(admin, { text: 'timeout' }, 10, 'not-a-cursor')), [['BAD_USER_INPUT', 'after']]);
+
+  // The timeout: a second app on the same database with a 50 ms limit, and a search made slow on purpose.
+  const slow = await startJobdeck(testConfig({ SEARCH_TIMEOUT_MS: '50', DATABASE_URL: app.config.DATABASE_URL!, ROLE: 'web' }), { console: false });
+  try {
+    // 200,000 long lines and a two-letter text (no trigram to narrow by): the search has to read them all.
+    await slow.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message)
+      SELECT ${Number(newB)}, 100 + g, now(), 'INFO', repeat(md5(g::text), 10) FROM generate_series(1, 200000) g`;
+    const s = await new Gql(slow.url!).login();
+    const r = await search(s, { text: 'zz' });
+    assert.deepEqual(codes(r), [['BAD_USER_INPUT', 'search.text']]);
+    assert.match(r.errors![0]!.message, /took longer than 0\.05 s/);
+    // The server goes on answering, and a narrow search still finds its lines.
+    assert.deepEqual((await search(s, { text: 'timeout', domain: 'a.example' })).data!.searchLogs.nodes.length, 3);
+  } finally {
+    await slow.deps.sql`DELETE FROM log_entries WHERE execution_id = ${Number(newB)} AND seq > 100`;
+    await slow.close();
+  }
+});
