@@ -15,6 +15,7 @@ import { enqueueReport } from '../jobs/report/outbox';
 import { checkMail, startOutboxSender } from '../jobs/report/sender';
 import { Worker } from '../jobs/runner';
 import { Scheduler } from '../jobs/scheduler';
+import { SearchIndexer } from '../jobs/search-indexer';
 import type { JobDefinition } from '../jobs/types';
 import { ensureFirstAdmin } from '../services/auth';
 import type { Deps } from '../services/deps';
@@ -121,6 +122,9 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
     if (worker) {
       const sender = startOutboxSender({ sql: db.sql, config, log: { warn: log, error: log } });
       closer('mail sender', () => sender.stop());
+      const indexer = new SearchIndexer(db.sql, log);
+      indexer.start();
+      closer('search indexer', () => indexer.stop());
       const w = new Worker({
         sql: db.sql,
         config,
@@ -135,7 +139,10 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
             locale: config.REPORT_LOCALE,
             descriptionOf: (jobId) => catalog.get(jobId)?.description ?? jobId,
           }).then(() => undefined),
-        afterFinished: () => sender.kick(),
+        afterFinished: () => {
+          sender.kick();
+          indexer.kick();
+        },
         // The hub starts after the worker (ROLE=all): until then, and in a worker-only process, nothing wants entries.
         live: { wants: (id) => !!app.hub?.wants(id), offer: (id, rows) => app.hub?.offer(id, rows) },
         log,

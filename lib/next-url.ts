@@ -14,7 +14,7 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f\\]/;
  * ("//evil", "https://…", "/\t/evil", "javascript:"). Anything else goes to `fallback`.
  * `origin` is the page's own (window.location.origin) in the browser.
  */
-export function safeNext(next: string | null | undefined, fallback = '/jobs', origin = currentOrigin()): string {
+export function safeNext(next: string | null | undefined, fallback = '/dashboard', origin = currentOrigin()): string {
   if (!next || UNSAFE_CHARS.test(next)) return fallback;
   let url: URL;
   try {

@@ -256,6 +256,32 @@ export type JobStatsQueryVariables = Exact<{
 
 export type JobStatsQuery = { job: { id: string, jobId: string, domain: string, stats: { runs: number, successRate: number | null, durationP50Ms: number | null, durationP95Ms: number | null, points: Array<{ executionId: string, startedAt: string, durationMs: number | null, status: ExecutionStatus }> } } | null };
 
+export type LogHeadQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LogHeadQuery = { execution: { id: string, status: ExecutionStatus, lastSeq: number } | null };
+
+export type LogWindowQueryVariables = Exact<{
+  id: string | number;
+  afterSeq: number;
+  first: number;
+  levels?: Array<LogLevel> | LogLevel | null | undefined;
+  text?: string | null | undefined;
+}>;
+
+
+export type LogWindowQuery = { execution: { id: string, logs: { hasMore: boolean, entries: Array<{ seq: number, at: string, level: LogLevel, message: string }> } } | null };
+
+export type LogErrorAfterQueryVariables = Exact<{
+  id: string | number;
+  afterSeq: number;
+}>;
+
+
+export type LogErrorAfterQuery = { execution: { id: string, logs: { entries: Array<{ seq: number }> } } | null };
+
 export type SignInMethodsQueryVariables = Exact<{ [key: string]: never; }>;
 
 

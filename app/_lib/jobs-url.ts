@@ -4,6 +4,7 @@ import type { ExecutionStatus, JobFilter, JobKind, JobRef } from './types';
 
 // The list's state lives in the query string so a view can be bookmarked and shared:
 //   /jobs?status=FAILURE,WARNING&q=purge&domain=acme.example&sort=-last&job=retention.purge@acme.example&log=123
+// An execution's log opens at one of its lines (marked) with `line`: /jobs?job=<jobId>@<domain>&log=<executionId>&line=<seq>
 
 const KNOWN = new Set<string>(STATUS_FILTERS);
 
@@ -58,9 +59,25 @@ export function parseJobRef(raw: string | null): JobRef | null {
 
 export const jobKey = (r: JobRef) => `${r.jobId}@${r.domain}`;
 
-/** A copy of `current` with `changes` applied (null or "" removes a key), as "?a=b" or "". */
+/** `line`: a seq (1 or more) of the open log; anything else is no line. */
+export function parseLine(raw: string | null): number | null {
+  if (!raw || !/^\d{1,10}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && Number.isSafeInteger(n) ? n : null;
+}
+
+/** The jobs page with one execution's log open, at line `line` (a seq) when given: a search hit's link. */
+export function logHref(ref: JobRef, executionId: string, line?: number | null) {
+  return `/jobs${withParams(new URLSearchParams(), { job: jobKey(ref), log: executionId, line: line ? String(line) : null })}`;
+}
+
+/**
+ * A copy of `current` with `changes` applied (null or "" removes a key), as "?a=b" or "".
+ * `line` belongs to the log it points into: opening another log or closing it drops it.
+ */
 export function withParams(current: URLSearchParams, changes: Record<string, string | null>) {
   const p = new URLSearchParams(current);
+  if ('log' in changes && !('line' in changes) && changes.log !== p.get('log')) p.delete('line');
   for (const [k, v] of Object.entries(changes)) {
     if (v === null || v === '') p.delete(k);
     else p.set(k, v);

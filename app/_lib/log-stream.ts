@@ -1,19 +1,21 @@
 'use client';
 
 import type { ApolloClient } from '@apollo/client';
-import { useApolloClient } from '@apollo/client/react';
-import { useEffect, useRef, useState } from 'react';
 import { connection } from './connection';
-import { errorMessage } from './errors';
+import { errorMessage, firstError } from './errors';
 import { EXECUTION_LOG, EXECUTION_LOGS } from './operations';
 import type { LogEntry } from './types';
 
 const PAGE = 5000;
-const FLUSH_MS = 60;
+/** A subscriber that fell behind is cut off (RATE_LIMITED): it resubscribes from its last seq after this. */
+const RESUBSCRIBE_MS = 250;
 
 export type StreamState = 'loading' | 'live' | 'done' | 'not-found' | 'error';
 
-/** Pages through an execution's whole log, oldest first; `onPage` gets each page as it arrives. */
+/**
+ * Pages through an execution's whole log, oldest first; `onPage` gets each page as it arrives and
+ * keeps what it needs (the download turns each page into text at once, nothing holds the entries).
+ */
 export async function readAllLogs(client: ApolloClient, executionId: string, afterSeq: number, onPage: (entries: LogEntry[]) => void) {
   let after = afterSeq;
   for (;;) {
@@ -33,105 +35,81 @@ export async function readAllLogs(client: ApolloClient, executionId: string, aft
   }
 }
 
+export interface LiveLog {
+  /** New lines, consecutive and in seq order, each seq once. */
+  entries(list: LogEntry[]): void;
+  /** The execution ended and every line was delivered. */
+  done(): void;
+  /** null: the error shown before is over (the socket came back). */
+  error(message: string | null): void;
+}
+
 /**
- * The log of one execution: the backlog read in pages, then, while it runs, the `executionLog`
- * subscription from the last seq held. Entries are kept in a mutable array (100,000 lines must not
- * be copied per line); `version` changes whenever it grows. Duplicates are dropped by seq, and after
- * a lost socket the subscription restarts from the last seq rather than from the beginning.
+ * Follows a running execution's log from `afterSeq` with the `executionLogBatch` subscription.
+ * After a lost socket, or when the server cut this subscriber off for falling behind, it
+ * resubscribes from the last seq received: no line is missed, none comes twice. Returns the stop.
  */
-export function useLogStream(executionId: string) {
-  const client = useApolloClient();
-  const entries = useRef<LogEntry[]>([]);
-  const [version, setVersion] = useState(0);
-  const [state, setState] = useState<StreamState>('loading');
-  const [error, setError] = useState<string | null>(null);
+export function followLog(client: ApolloClient, executionId: string, afterSeq: number, on: LiveLog): () => void {
+  let last = afterSeq;
+  let stopped = false;
+  let finished = false;
+  let sub: { unsubscribe(): void } | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
-  useEffect(() => {
-    entries.current = [];
-    setVersion((v) => v + 1);
-    setState('loading');
-    setError(null);
-    let lastSeq = 0;
-    let stopped = false;
-    let finished = false;
-    let backlogDone = false;
-    let pending: LogEntry[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let sub: { unsubscribe(): void } | undefined;
-
-    const flush = () => {
-      timer = undefined;
-      if (stopped || pending.length === 0) return;
-      for (const e of pending) entries.current.push(e);
-      pending = [];
-      setVersion((v) => v + 1);
-    };
-    const add = (list: LogEntry[]) => {
-      for (const e of list) {
-        if (e.seq <= lastSeq) continue; // backlog and live overlap, and a resubscription replays
-        lastSeq = e.seq;
-        pending.push(e);
+  const start = () => {
+    if (stopped || finished) return;
+    sub?.unsubscribe();
+    let failed = false;
+    const fail = (e: unknown) => {
+      failed = true;
+      if (firstError(e)?.code === 'RATE_LIMITED') {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          start();
+        }, RESUBSCRIBE_MS);
+      } else {
+        on.error(errorMessage(e)); // the socket coming back resubscribes (below)
       }
-      timer ??= setTimeout(flush, FLUSH_MS);
     };
-
-    const follow = () => {
-      if (stopped || finished) return;
-      sub?.unsubscribe();
-      setState('live');
-      sub = client
-        .subscribe({ query: EXECUTION_LOG, variables: { executionId, afterSeq: lastSeq }, fetchPolicy: 'no-cache' })
-        .subscribe({
-          next: (r) => {
-            if (r.data?.executionLogBatch) add(r.data.executionLogBatch.entries);
-            if (r.error) setError(errorMessage(r.error));
-          },
-          error: (e: unknown) => setError(errorMessage(e)), // the socket coming back resubscribes (below)
-          complete: () => {
-            finished = true;
-            flush();
-            setState('done');
-          },
-        });
-    };
-
-    const offLost = connection.onLost(() => {
-      sub?.unsubscribe();
-      sub = undefined;
-    });
-    const offBack = connection.onReconnected(() => {
-      setError(null);
-      if (backlogDone && !finished) follow();
-    });
-
-    readAllLogs(client, executionId, 0, add)
-      .then((r) => {
-        if (stopped) return;
-        backlogDone = true;
-        flush();
-        if (!r) {
-          setState('not-found');
-        } else if (r.status === 'IN_PROGRESS') {
-          follow();
-        } else {
+    sub = client
+      .subscribe({ query: EXECUTION_LOG, variables: { executionId, afterSeq: last }, fetchPolicy: 'no-cache' })
+      .subscribe({
+        next: (r) => {
+          const batch = r.data?.executionLogBatch?.entries;
+          if (batch?.length) {
+            // A resubscription may replay what was already received.
+            const fresh = batch[0]!.seq > last ? batch : batch.filter((e) => e.seq > last);
+            if (fresh.length) {
+              last = fresh[fresh.length - 1]!.seq;
+              on.entries(fresh);
+            }
+          }
+          if (r.error) fail(r.error);
+        },
+        error: fail,
+        complete: () => {
+          if (failed || stopped) return;
           finished = true;
-          setState('done');
-        }
-      })
-      .catch((e: unknown) => {
-        if (stopped) return;
-        setError(errorMessage(e));
-        setState('error');
+          on.done();
+        },
       });
+  };
 
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      sub?.unsubscribe();
-      offLost();
-      offBack();
-    };
-  }, [client, executionId]);
+  const offLost = connection.onLost(() => {
+    sub?.unsubscribe();
+    sub = undefined;
+  });
+  const offBack = connection.onReconnected(() => {
+    on.error(null);
+    start();
+  });
+  start();
 
-  return { entries: entries.current, version, state, error };
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    sub?.unsubscribe();
+    offLost();
+    offBack();
+  };
 }

@@ -96,6 +96,8 @@ export const executions = pgTable(
     heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
     cancelRequestedBy: text('cancel_requested_by'),
     lastSeq: integer('last_seq').notNull().default(0),
+    /** Lines up to this seq are in log_search (the search indexer's progress). */
+    searchSeq: integer('search_seq').notNull().default(0),
     warningCount: integer('warning_count').notNull().default(0),
     errorCount: integer('error_count').notNull().default(0),
     droppedLines: integer('dropped_lines').notNull().default(0),
@@ -112,6 +114,8 @@ export const executions = pgTable(
     index('executions_domain_started_idx').on(t.domain, t.startedAt),
     // The dashboard's "last 24 hours" across every domain.
     index('executions_started_idx').on(t.startedAt),
+    // The search indexer's work: executions with lines not in log_search yet.
+    index('executions_search_pending_idx').on(t.id).where(sql`search_seq < last_seq`),
   ],
 );
 
@@ -129,10 +133,27 @@ export const logEntries = pgTable(
     level: logLevelEnum('level').notNull(),
     message: text('message').notNull(),
   },
+  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+);
+
+/**
+ * What searchLogs looks through: up to 100 consecutive lines of one execution joined by newlines,
+ * trigram-indexed (pg_trgm). Written off the log writer's path by the search indexer
+ * (jobs/search-indexer.ts), so ingest does not pay for the index; lines past an execution's
+ * `search_seq` are not here yet and are searched in log_entries directly. No foreign key, like
+ * log_entries: executions_delete_logs removes them with their execution.
+ */
+export const logSearch = pgTable(
+  'log_search',
+  {
+    executionId: bigint('execution_id', { mode: 'number' }).notNull(),
+    firstSeq: integer('first_seq').notNull(),
+    lastSeq: integer('last_seq').notNull(),
+    body: text('body').notNull(),
+  },
   (t) => [
-    primaryKey({ columns: [t.executionId, t.seq] }),
-    // searchLogs: trigrams of every line, for ILIKE '%text%' (pg_trgm, migration 0014).
-    index('log_entries_message_trgm_idx').using('gin', sql`${t.message} gin_trgm_ops`),
+    primaryKey({ columns: [t.executionId, t.firstSeq] }),
+    index('log_search_body_trgm_idx').using('gin', sql`${t.body} gin_trgm_ops`),
   ],
 );
 

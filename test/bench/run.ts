@@ -610,10 +610,11 @@ async function throughput(env: Env, dataDir: string) {
 async function listAtScale(env: Env, tmp: string) {
   const keep = !!process.env.BENCH_KEEP_DATA;
   const dataDir = keep ? path.join(os.tmpdir(), `jobdeck-bench-list-${SMALL ? 'small' : 'full'}`) : path.join(tmp, 'list');
-  const srv = await startServer({ ...env, DATA_DIR: dataDir });
+  // No worker: the data set's scheduled rows must not fire while their queries are measured.
+  const srv = await startServer({ ...env, DATA_DIR: dataDir, ROLE: 'web' });
   const sql = postgres(pgUrlOf(dataDir), { max: 4, onnotice: () => {} });
   try {
-    const params = `${S.domains}/${S.execs}/${S.bigEvery}/${S.bigLines}/${S.smallLines}`;
+    const params = `v3/${S.domains}/${S.execs}/${S.bigEvery}/${S.bigLines}/${S.smallLines}`;
     await sql`CREATE TABLE IF NOT EXISTS bench_seed (params text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())`;
     const [have] = await sql`SELECT 1 FROM bench_seed WHERE params = ${params}`;
     if (!have) {
@@ -677,6 +678,8 @@ async function listAtScale(env: Env, tmp: string) {
     });
     fig('list at scale: execution.logs page of 500', c, cRaw);
 
+    await insightRows(http, sql, scale, time);
+
     // /metrics at this scale: the scrape against the bare statement its fleet gauges run.
     const get = (u: string) => new Promise<void>((resolve, reject) => nodeHttp.get(u, (res) => res.resume().on('end', resolve)).on('error', reject));
     const m = await time(() => get(`${srv.url}/metrics`));
@@ -703,6 +706,73 @@ async function listAtScale(env: Env, tmp: string) {
     await sql.end();
     await srv.stop();
     if (!keep) await fs.rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Issue #17's rows on the list data set: the dashboard, a row's statistics (last 500 runs), log
+ * search for a rare and a common word across every entry, and the next 24 hours. Each beside the
+ * bare SQL of the same work; the verdict judges the ratio (the absolute target is printed too).
+ */
+async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (f: () => Promise<unknown>) => Promise<number[]>) {
+  const row = (name: string, xs: number[], raw: number[], p: 50 | 95, factor: number, absolute: string) => {
+    const [api, bare] = [pct(xs, p), pct(raw, p)];
+    add(name, `p${p} ${ms(api)} (${(api / bare).toFixed(1)}× bare; issue target ${absolute})`, `p${p} ≤ ${factor} × bare SQL`, `bare SQL p${p} ${ms(bare)}`, [api / (factor * bare)]);
+  };
+  try {
+    const q = '{ overview { running waiting succeededLast24h warningsLast24h failedLast24h openAlerts rowsByStatus { status count } } }';
+    const xs = await time(() => http.q(q));
+    const raw = await time(() =>
+      Promise.all([
+        sql`SELECT (SELECT count(*)::int FROM executions e WHERE e.status = 'IN_PROGRESS' AND e.owner IS NOT NULL) AS running,
+                   (SELECT count(*)::int FROM executions e WHERE e.status = 'IN_PROGRESS' AND e.owner IS NULL) AS waiting,
+                   count(*) FILTER (WHERE e.status = 'SUCCESS')::int, count(*) FILTER (WHERE e.status = 'WARNING')::int,
+                   count(*) FILTER (WHERE e.status IN ('FAILURE', 'INTERRUPTED'))::int
+            FROM executions e WHERE e.started_at > now() - interval '24 hours'`,
+        sql`SELECT r.last_status, count(*)::int FROM job_rows r WHERE r.in_catalog GROUP BY r.last_status`,
+      ]),
+    );
+    row(`dashboard: overview (${scale})`, xs, raw, 50, 2, 'p50 ≤ 20 ms');
+  } catch (e) {
+    failed('dashboard: overview', 'p50 ≤ 2 × bare SQL', e);
+  }
+  try {
+    const q = 'query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { stats(last: 500) { runs successRate durationP50Ms durationP95Ms points { executionId startedAt durationMs status } } } }';
+    const check = await http.q(q, { j: 'bench.tiny', d: 'd00001.bench' });
+    const runs = (check as { job: { stats: { runs: number } } }).job.stats.runs;
+    const xs = await time(() => http.q(q, { j: 'bench.tiny', d: 'd00001.bench' }));
+    const [r] = await sql<{ id: string }[]>`SELECT id FROM job_rows WHERE job_id = 'bench.tiny' AND domain = 'd00001.bench'`;
+    const raw = await time(() => sql`
+      SELECT id::int, started_at, status, (extract(epoch FROM ended_at - started_at) * 1000)::int AS d
+      FROM executions WHERE row_id = ${r!.id} AND status <> 'IN_PROGRESS' ORDER BY id DESC LIMIT 500`);
+    row(`statistics of one row, last 500 runs (${runs} runs)`, xs, raw, 50, 3, 'p50 ≤ 10 ms');
+  } catch (e) {
+    failed('statistics of one row', 'p50 ≤ 3 × bare SQL', e);
+  }
+  const searchQ = 'query($t: String!) { searchLogs(search: { text: $t }, first: 50) { nodes { execution { id jobId domain } entry { seq at level message } } pageInfo { endCursor hasNextPage } } }';
+  const searchSql = (t: string) => sql`
+    SELECT l.execution_id::int, l.seq, l.at, l.level, l.message FROM log_entries l JOIN executions e ON e.id = l.execution_id
+    WHERE l.message ILIKE ${`%${t}%`} ORDER BY l.execution_id DESC, l.seq DESC LIMIT 51`;
+  for (const [word, what] of [['quokka', 'rare'], ['seeded line', 'common']] as const) {
+    try {
+      const hits = ((await http.q(searchQ, { t: word })) as { searchLogs: { nodes: unknown[] } }).searchLogs.nodes.length;
+      const xs = await time(() => http.q(searchQ, { t: word }));
+      const raw = await time(() => searchSql(word));
+      row(`searchLogs, ${what} word "${word}" (${hits} hits on the first page; ${scale})`, xs, raw, 95, 2, 'p95 ≤ 200 ms');
+    } catch (e) {
+      failed(`searchLogs, ${what} word`, 'p95 ≤ 2 × bare SQL', e);
+    }
+  }
+  try {
+    const q = '{ upcoming(first: 100) { nodes { at job { jobId domain plan { summary } } } pageInfo { endCursor hasNextPage } } }';
+    const n = ((await http.q(q)) as { upcoming: { nodes: unknown[] } }).upcoming.nodes.length;
+    const xs = await time(() => http.q(q));
+    const raw = await time(() => sql`
+      SELECT * FROM job_rows WHERE in_catalog AND next_run_at >= now() ORDER BY next_run_at, id LIMIT 200`);
+    const [c] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM job_rows WHERE in_catalog AND next_run_at IS NOT NULL`;
+    row(`upcoming, next 24 h, first page of 100 (${n} shown; ${int(c!.n)} scheduled rows)`, xs, raw, 50, 5, 'p50 ≤ 50 ms');
+  } catch (e) {
+    failed('upcoming, first page', 'p50 ≤ 5 × bare SQL', e);
   }
 }
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defineJob } from '../../jobs/types';
+import { indexSearchChunks } from '../../db/queries/log-search';
 import { startJobdeck } from '../../lib/app';
 import { Gql, startTestApp, subscribe, testConfig, type GqlResult, type TestApp } from '../helpers/app';
 
@@ -115,6 +116,47 @@ test('narrowed by job, domain, level and the range of start times', async () => 
   assert.deepEqual([...new Set(ids)], [newB, newA, oldA]);
 });
 
+test('the same answers whether the lines are indexed (log_search) or not yet (read directly)', async () => {
+  const searches = [{ text: 'timeout' }, { text: 'TIMEOUT', levels: ['ERROR'] }, { text: '100%' }, { text: 'e_o' }, { text: 'b: ' }, { text: 'line' }];
+  // Nothing indexed: every line is read directly.
+  await app.deps.sql`DELETE FROM log_search`;
+  await app.deps.sql`UPDATE executions SET search_seq = 0`;
+  const direct = await Promise.all(searches.map((s) => hits(admin, s)));
+  // Everything indexed, by the indexer's own passes.
+  while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000 })) > 0);
+  const [left] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE search_seq < last_seq AND status <> 'IN_PROGRESS'`;
+  assert.equal(left!.n, 0, 'every ended execution is indexed');
+  const [chunks] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_search WHERE execution_id = ${Number(newA)}`;
+  assert.equal(chunks!.n, 1);
+  assert.deepEqual(await Promise.all(searches.map((s) => hits(admin, s))), direct);
+  assert.ok(direct[0]!.length === 4 && direct[5]!.length === 0);
+});
+
+test('the indexer takes whole chunks of a run still writing, and the rest of it once it ends', async () => {
+  const [row] = await app.deps.sql<{ id: string }[]>`SELECT id FROM job_rows WHERE job_id = 'domain.activity-report' AND domain = 'a.example'`;
+  const [e] = await app.deps.sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, status, started_at, last_seq)
+    VALUES (${row!.id}, 'domain.activity-report', 'a.example', 'MANUAL', 'IN_PROGRESS', now(), 250) RETURNING id::int AS id`;
+  await app.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message)
+    SELECT ${e!.id}, g, now(), 'INFO', 'chunky ' || g FROM generate_series(1, 250) g`;
+  try {
+    while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000 })) > 0);
+    const [mid] = await app.deps.sql<{ s: number }[]>`SELECT search_seq AS s FROM executions WHERE id = ${e!.id}`;
+    assert.equal(mid!.s, 200, 'two whole chunks; the growing third waits');
+    assert.equal((await hits(admin, { text: 'chunky 2' })).length, 1 + 10 + 51, 'indexed and not yet indexed lines alike'); // 2, 20–29, 200–250
+    assert.deepEqual((await hits(admin, { text: 'chunky 250' })), ['a.example#250:chunky 250']);
+    await app.deps.sql`UPDATE executions SET status = 'SUCCESS', ended_at = now() WHERE id = ${e!.id}`;
+    while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000 })) > 0);
+    const [end] = await app.deps.sql<{ s: number }[]>`SELECT search_seq AS s FROM executions WHERE id = ${e!.id}`;
+    assert.equal(end!.s, 250);
+    assert.equal((await hits(admin, { text: 'chunky 2' })).length, 1 + 10 + 51); // 2, 20–29, 200–250
+  } finally {
+    await app.deps.sql`DELETE FROM executions WHERE id = ${e!.id}`;
+  }
+  const [gone] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_search WHERE execution_id = ${e!.id}`;
+  assert.equal(gone!.n, 0, 'deleting an execution deletes its chunks');
+});
+
 test('pages follow one another without gap or duplicate', async () => {
   const all = await hits(admin, { text: 'timeout' });
   const seen: string[] = [];
@@ -171,6 +213,7 @@ test('bad input: BAD_USER_INPUT on its field; a huge first is refused; a long se
     // 200,000 long lines and a two-letter text (no trigram to narrow by): the search has to read them all.
     await slow.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message)
       SELECT ${Number(newB)}, 100 + g, now(), 'INFO', repeat(md5(g::text), 10) FROM generate_series(1, 200000) g`;
+    await slow.deps.sql`UPDATE executions SET last_seq = 200100 WHERE id = ${Number(newB)}`;
     const s = await new Gql(slow.url!).login();
     const r = await search(s, { text: 'zz' });
     assert.deepEqual(codes(r), [['BAD_USER_INPUT', 'search.text']]);
@@ -179,6 +222,8 @@ test('bad input: BAD_USER_INPUT on its field; a huge first is refused; a long se
     assert.deepEqual((await search(s, { text: 'timeout', domain: 'a.example' })).data!.searchLogs.nodes.length, 3);
   } finally {
     await slow.deps.sql`DELETE FROM log_entries WHERE execution_id = ${Number(newB)} AND seq > 100`;
+    await slow.deps.sql`DELETE FROM log_search WHERE execution_id = ${Number(newB)}`;
+    await slow.deps.sql`UPDATE executions SET last_seq = 2, search_seq = 0 WHERE id = ${Number(newB)}`;
     await slow.close();
   }
 });

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { safeNext, SERVER_ORIGIN } from '../../lib/next-url';
 
 const BROWSER_ORIGIN = 'https://jobdeck.example.com:8443';
-const FALLBACK = '/jobs';
+const FALLBACK = '/dashboard';
 const CONTROLS = [...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)), '\u007f'];
 
 /** The shapes that turned into another host once a browser had cleaned the control character out. */

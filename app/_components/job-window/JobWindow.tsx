@@ -16,8 +16,9 @@ import { StatusIcon } from '../StatusIcon';
 import { ExecutionsTab } from './ExecutionsTab';
 import { InformationTab } from './InformationTab';
 import { SchedulingTab } from './SchedulingTab';
+import { StatisticsTab } from './StatisticsTab';
 
-const TABS = ['information', 'scheduling', 'executions'];
+const TABS = ['information', 'scheduling', 'executions', 'statistics'];
 
 interface Props {
   jobRef: JobRef;
@@ -29,7 +30,7 @@ interface Props {
 
 type Dirty = { information: boolean; scheduling: boolean };
 
-/** The job's window over the list: Information, Scheduling, Latest executions. */
+/** The job's window over the list: Information, Scheduling, Latest executions, Statistics. */
 export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
   const t = useTranslations('jobWindow');
   const L = useLabels();
@@ -101,11 +102,15 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
                 <Tabs.Tab value="information" data-testid="tab-btn-information">{label(t('tabs.information'), dirty.information)}</Tabs.Tab>
                 <Tabs.Tab value="scheduling" data-testid="tab-btn-scheduling">{label(t('tabs.scheduling'), dirty.scheduling)}</Tabs.Tab>
                 <Tabs.Tab value="executions" data-testid="tab-btn-executions">{t('tabs.executions')}</Tabs.Tab>
+                <Tabs.Tab value="statistics" data-testid="tab-btn-statistics">{t('statistics.tab')}</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="information"><InformationTab job={job} onDirty={onInfoDirty} /></Tabs.Panel>
               <Tabs.Panel value="scheduling"><SchedulingTab job={job} onDirty={onSchedDirty} /></Tabs.Panel>
               <Tabs.Panel value="executions">
                 {tab === 'executions' && <ExecutionsTab jobRef={{ jobId: job.jobId, domain: job.domain }} onOpenLog={onOpenLog} />}
+              </Tabs.Panel>
+              <Tabs.Panel value="statistics">
+                {tab === 'statistics' && <StatisticsTab jobRef={{ jobId: job.jobId, domain: job.domain }} onOpenLog={onOpenLog} />}
               </Tabs.Panel>
             </Tabs>
             </>

@@ -7,28 +7,21 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
-import { useLogStream } from '../../_lib/log-stream';
 import { useIsTopModal } from '../../_lib/modal-stack';
 import { EXECUTION, MARK_LOGS_READ } from '../../_lib/operations';
-import { withParams } from '../../_lib/jobs-url';
+import { parseLine, withParams } from '../../_lib/jobs-url';
 import { LEVELS } from '../../_lib/status';
-import type { LogEntry } from '../../_lib/types';
+import type { LogLevel } from '../../_lib/types';
 import { useLabels } from '../../_lib/use-labels';
 import { RunActions } from '../RunActions';
+import { JumpBar } from './JumpBar';
+import type { LogFilter } from './log-pages';
 import { LogHeader } from './LogHeader';
-import { LogLines } from './LogLines';
+import { LogLines, type JumpRequest } from './LogLines';
 import { useDownload } from './useDownload';
+import { useLogView } from './useLogView';
 
-/** Progress from the last PROGRESS entry ("42", "42%", "::progress::42"), when the execution has none. */
-function progressFromLines(lines: LogEntry[]): number | null {
-  for (let i = lines.length - 1; i >= 0 && i >= lines.length - 5000; i--) {
-    const e = lines[i]!;
-    if (e.level !== 'PROGRESS') continue;
-    const m = /(\d{1,3})(?:\s*%)?/.exec(e.message);
-    if (m) return Math.min(100, Number(m[1]));
-  }
-  return null;
-}
+type Jump = JumpRequest & { bySeq: boolean };
 
 export function LogViewer({ executionId, onClose }: { executionId: string; onClose: () => void }) {
   const client = useApolloClient();
@@ -37,19 +30,66 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
   // Kept current by the list's executionUpdated subscription (the Execution is normalised in the cache).
   const { data, loading, error } = useQuery(EXECUTION, { variables: { id: executionId }, fetchPolicy: 'cache-and-network' });
   const exec = data?.execution;
-  const stream = useLogStream(executionId);
+  const params = useSearchParams();
+  const lineParam = parseLine(params.get('line'));
   const [levels, setLevels] = useState<string[]>(LEVELS);
   const [text, setText] = useState('');
-  const [needle] = useDebouncedValue(text.trim().toLowerCase(), 200);
-  const [follow, setFollow] = useState(true);
+  const [debounced] = useDebouncedValue(text.trim(), 200);
+  // Clearing the text takes effect at once (a jump clears it and goes to the line).
+  const needle = text.trim() ? debounced : '';
+  const filter = useMemo<LogFilter | null>(
+    () => (levels.length === LEVELS.length && !needle ? null : { levels: levels.length === LEVELS.length ? null : (levels as LogLevel[]), text: needle || null }),
+    [levels, needle],
+  );
+  const view = useLogView(executionId, filter);
+  const [follow, setFollow] = useState(lineParam === null);
+  const [highlight, setHighlight] = useState<number | null>(lineParam);
+  const [jump, setJump] = useState<Jump | null>(lineParam === null ? null : { index: lineParam - 1, bySeq: true, nonce: 1 });
   const top = useIsTopModal(true);
   const narrow = useMediaQuery('(max-width: 48em)');
   const download = useDownload(client, executionId, exec);
   const router = useRouter();
   const pathname = usePathname();
-  const params = useSearchParams();
   // A new run of this row replaces the one shown, in the address too, so Back and links follow it.
   const showRun = useCallback((id: string) => router.replace(`${pathname}${withParams(params, { log: id })}`, { scroll: false }), [router, pathname, params]);
+
+  const filterOn = filter !== null;
+  const seqJumpPending = useRef(false);
+  /** Shows line `seq` of the whole log (a filter is cleared), marked, in the middle of the view. */
+  const goTo = useCallback(
+    (seq: number) => {
+      if (filterOn) seqJumpPending.current = true;
+      setLevels(LEVELS);
+      setText('');
+      setFollow(false);
+      setHighlight(seq);
+      setJump((j) => ({ index: seq - 1, bySeq: true, nonce: (j?.nonce ?? 0) + 1 }));
+    },
+    [filterOn],
+  );
+  // A search hit's link into the open viewer (?line=N changed).
+  const lastLine = useRef(lineParam);
+  useEffect(() => {
+    if (lineParam === null || lineParam === lastLine.current) return;
+    lastLine.current = lineParam;
+    goTo(lineParam);
+  }, [lineParam, goTo]);
+  // A filter shows its first matches; without one, the tail again (unless a jump asked for a line).
+  const filterKey = filter ? JSON.stringify(filter) : '';
+  const firstFilter = useRef(true);
+  useEffect(() => {
+    if (firstFilter.current) {
+      firstFilter.current = false;
+      return;
+    }
+    if (filterKey) {
+      setFollow(false);
+      setJump((j) => ({ index: 0, bySeq: false, nonce: (j?.nonce ?? 0) + 1 }));
+    } else if (!seqJumpPending.current) {
+      setFollow(true);
+    }
+    seqJumpPending.current = false;
+  }, [filterKey]);
 
   const [markRead] = useMutation(MARK_LOGS_READ);
   const readSeq = useRef(-1);
@@ -68,20 +108,16 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
   useEffect(() => { if (exec) markAsRead(); }, [Boolean(exec)]); // eslint-disable-line react-hooks/exhaustive-deps
   const close = () => { markAsRead(); onClose(); };
 
-  const all = stream.entries;
-  const filtered = useMemo(() => {
-    if (levels.length === LEVELS.length && !needle) return all;
-    const on = new Set(levels);
-    return all.filter((e) => on.has(e.level) && (!needle || e.message.toLowerCase().includes(needle)));
-    // `version` marks growth of the same array
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [all, stream.version, levels, needle]);
-
-  const progress = exec?.progress ?? progressFromLines(all);
-  const streamLabel =
-    stream.state === 'loading' ? t('stream.loading') : stream.state === 'live' ? t('stream.live') : stream.state === 'done' ? t('stream.done') : '';
-  const lineCount =
-    filtered.length === all.length ? t('count.all', { total: all.length }) : t('count.filtered', { shown: filtered.length, total: all.length });
+  const { rows, total, state } = view;
+  const progress = exec?.progress ?? view.progress;
+  const streamLabel = state === 'loading' ? t('stream.loading') : state === 'live' ? t('stream.live') : state === 'done' ? t('stream.done') : '';
+  const lineCount = !view.filtered
+    ? t('count.all', { total })
+    : rows.more
+      ? t('count.filteredSoFar', { shown: rows.count, total })
+      : t('count.filtered', { shown: rows.count, total });
+  const emptyText =
+    state === 'loading' ? t('empty.loading') : view.filtered && total > 0 ? t('empty.noMatch') : state === 'live' ? t('empty.waiting') : t('empty.none');
 
   return (
     <Modal
@@ -94,7 +130,7 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
       zIndex={250}
       title={<Text fw={600}>{exec ? t('titleOf', { jobId: exec.jobId, domain: exec.domain }) : t('title')}</Text>}
     >
-      <Stack gap={10} h="min(78dvh, 900px)" data-testid="log-viewer" data-execution-id={executionId} data-stream={stream.state}>
+      <Stack gap={10} h="min(78dvh, 900px)" data-testid="log-viewer" data-execution-id={executionId} data-stream={state}>
       {!exec ? (
         loading ? <Loader aria-label={t('loadingExecution')} /> : (
           <Alert color={error ? 'red' : 'gray'} data-testid="log-not-found">{error ? errorMessage(error) : t('notFound')}</Alert>
@@ -122,22 +158,29 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
               <Text size="xs" c="dimmed" aria-live="polite" data-testid="log-count">
                 {streamLabel ? t('count.withState', { count: lineCount, state: streamLabel }) : lineCount}
               </Text>
-              {stream.state === 'live' && <Loader size={12} type="dots" aria-hidden />}
+              {state === 'live' && <Loader size={12} type="dots" aria-hidden />}
               <Switch size="xs" label={t('follow')} checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} data-testid="log-follow" />
-              <Button size="xs" variant="default" loading={download.busy} onClick={download.start} data-testid="log-download">{t('download.button')}</Button>
+              <Button size="xs" variant="default" loading={download.busy && download.percent === null} onClick={download.start} disabled={download.busy} data-testid="log-download">
+                {download.busy && download.percent !== null ? t('download.progress', { pct: download.percent }) : t('download.button')}
+              </Button>
             </Group>
           </Group>
-          {stream.error && <Alert color="red" py={4}>{stream.error}</Alert>}
+          <JumpBar executionId={executionId} total={total} current={highlight} onGo={goTo} />
+          {view.error && <Alert color="red" py={4}>{view.error}</Alert>}
           {download.error && <Alert color="red" py={4}>{download.error}</Alert>}
           {exec.droppedLines > 0 && (
             <Text size="xs" c="orange">{t('dropped', { count: exec.droppedLines })}</Text>
           )}
           <LogLines
-            lines={filtered}
-            version={stream.version}
+            rows={rows}
+            version={view.version}
+            bySeq={!view.filtered}
             follow={follow}
             onFollowChange={setFollow}
-            emptyText={stream.state === 'loading' ? t('empty.loading') : all.length ? t('empty.noMatch') : stream.state === 'live' ? t('empty.waiting') : t('empty.none')}
+            jump={jump && jump.bySeq === !view.filtered ? jump : null}
+            highlight={highlight}
+            digits={String(Math.max(total, 1)).length}
+            emptyText={emptyText}
           />
         </>
       )}
@@ -145,4 +188,3 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
     </Modal>
   );
 }
-
