@@ -2,7 +2,7 @@
  * The search indexer (searchLogs): copies log lines into log_search chunks in the background, off
  * the log writer's path, so ingest never pays for the trigram index. It runs in every worker
  * process (only one indexes at a time: an advisory lock in the query), when a run ends (kick) and
- * every INDEX_EVERY_MS for runs still writing. Lines it has not reached are searched directly, so
+ * every INDEX_EVERY_MS for runs still writing (once 50,000 of their lines wait). Lines it has not reached are searched directly, so
  * a search is always complete; the indexer only makes it fast.
  */
 import type { Sql } from '../db/client';
@@ -10,7 +10,7 @@ import { indexSearchChunks } from '../db/queries/log-search';
 
 const INDEX_EVERY_MS = 10_000;
 /** Per pass: executions, and lines of each (100,000 lines: about a second of work on 2 cores). */
-const PASS = { executions: 50, maxLines: 100_000 };
+const PASS = { executions: 50, maxLines: 100_000, liveBacklog: 50_000 };
 /** Between passes with work left: room for everything else on a small machine. */
 const PAUSE_MS = 20;
 

@@ -369,9 +369,9 @@ export type ExecutionSummaryFragment = { id: string, jobId: string, domain: stri
 
 export type RuleFieldsFragment = { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string };
 
-export type JobRowFieldsFragment = { id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null };
+export type JobRowFieldsFragment = { jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null };
 
-export type JobDetailFieldsFragment = { locks: Array<string>, timeoutSeconds: number, id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null };
+export type JobDetailFieldsFragment = { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen } };
 
 export type ViewerFieldsFragment = { id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean };
 
@@ -420,7 +420,7 @@ export type JobsQueryVariables = Exact<{
 }>;
 
 
-export type JobsQuery = { jobs: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null }> } };
+export type JobsQuery = { jobs: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null }> } };
 
 export type DomainListQueryVariables = Exact<{
   text?: string | null | undefined;
@@ -437,14 +437,14 @@ export type JobRowQueryVariables = Exact<{
 }>;
 
 
-export type JobRowQuery = { job: { id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null } | null };
+export type JobRowQuery = { job: { jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null } | null };
 
 export type JobRowsQueryVariables = Exact<{
   refs: Array<JobRef> | JobRef;
 }>;
 
 
-export type JobRowsQuery = { jobsByRefs: Array<{ id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null } | null> };
+export type JobRowsQuery = { jobsByRefs: Array<{ jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null } | null> };
 
 export type JobQueryVariables = Exact<{
   jobId: string;
@@ -452,7 +452,7 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { locks: Array<string>, timeoutSeconds: number, id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null } | null };
+export type JobQuery = { job: { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen } } | null };
 
 export type PreviewRuleQueryVariables = Exact<{
   rule: RuleInput;
@@ -469,7 +469,7 @@ export type UpdateJobMutationVariables = Exact<{
 }>;
 
 
-export type UpdateJobMutation = { updateJob: { locks: Array<string>, timeoutSeconds: number, id: string, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen }, lastExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null } };
+export type UpdateJobMutation = { updateJob: { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen } } };
 
 export type ExecuteNowMutationVariables = Exact<{
   jobs: Array<JobRef> | JobRef;

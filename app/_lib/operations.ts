@@ -69,23 +69,24 @@ const RULE_FIELDS = gql`
 
 const JOB_ROW = gql`
   fragment JobRowFields on Job {
-    id jobId domain description kind
+    jobId domain description kind
     plan { kind summary }
-    lastExecution { ...ExecutionSummary }
+    lastExecution { id status startedAt }
     nextRunAt running hasUnreadLogs
   }
-  ${EXECUTION_SUMMARY}
 `;
 
 const JOB_DETAIL = gql`
   fragment JobDetailFields on Job {
     ...JobRowFields
+    lastExecution { ...ExecutionSummary }
     plan { kind summary rule { ...RuleFields } }
     automaticRule { ...RuleFields }
     report { send recipients when }
     locks timeoutSeconds
   }
   ${JOB_ROW}
+  ${EXECUTION_SUMMARY}
   ${RULE_FIELDS}
 `;
 

@@ -71,12 +71,12 @@ export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFil
 /**
  * One pass of the search indexer: lines of up to `executions` executions past their search_seq go
  * into log_search, in chunks of CHUNK_LINES, at most `maxLines` lines per execution per pass. A run
- * still writing is indexed by whole chunks only (its last, growing chunk waits); an ended one to
- * its last line. One indexer at a time across every process (a transaction-level advisory lock);
+ * still writing is indexed once `liveBacklog` lines wait, by whole chunks only (its last, growing
+ * chunk waits); an ended one to its last line. One indexer at a time across every process (a transaction-level advisory lock);
  * no row lock is held while chunks are built, so a log writer never waits for it.
  * Answers how many lines it indexed (0: nothing to do, or another indexer is at work).
  */
-export async function indexSearchChunks(sql: Sql, o: { executions: number; maxLines: number }) {
+export async function indexSearchChunks(sql: Sql, o: { executions: number; maxLines: number; liveBacklog: number }) {
   const [r] = await sql<{ lines: number }[]>`
     WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtext('jobdeck.search-indexer')) AS got),
     todo AS (
@@ -85,8 +85,10 @@ export async function indexSearchChunks(sql: Sql, o: { executions: number; maxLi
                    (e.search_seq / ${CHUNK_LINES}) * ${CHUNK_LINES} + ${o.maxLines}) AS to_seq
       FROM executions e, lock
       WHERE lock.got AND e.search_seq < e.last_seq
-        -- A run still writing waits until it has a whole new chunk.
-        AND (e.status <> 'IN_PROGRESS' OR e.last_seq / ${CHUNK_LINES} > e.search_seq / ${CHUNK_LINES})
+        -- A run still writing is left alone until it has written liveBacklog lines past the index
+        -- (a search reads that many directly in a few tens of milliseconds): a burst of logging
+        -- never shares the machine with its own indexing.
+        AND (e.status <> 'IN_PROGRESS' OR e.last_seq - e.search_seq >= ${o.liveBacklog})
       ORDER BY e.id
       LIMIT ${o.executions}
     ),

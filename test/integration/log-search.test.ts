@@ -123,7 +123,7 @@ test('the same answers whether the lines are indexed (log_search) or not yet (re
   await app.deps.sql`UPDATE executions SET search_seq = 0`;
   const direct = await Promise.all(searches.map((s) => hits(admin, s)));
   // Everything indexed, by the indexer's own passes.
-  while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000 })) > 0);
+  while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000, liveBacklog: 100 })) > 0);
   const [left] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE search_seq < last_seq AND status <> 'IN_PROGRESS'`;
   assert.equal(left!.n, 0, 'every ended execution is indexed');
   const [chunks] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_search WHERE execution_id = ${Number(newA)}`;
@@ -140,13 +140,13 @@ test('the indexer takes whole chunks of a run still writing, and the rest of it 
   await app.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message)
     SELECT ${e!.id}, g, now(), 'INFO', 'chunky ' || g FROM generate_series(1, 250) g`;
   try {
-    while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000 })) > 0);
+    while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000, liveBacklog: 100 })) > 0);
     const [mid] = await app.deps.sql<{ s: number }[]>`SELECT search_seq AS s FROM executions WHERE id = ${e!.id}`;
     assert.equal(mid!.s, 200, 'two whole chunks; the growing third waits');
     assert.equal((await hits(admin, { text: 'chunky 2' })).length, 1 + 10 + 51, 'indexed and not yet indexed lines alike'); // 2, 20–29, 200–250
     assert.deepEqual((await hits(admin, { text: 'chunky 250' })), ['a.example#250:chunky 250']);
     await app.deps.sql`UPDATE executions SET status = 'SUCCESS', ended_at = now() WHERE id = ${e!.id}`;
-    while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000 })) > 0);
+    while ((await indexSearchChunks(app.deps.sql, { executions: 50, maxLines: 100_000, liveBacklog: 100 })) > 0);
     const [end] = await app.deps.sql<{ s: number }[]>`SELECT search_seq AS s FROM executions WHERE id = ${e!.id}`;
     assert.equal(end!.s, 250);
     assert.equal((await hits(admin, { text: 'chunky 2' })).length, 1 + 10 + 51); // 2, 20–29, 200–250
