@@ -62,7 +62,24 @@ export function summarizeRule(rule: RuleJson, locale = 'en'): string {
   }
 }
 
+/**
+ * Summaries already written, by language, plan and rules: a page of 50 rows shares a handful of
+ * plans, and formatting one costs ~20 µs (a message and a date formatter). Bounded: cleared when full.
+ */
+const written = new Map<string, string>();
+const WRITTEN_MAX = 10_000;
+
 export function summarizePlan(kind: PlanKind, rule: RuleJson | null, automaticRule: RuleJson | null, locale = 'en'): string {
+  const key = `${locale}|${kind}|${kind === 'SCHEDULED' ? JSON.stringify(rule) : ''}|${kind === 'AUTOMATIC' ? JSON.stringify(automaticRule) : ''}`;
+  let s = written.get(key);
+  if (s === undefined) {
+    if (written.size >= WRITTEN_MAX) written.clear();
+    written.set(key, (s = writePlan(kind, rule, automaticRule, locale)));
+  }
+  return s;
+}
+
+function writePlan(kind: PlanKind, rule: RuleJson | null, automaticRule: RuleJson | null, locale: string): string {
   const t = translator(locale, 'plan');
   switch (kind) {
     case 'AUTOMATIC':

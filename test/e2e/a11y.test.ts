@@ -85,7 +85,9 @@ for (const mode of MODES) {
     await check('login');
 
     await signIn(page);
-    await page.waitForURL((u) => u.pathname === '/jobs');
+    // Signing in lands on the dashboard, the console's home.
+    await page.waitForURL((u) => u.pathname === '/dashboard');
+    await page.goto(`${server.url}/jobs`);
     await page.locator(`${tid(`job-row-${ROW}`)} ${tid('status-icon')}[data-status="FAILURE"]`).waitFor();
     await check('jobs');
 
@@ -109,6 +111,10 @@ for (const mode of MODES) {
     await page.goto(`${server.url}/mail`);
     await page.locator(tid('mail-page')).getByText('demo.ok').first().waitFor();
     await check('mail');
+
+    await page.goto(`${server.url}/dashboard`);
+    await page.locator(tid('dashboard-body')).waitFor();
+    await check('dashboard');
 
     await page.goto(`${server.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();

@@ -133,7 +133,7 @@ async function assertNumbers(p: Page, scope: Scope, total: number) {
 
 async function assertNoBlockingA11y(p: Page, what: string) {
   const findings = await axe(p);
-  console.log(`axe ${what}: ${JSON.stringify(countByImpact(findings))}`);
+  console.log(`axe ${what}: ${JSON.stringify(countByImpact(findings))} ${findings.map((f) => `${f.impact} ${f.id}: ${f.targets.join(', ')}`).join('; ')}`);
   assert.deepEqual(blocking(findings), [], `${what}: serious or critical accessibility findings`);
 }
 
@@ -351,7 +351,7 @@ test('the Statistics tab: one point per run coloured by status, success rate, p5
   assert.equal((await tab.locator(tid('stats-p50')).innerText()).trim(), seconds(rank(50)));
   assert.equal((await tab.locator(tid('stats-p95')).innerText()).trim(), seconds(rank(95)));
   // Its tooltip names the run.
-  await points.nth(1).hover();
+  await tab.locator(`${tid('stats-point')}[data-status="FAILURE"]`).hover();
   await page.getByText(/Run 2 · .* · Failed · 3 s/).waitFor();
   await page.screenshot({ path: screenshotPath('statistics-desktop-light') });
 

@@ -48,7 +48,7 @@ export function NowTiles({ overview: o, domain }: { overview: Overview; domain: 
         );
         return (
           <Paper key={tile.key} withBorder radius="md" p={0} role="listitem" data-testid={`dash-${tile.key}`} data-count={tile.count}
-            style={{ borderLeft: `4px solid var(--mantine-color-${tile.color}-filled)` }}>
+            style={{ borderLeft: `4px solid var(--mantine-color-${tile.color}-6)` }}>
             {tile.statuses ? (
               <UnstyledButton component={Link} href={jobsWith(tile.statuses, domain)} className="jd-clickable" p="sm" display="block" h="100%"
                 aria-label={t('tiles.showJobs', values)} data-testid={`dash-${tile.key}-link`}>

@@ -25,7 +25,8 @@ export function StatusChart({ counts, domain }: { counts: Counts; domain: string
   const fmt = useFormat();
   const router = useRouter();
   const countOf = (s: StatusFilter) => counts.find((c) => (c.status ?? 'NEVER_RUN') === s)?.count ?? 0;
-  const rows = STATUS_FILTERS.map((s) => ({ status: s, label: L.statusFilter(s), count: countOf(s), color: STATUS_COLOR[s] }));
+  // Shade 6 in both colour schemes: the dark scheme's filled grey (never run) is lost on its background.
+  const rows = STATUS_FILTERS.map((s) => ({ status: s, label: L.statusFilter(s), count: countOf(s), color: `${STATUS_COLOR[s]}.6` }));
   const total = rows.reduce((n, r) => n + r.count, 0);
 
   return (

@@ -22,7 +22,8 @@ type Ended = Exclude<ExecutionStatus, 'IN_PROGRESS'>;
 /** Legend order: what went well first. */
 const ORDER: Ended[] = ['SUCCESS', 'WARNING', 'FAILURE', 'INTERRUPTED', 'CANCELLED'];
 
-const colorOf = (s: ExecutionStatus) => `var(--mantine-color-${STATUS_COLOR[s]}-filled)`;
+/** Shade 6 in both colour schemes, as the legend draws it: the dark scheme's filled grey is lost on its background. */
+const colorOf = (s: ExecutionStatus) => `var(--mantine-color-${STATUS_COLOR[s]}-6)`;
 
 /**
  * The duration axis in one unit, chosen from the longest run, with a decimal where it helps: whole
