@@ -7,7 +7,7 @@
  * the start and the lines that came live. Waits are on selectors and page state, never sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -84,9 +84,11 @@ const WALK = `async (offset) => {
   const problems = [];
   let steps = 0;
   let maxHeld = 0;
+  const channel = new MessageChannel();
+  const yieldOnce = () => new Promise((r) => { channel.port1.onmessage = r; channel.port2.postMessage(0); });
   const settle = async () => {
     for (let i = 0; i < 4000; i++) {
-      await new Promise((r) => setTimeout(r, i < 3 ? 0 : 5));
+      await (i < 4 ? yieldOnce() : new Promise((r) => setTimeout(r, 5)));
       const top = Math.floor(box.scrollTop / 20) + 1;
       if (box.querySelector('[data-testid="log-line"][data-seq="' + top + '"]') && !box.querySelector('[data-testid="log-line-pending"]')) return true;
     }
@@ -94,7 +96,7 @@ const WALK = `async (offset) => {
   };
   const collect = () => {
     const rows = [...box.querySelectorAll('[data-testid="log-line"]')].map((r) => ({
-      seq: Number(r.getAttribute('data-seq')), top: r.getBoundingClientRect().top, text: r.lastElementChild.textContent,
+      seq: Number(r.getAttribute('data-seq')), top: parseFloat(r.style.top), text: r.lastElementChild.textContent,
     }));
     rows.sort((a, b) => a.top - b.top);
     rows.forEach((r, i) => {
@@ -314,6 +316,19 @@ test('a live run is followed to its end: the tail stays on screen, no gap and no
   assert.equal(r.missingUp, 0);
   assert.equal(r.missingDown, 0);
   assert.equal(await page.locator(tid('log-follow')).isChecked(), true, 'back at the bottom: following again');
+});
+
+test('Download gives the whole log as text, read page by page', async () => {
+  const total = await lastSeq(ids.err);
+  await page.goto(`${server.url}/jobs?log=${ids.err}`);
+  await lineVisible(total);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('log-download')).click()]);
+  const file = path.join(tmp, 'download.txt');
+  await download.saveAs(file);
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  assert.match(lines[0]!, /^# demo\.err @ global/);
+  assert.equal(lines.length, total + 1);
+  assert.match(lines.find((l) => l.includes('boom-marker'))!, / ERROR +boom-marker$/);
 });
 
 test('phone, dark: the viewer and its controls fit', async () => {

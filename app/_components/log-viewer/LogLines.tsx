@@ -65,9 +65,6 @@ export function LogLines({ rows, version, bySeq, follow, onFollowChange, jump, h
   const first = Math.max(0, Math.floor(virtualTop / LINE_HEIGHT) - OVERSCAN);
   const last = Math.min(rowCount - 1, Math.ceil((virtualTop + view.height) / LINE_HEIGHT) + OVERSCAN);
 
-  useEffect(() => {
-    if (last >= first) rows.show(first, last);
-  }, [rows, first, last, version]);
 
   const measure = () => {
     const el = scrollRef.current;
@@ -82,6 +79,9 @@ export function LogLines({ rows, version, bySeq, follow, onFollowChange, jump, h
     measure();
   }, [follow, rowCount, version]);
 
+  const following = useRef(follow);
+  following.current = follow;
+
   const done = useRef(-1);
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -95,11 +95,26 @@ export function LogLines({ rows, version, bySeq, follow, onFollowChange, jump, h
     measure();
   }, [jump, rowCount, rows]);
 
+  // After the scroll moves above (same commit), from the element itself: the state may lag a render.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el || rowCount === 0) return;
+    const g = geometry(rowCount, el.clientHeight);
+    const top = el.scrollTop * g.scale;
+    const from = Math.max(0, Math.floor(top / LINE_HEIGHT) - OVERSCAN);
+    const to = Math.min(rowCount - 1, Math.ceil((top + el.clientHeight) / LINE_HEIGHT) + OVERSCAN);
+    rows.show(from, to);
+  }, [rows, rowCount, first, last, version]);
+
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
     measure();
-    const resized = new ResizeObserver(measure);
+    // The list's height changes with what is above it (a notice, wrapped controls): the tail stays.
+    const resized = new ResizeObserver(() => {
+      if (following.current) el.scrollTop = el.scrollHeight;
+      measure();
+    });
     resized.observe(el);
     // Scrolling up stops following; coming back to the bottom resumes it.
     let lastTop = el.scrollTop;
