@@ -6,7 +6,7 @@
  *
  * BENCH_SCALE=small   quick run (smaller sizes everywhere, ~3 min)
  * BENCH_KEEP_DATA=1   keep the seeded "list at scale" data set (in $TMPDIR/jobdeck-bench-list-<scale>) for the next run
- * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, list
+ * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, list, viewer
  * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir
  * BENCH_VERBOSE=1     echo the server processes' output
  */
@@ -27,6 +27,7 @@ import { createAgenda } from '../../jobs/agenda';
 import { Scheduler } from '../../jobs/scheduler';
 import { loadConfig } from '../../lib/config';
 import { followLog, Http, now, wsClient, type LogLine } from './client';
+import { viewerBench } from './viewer';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SMALL = process.env.BENCH_SCALE === 'small';
@@ -846,6 +847,15 @@ async function main() {
     }
     if (phase('throughput')) await throughput(env, dataDir).catch((e) => failed('throughput', '≥ 500 executions/s', e));
     if (phase('list')) await listAtScale(env, tmp).catch((e) => failed('list at scale', 'p50 ≤ 5 ms, p95 ≤ 15 ms', e));
+    if (phase('viewer')) {
+      // Chromium on a 1,000,000-line log (test/bench/viewer.ts, its own server; needs `npm run build`).
+      // The issue's targets are absolute (≤ 500 ms, < 150 MB); the verdicts judge them as ratios to
+      // the same run's raw limits: 50 × the bare window request, 15 × the heap of the jobs page.
+      const allowed = [50, 50, 15];
+      await viewerBench()
+        .then((figs) => figs.forEach((f, i) => add(f.figure, `${f.measured} (${f.ratio.toFixed(1)} × raw; issue target ${f.target})`, `≤ ${allowed[i]} × raw`, f.raw, [f.ratio / allowed[i]!])))
+        .catch((e) => failed('log viewer in Chromium', '≤ 50 × the bare window request', e));
+    }
   } finally {
     for (const c of children) await c().catch(() => {});
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
