@@ -319,7 +319,7 @@ export type UpcomingQueryVariables = Exact<{
 }>;
 
 
-export type UpcomingQuery = { upcoming: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ at: string, job: { id: string, jobId: string, domain: string, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus } | null } }> } };
+export type UpcomingQuery = { upcoming: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ at: string, job: { jobId: string, domain: string, plan: { summary: string }, lastExecution: { id: string, status: ExecutionStatus } | null } }> } };
 
 export type UserRowFieldsFragment = { id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean, disabled: boolean, lastSignInAt: string | null };
 

@@ -84,20 +84,26 @@ async function occurrences(p: Page): Promise<Occ[]> {
   );
 }
 
-/**
- * Waits until the list is no longer loading and `check` (an expression over `occ`, the rows shown
- * as { job, status }) holds.
- */
-async function waitList(p: Page, check: string) {
-  await p.waitForFunction(`(() => {
+/** What the list must show: exactly `count` rows, every row of `job`, in `domain` or with `status`, `has` among them or not. */
+type Want = { count?: number; job?: string; domain?: string; status?: string; has?: string; hasNot?: string };
+
+/** Waits until the list is no longer loading and shows what `want` says (at least one row). */
+async function waitList(p: Page, want: Want = {}) {
+  await p.waitForFunction((w: Want) => {
     const list = document.querySelector('[data-testid="upcoming-list"]');
     if (!list || list.getAttribute('aria-busy') === 'true') return false;
     const occ = [...document.querySelectorAll('[data-testid="occurrence"]')].map((o) => ({
       job: o.getAttribute('data-job'),
-      status: o.querySelector('[data-testid="status-icon"]').getAttribute('data-status'),
+      status: o.querySelector('[data-testid="status-icon"]')?.getAttribute('data-status'),
     }));
-    return ${check};
-  })()`);
+    return occ.length > 0
+      && (w.count === undefined || occ.length === w.count)
+      && (w.job === undefined || occ.every((o) => o.job === w.job))
+      && (w.domain === undefined || occ.every((o) => o.job?.endsWith(`@${w.domain}`)))
+      && (w.status === undefined || occ.every((o) => o.status === w.status))
+      && (w.has === undefined || occ.some((o) => o.job === w.has))
+      && (w.hasNot === undefined || !occ.some((o) => o.job === w.hasNot));
+  }, want);
 }
 
 function assertInOrderByHour(list: Occ[], offsetMinutes: number) {
@@ -143,7 +149,7 @@ before(async () => {
   });
   for (const d of ['a.example', 'b.example']) needleRuns.set(d, await execute('find.needle', d));
   const others = [await execute('find.upper'), await execute('find.hay'), await execute('up.half', 'b.example')];
-  for (const id of [...needleRuns.values(), ...others]) assert.equal(await gql.ended(id), 'SUCCESS', 'stdout lines and ::error:: end as SUCCESS');
+  for (const id of [...needleRuns.values(), ...others]) await gql.ended(id);
   // The scheduler has given every planned row its next run.
   const deadline = Date.now() + T;
   for (;;) {
@@ -163,7 +169,7 @@ after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 test('upcoming: occurrences in time order under a heading per hour of the viewer\'s zone', async () => {
   const page = await newPage();
   await signedIn(page, '/upcoming?window=6h');
-  await waitList(page, 'occ.length > 0');
+  await waitList(page);
   const list = await occurrences(page);
   assertInOrderByHour(list, 0);
   // 6 hours: every quarter hour for one row, every half hour for two (each boundary of the window may add one).
@@ -174,16 +180,23 @@ test('upcoming: occurrences in time order under a heading per hour of the viewer
   assert.equal(list.filter((o) => o.job.startsWith('find.')).length, 0, 'rows without a plan have no occurrence');
   // The hour's count is written next to its heading.
   const first = page.locator(tid('upcoming-hour')).first();
-  assert.equal(await first.locator(tid('upcoming-hour-count')).innerText(), `${await first.locator(tid('occurrence')).count()} runs`);
+  assert.equal(await first.locator(tid('upcoming-hour-count')).textContent(), `${await first.locator(tid('occurrence')).count()} runs`);
   // Each occurrence links to its row in the jobs list.
   assert.equal(await page.locator(`${tid('occurrence')}[data-job="up.half@b.example"] ${tid('occurrence-job')}`).first().getAttribute('href'), '/jobs?job=up.half@b.example');
   assert.match(await page.locator(tid('upcoming-count')).innerText(), /^\d+ occurrences in this window\.$/);
+  // The chart: one bar per hour of the window (6 hours from a minute that is rarely :00 touch 7), its peak the busiest hour's count.
+  const chart = page.locator(tid('upcoming-chart'));
+  const byHour = new Map<string, number>();
+  for (const o of list) byHour.set(o.hour, (byHour.get(o.hour) ?? 0) + 1);
+  assert.ok(['6', '7'].includes((await chart.getAttribute('data-hours'))!), `hours: ${await chart.getAttribute('data-hours')}`);
+  assert.equal(Number(await chart.getAttribute('data-peak')), Math.max(...byHour.values()));
+  assert.ok((await chart.locator('.recharts-bar-rectangle').count()) >= byHour.size - 1, 'a bar per hour that has runs');
   await page.context().close();
 
   // India is 5 h 30 min off UTC: its hours start at :30 UTC.
   const kolkata = await newPage({ timezoneId: 'Asia/Kolkata' });
   await signedIn(kolkata, '/upcoming?window=6h');
-  await waitList(kolkata, 'occ.length > 0');
+  await waitList(kolkata);
   assertInOrderByHour(await occurrences(kolkata), 330);
   await kolkata.context().close();
 });
@@ -191,7 +204,7 @@ test('upcoming: occurrences in time order under a heading per hour of the viewer
 test('upcoming: the window, status, text and domain filters narrow the list and live in the URL', async () => {
   const page = await newPage();
   await signedIn(page, '/upcoming');
-  await waitList(page, 'occ.length > 0');
+  await waitList(page);
   const all = await occurrences(page);
   assert.ok(all.some((o) => o.domain === 'b.example') && all.some((o) => o.domain === 'global'));
 
@@ -201,9 +214,11 @@ test('upcoming: the window, status, text and domain filters narrow the list and 
   await picker.fill('a.ex');
   await page.getByRole('option', { name: 'a.example' }).click();
   await page.waitForURL((u) => u.searchParams.get('domain') === 'a.example');
-  await waitList(page, 'occ.length > 0 && occ.every((o) => o.job === "up.half@a.example")');
+  await waitList(page, { domain: 'a.example', has: 'up.half@a.example' });
   const onlyA = await occurrences(page);
   assert.ok(onlyA.length < all.length, `${onlyA.length} < ${all.length}`);
+  // The built-in per-domain job is planned too (daily): rows of a.example only, none of b.example or global.
+  assert.ok(onlyA.every((o) => o.domain === 'a.example'));
   assertInOrderByHour(onlyA, 0);
 
   // Text, then back to every domain.
@@ -211,25 +226,26 @@ test('upcoming: the window, status, text and domain filters narrow the list and 
   await page.waitForURL((u) => !u.searchParams.has('domain'));
   await page.locator(tid('upcoming-search')).fill('quarter');
   await page.waitForURL((u) => u.searchParams.get('q') === 'quarter');
-  await waitList(page, 'occ.length > 0 && occ.every((o) => o.job === "up.quarter@global")');
+  await waitList(page, { job: 'up.quarter@global' });
   await page.locator(tid('upcoming-search')).fill('');
   await page.waitForURL((u) => !u.searchParams.has('q'));
 
   // Status of the row's last run: up.half@b.example ran once (SUCCESS).
   await clickChip(page, 'status-filter-SUCCESS');
   await page.waitForURL((u) => u.searchParams.get('status') === 'SUCCESS');
-  await waitList(page, 'occ.length > 0 && occ.every((o) => o.status === "SUCCESS") && occ.some((o) => o.job === "up.half@b.example")');
+  await waitList(page, { status: 'SUCCESS', has: 'up.half@b.example' });
   await clickChip(page, 'status-filter-SUCCESS');
+  await page.waitForURL((u) => !u.searchParams.has('status'));
   await clickChip(page, 'status-filter-NEVER_RUN');
   await page.waitForURL((u) => u.searchParams.get('status') === 'NEVER_RUN');
-  await waitList(page, 'occ.length > 0 && occ.every((o) => o.status === "NEVER_RUN") && !occ.some((o) => o.job === "up.half@b.example")');
+  await waitList(page, { status: 'NEVER_RUN', hasNot: 'up.half@b.example' });
 
   // Nothing matches: the empty state offers to clear the filters.
   await page.locator(tid('upcoming-search')).fill('no-such-job');
   await page.locator(tid('upcoming-empty')).getByText('No occurrence matches these filters in this window.').waitFor();
   await page.locator(tid('upcoming-empty')).getByRole('button', { name: 'Clear the filters' }).click();
   await page.waitForURL((u) => u.search === '');
-  await waitList(page, 'occ.length > 0');
+  await waitList(page);
 
   // The window.
   await page.locator(tid('window-3d')).click();
@@ -243,16 +259,29 @@ test('upcoming: the window, status, text and domain filters narrow the list and 
 
 test('upcoming: "Load later occurrences" appends the next page, in order, without duplicates', async () => {
   const page = await newPage();
+  // What one page costs: its size on the wire and the time to answer (measured, printed).
+  const pages: { bytes: number; ms: number }[] = [];
+  page.on('requestfinished', async (r) => {
+    if (!r.url().endsWith('/graphql') || !r.postData()?.includes('query Upcoming')) return;
+    const body = await (await r.response())?.body();
+    pages.push({ bytes: body?.length ?? 0, ms: Math.round(r.timing().responseEnd - r.timing().requestStart) });
+  });
   await signedIn(page, '/upcoming?window=7d');
-  await waitList(page, 'occ.length === 200');
+  await waitList(page, { count: 200 });
   const more = page.getByRole('button', { name: 'Load later occurrences' });
   await more.click();
-  await waitList(page, 'occ.length === 400');
+  await waitList(page, { count: 400 });
   await more.click();
-  await waitList(page, 'occ.length === 600');
+  await waitList(page, { count: 600 });
   const list = await occurrences(page);
   assertInOrderByHour(list, 0);
   assert.match(await page.locator(tid('upcoming-count')).innerText(), /^The first 600 occurrences, up to /);
+  // While pages remain, the chart stops at the last hour loaded and says so.
+  await page.locator(tid('upcoming-chart')).getByText(/^The occurrences loaded so far, up to /).waitFor();
+  assert.equal(Number(await page.locator(tid('upcoming-chart')).getAttribute('data-hours')), new Set(list.map((o) => o.hour)).size);
+  console.log(`upcoming pages of 200 (7 days, ${list.length} loaded): ${pages.map((p) => `${(p.bytes / 1024).toFixed(1)} KB in ${p.ms} ms`).join(', ')}`);
+  await page.mouse.move(0, 0);
+  await page.locator(tid('upcoming-chart')).screenshot({ path: screenshotPath('upcoming-chart-600-loaded') });
   // The same 600 from the API, read in one go, in the same order.
   const from = new Date(Date.parse(list[0]!.at) - 60_000);
   const api = await gql.ok<{ upcoming: { nodes: { at: string; job: { jobId: string; domain: string } }[] } }>(
@@ -300,6 +329,11 @@ test('search: exactly the lines that contain the text, any case, highlighted, wi
   let requests = 0;
   page.on('request', (r) => {
     if (r.url().endsWith('/graphql') && r.postData()?.includes('SearchLogs')) requests++;
+  });
+  page.on('requestfinished', async (r) => {
+    if (!r.url().endsWith('/graphql') || !r.postData()?.includes('query SearchLogs')) return;
+    const body = await (await r.response())?.body();
+    console.log(`searchLogs answer: ${body?.length ?? 0} bytes in ${Math.round(r.timing().responseEnd - r.timing().requestStart)} ms`);
   });
   // One character: said on the field, nothing sent.
   await page.locator(tid('search-text')).fill('n');
@@ -421,7 +455,7 @@ test('search: a domain administrator never sees another domain\'s lines', async 
   assert.equal(await page.locator(tid('search-hit')).count(), 0);
   // Nor does the upcoming list show another domain's rows.
   await page.goto(`${server.url}/upcoming?window=6h`);
-  await waitList(page, 'occ.length > 0');
+  await waitList(page);
   assert.deepEqual([...new Set((await occurrences(page)).map((o) => o.domain))], ['a.example']);
   await page.context().close();
 });
@@ -430,7 +464,9 @@ test('both pages on desktop and phone in dark mode, with no serious accessibilit
   for (const mode of MODES.filter((m) => m.colorScheme === 'dark')) {
     const page = await newPage({ viewport: mode.viewport, colorScheme: mode.colorScheme });
     await signedIn(page, '/upcoming?window=6h');
-    await waitList(page, 'occ.length > 0');
+    await waitList(page);
+    // The pointer stays where "Sign in" was: off the chart, or it shows a tooltip in the screenshot.
+    await page.mouse.move(0, 0);
     await page.waitForFunction(() => /Upcoming/.test(document.title));
     await settled(page);
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${mode.name}: no horizontal scroll on /upcoming`);

@@ -1,6 +1,6 @@
 'use client';
 
-import { Button, Chip, Group, Input, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Chip, Group, Input, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { DatePickerInput, DatesProvider } from '@mantine/dates';
 import 'dayjs/locale/fr';
 import { useLocale, useTranslations } from 'next-intl';
@@ -83,7 +83,7 @@ export function SearchForm({ state, onSubmit, onChange }: Props) {
           />
           <Stack gap={2}>
             {/* The picker names itself ("Domain") for assistive technology; this is its visible caption. */}
-            <Text size="xs" fw={500} aria-hidden>{t('form.domain')}</Text>
+            <Input.Label size="xs" labelElement="div" aria-hidden>{t('form.domain')}</Input.Label>
             <DomainPicker value={state.domain} onChange={(d) => onChange({ domain: d })} w="100%" data-testid="search-domain" />
           </Stack>
           <DatesProvider settings={{ locale, firstDayOfWeek: 1 }}>
@@ -105,11 +105,13 @@ export function SearchForm({ state, onSubmit, onChange }: Props) {
               data-testid="search-dates"
               dropdownType="popover"
               popoverProps={{ withinPortal: true }}
+              // Mantine's placeholder grey is under 4.5:1 in both schemes; the console's dimmed text is not.
+              styles={{ placeholder: { color: 'var(--mantine-color-dimmed)' } }}
             />
           </DatesProvider>
           <Chip.Group multiple value={state.levels} onChange={(v) => onChange({ levels: LEVELS.filter((l) => v.includes(l)).join(',') })}>
-            <Stack gap={2}>
-              <Text size="xs" fw={500} id="search-levels-label">{t('form.levels')}</Text>
+            <Stack gap={4}>
+              <Input.Label size="xs" labelElement="div" id="search-levels-label">{t('form.levels')}</Input.Label>
               <Group gap={6} wrap="wrap" role="group" aria-labelledby="search-levels-label">
                 {LEVELS.map((l) => (
                   <Chip key={l} value={l} size="xs" color={LEVEL_CHIP[l]} variant="outline" data-testid={`level-filter-${l}`}>{L.level(l)}</Chip>

@@ -8,12 +8,13 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { appendPage } from '../../_lib/append-page';
 import { errorMessage } from '../../_lib/errors';
-import { parseStatuses, toJobFilter, withParams } from '../../_lib/jobs-url';
+import { jobKey, parseStatuses, toJobFilter, withParams } from '../../_lib/jobs-url';
 import type { StatusFilter } from '../../_lib/status';
 import { useFormat } from '../../_lib/use-format';
 import { LoadOlder } from '../LoadOlder';
 import { UPCOMING } from './operations';
 import { groupByHour, minuteStart, parseWindow } from './timeline';
+import { UpcomingChart } from './UpcomingChart';
 import { UpcomingFilters } from './UpcomingFilters';
 import { UpcomingHour, type Occurrence } from './UpcomingTimeline';
 
@@ -53,7 +54,7 @@ export function UpcomingPage() {
   const nodes = useMemo(() => {
     const seen = new Set<string>();
     return (list?.nodes ?? []).filter((o: Occurrence) => {
-      const k = `${o.job.id}|${o.at}`;
+      const k = `${jobKey(o.job)}|${o.at}`;
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
@@ -130,6 +131,7 @@ export function UpcomingPage() {
               ? t('countPartial', { count: nodes.length, until: fmt.shortDate(last.at) })
               : t('countAll', { count: nodes.length })}
           </Text>
+          {from !== null && <UpcomingChart groups={groups} fromMs={from} toMs={from + win.hours * HOUR_MS} partial={hasNext} />}
           <Stack gap="sm" data-testid="upcoming-list" aria-busy={busy} style={{ opacity: busy ? 0.6 : 1 }}>
             {groups.map((g) => <UpcomingHour key={g.hour} group={g} />)}
           </Stack>

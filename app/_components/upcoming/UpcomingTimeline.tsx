@@ -44,10 +44,10 @@ export const UpcomingHour = memo(function UpcomingHour({ group }: { group: HourG
     <section aria-labelledby={id} data-testid="upcoming-hour" data-hour={group.hour}>
       <Group gap="xs" className={css.hourHead} py={4} px="xs">
         <Title order={3} size="h5" id={id}>{fmt.shortDate(group.hour)}</Title>
-        <Badge size="sm" variant="light" color="gray" data-testid="upcoming-hour-count">{t('hourCount', { count: group.items.length })}</Badge>
+        <Badge size="sm" variant="light" color="gray" tt="none" data-testid="upcoming-hour-count">{t('hourCount', { count: group.items.length })}</Badge>
       </Group>
       <Stack component="ul" gap={0} m={0} p={0} style={{ listStyle: 'none' }}>
-        {group.items.map((o) => <OccurrenceRow key={`${o.job.id}|${o.at}`} o={o} />)}
+        {group.items.map((o) => <OccurrenceRow key={`${jobKey(o.job)}|${o.at}`} o={o} />)}
       </Stack>
     </section>
   );

@@ -9,8 +9,8 @@ export const UPCOMING: TypedDocumentNode<UpcomingQuery, UpcomingQueryVariables> 
       nodes {
         at
         job {
-          id jobId domain
-          plan { kind summary }
+          jobId domain
+          plan { summary }
           lastExecution { id status }
         }
       }

@@ -42,3 +42,26 @@ export function groupByHour<T extends { at: string }>(items: readonly T[]): Hour
 
 /** The start of the current minute: one `from` for a minute keeps the page's cache key stable. */
 export const minuteStart = (ms: number) => ms - (ms % 60_000);
+
+const HOUR_MS = 3600_000;
+
+/** The start of the hour of the viewer's clock that holds `ms`. */
+function hourOf(ms: number) {
+  const d = new Date(ms);
+  d.setMinutes(0, 0, 0);
+  return d.getTime();
+}
+
+/**
+ * Runs per hour from the window's first hour to `lastMs` (the window's end, or the last occurrence
+ * loaded while more pages remain): hours with none count 0, so the bars compare like for like.
+ */
+export function perHour<T extends { at: string }>(groups: readonly HourGroup<T>[], fromMs: number, lastMs: number) {
+  const counts = new Map(groups.map((g) => [Date.parse(g.hour), g.items.length]));
+  const out: { hour: string; count: number }[] = [];
+  // A week is 168 hours; the bound only guards against a clock that never advances.
+  for (let h = hourOf(fromMs); h <= lastMs && out.length < 24 * 8; h = hourOf(h + HOUR_MS + 1)) {
+    out.push({ hour: new Date(h).toISOString(), count: counts.get(h) ?? 0 });
+  }
+  return out;
+}
