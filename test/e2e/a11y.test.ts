@@ -116,6 +116,15 @@ for (const mode of MODES) {
     await page.locator(tid('dashboard-body')).waitFor();
     await check('dashboard');
 
+    await page.goto(`${server.url}/upcoming`);
+    await page.locator(`${tid('upcoming-list')}, ${tid('upcoming-empty')}`).first().waitFor();
+    await check('upcoming');
+
+    await page.goto(`${server.url}/search?q=demo`);
+    await page.locator(tid('search-page')).waitFor();
+    await page.waitForLoadState('networkidle');
+    await check('search');
+
     await page.goto(`${server.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await check('not-found');

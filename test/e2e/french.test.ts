@@ -162,7 +162,7 @@ test("a browser that asks for French gets the whole console in French, the API's
   await page.screenshot({ path: screenshotPath('fr-log-viewer') });
 
   // The administration pages.
-  for (const p of ['/account', '/users', '/domains', '/tokens', '/mail', '/audit']) {
+  for (const p of ['/dashboard', '/upcoming', '/search?q=boom', '/account', '/users', '/domains', '/tokens', '/mail', '/audit']) {
     await page.goto(`${server.url}${p}`);
     await page.waitForLoadState('networkidle');
     await assertFrench(page, p);

@@ -1,13 +1,13 @@
 'use client';
 
-import { Chip, CloseButton, Group, Select, TextInput } from '@mantine/core';
+import { CloseButton, Group, Select, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import { SORTS } from '../../_lib/jobs-url';
-import { STATUS_COLOR, STATUS_FILTERS, type StatusFilter } from '../../_lib/status';
-import { useLabels } from '../../_lib/use-labels';
+import type { StatusFilter } from '../../_lib/status';
 import { DomainPicker } from '../DomainPicker';
+import { StatusChips } from '../StatusChips';
 
 interface Props {
   statuses: StatusFilter[];
@@ -24,7 +24,6 @@ interface Props {
 /** Status toggles, the text box, the domain and the order; all write to the URL (through the callbacks). */
 export function JobsFilters({ statuses, q, domain, sort, onStatuses, onQ, onDomain, onSort }: Props) {
   const t = useTranslations('jobs');
-  const L = useLabels();
   const sortData = useMemo(() => SORTS.map((s) => ({ value: s.value || 'job', label: t(`sorts.${s.key}`) })), [t]);
   const [text, setText] = useState(q);
   const push = useDebouncedCallback(onQ, 300);
@@ -33,16 +32,7 @@ export function JobsFilters({ statuses, q, domain, sort, onStatuses, onQ, onDoma
 
   return (
     <Group gap="xs" justify="flex-end" wrap="wrap" role="search" aria-label={t('filters.label')} w={{ base: '100%', xs: 'auto' }}>
-      <Chip.Group multiple value={statuses} onChange={(v) => onStatuses(v as StatusFilter[])}>
-        <Group gap={6} wrap="wrap" role="group" aria-label={t('filters.statuses')}>
-          {STATUS_FILTERS.map((s) => (
-            <Chip key={s} value={s} size="xs" color={STATUS_COLOR[s]} variant="outline"
-              data-testid={`status-filter-${s}`}>
-              {L.statusFilter(s)}
-            </Chip>
-          ))}
-        </Group>
-      </Chip.Group>
+      <StatusChips value={statuses} onChange={onStatuses} label={t('filters.statuses')} />
       <TextInput
         size="xs"
         w={{ base: '100%', xs: 220 }}

@@ -1,12 +1,12 @@
 'use client';
 
-import { Chip, CloseButton, Group, SegmentedControl, TextInput } from '@mantine/core';
+import { CloseButton, Group, SegmentedControl, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
-import { STATUS_COLOR, STATUS_FILTERS, type StatusFilter } from '../../_lib/status';
-import { useLabels } from '../../_lib/use-labels';
+import type { StatusFilter } from '../../_lib/status';
 import { DomainPicker } from '../DomainPicker';
+import { StatusChips } from '../StatusChips';
 import { WINDOWS, type WindowValue } from './timeline';
 
 interface Props {
@@ -23,7 +23,6 @@ interface Props {
 /** The window, then the same filters as the jobs list (status of the row's last run, text, domain); all write to the URL. */
 export function UpcomingFilters({ window, statuses, q, domain, onWindow, onStatuses, onQ, onDomain }: Props) {
   const t = useTranslations('upcoming');
-  const L = useLabels();
   const [text, setText] = useState(q);
   const push = useDebouncedCallback(onQ, 300);
   // Back/forward or a pasted link changes the URL under us: follow it.
@@ -40,15 +39,7 @@ export function UpcomingFilters({ window, statuses, q, domain, onWindow, onStatu
         data-testid="upcoming-window"
         w={{ base: '100%', xs: 'auto' }}
       />
-      <Chip.Group multiple value={statuses} onChange={(v) => onStatuses(v as StatusFilter[])}>
-        <Group gap={6} wrap="wrap" role="group" aria-label={t('filters.statuses')}>
-          {STATUS_FILTERS.map((s) => (
-            <Chip key={s} value={s} size="xs" color={STATUS_COLOR[s]} variant="outline" data-testid={`status-filter-${s}`}>
-              {L.statusFilter(s)}
-            </Chip>
-          ))}
-        </Group>
-      </Chip.Group>
+      <StatusChips value={statuses} onChange={onStatuses} label={t('filters.statuses')} />
       <TextInput
         size="xs"
         w={{ base: 'calc(50% - 5px)', xs: 200 }}
