@@ -15,6 +15,32 @@ const ROWS_PER_REQUEST = 200;
  * Points the row's lastExecution at `exec` when it is the newest one, and sets `running`.
  * `exec` must already be in the cache (a mutation result, or written by the caller).
  */
+/**
+ * Calls `onExecution` with every execution the viewer may see as it changes (`executionUpdated`).
+ * Not useSubscription: that re-renders the page for every message, and a storm has thousands.
+ * graphql-ws resubscribes by itself after a lost socket; an error or an end from the server (a
+ * restart, say) ends the subscription, so it is started again a little later. Returns the stop.
+ */
+export function followExecutions(client: ApolloClient, onExecution: (exec: ExecutionSummary) => void) {
+  let sub: { unsubscribe(): void } | undefined;
+  let again: ReturnType<typeof setTimeout> | undefined;
+  const start = () => {
+    sub = client.subscribe({ query: EXECUTION_UPDATED, fetchPolicy: 'no-cache' }).subscribe({
+      next(r) {
+        const exec = r.data?.executionUpdated;
+        if (exec) onExecution(exec);
+      },
+      error: () => (again = setTimeout(start, 3000)),
+      complete: () => (again = setTimeout(start, 3000)),
+    });
+  };
+  start();
+  return () => {
+    sub?.unsubscribe();
+    clearTimeout(again);
+  };
+}
+
 export function applyExecution(client: ApolloClient, exec: ExecutionSummary) {
   const id = client.cache.identify({ __typename: 'Job', jobId: exec.jobId, domain: exec.domain });
   if (!id) return;
@@ -96,28 +122,13 @@ export function useLiveJobs(onReconnect: () => void, onStatusChange?: () => void
       if (ended.length) refetchRows(client, ended);
       if (changed) statusChanged.current?.();
     };
-    // Not useSubscription: that re-renders the page for every message, and a storm has thousands.
-    // graphql-ws resubscribes by itself after a lost socket; an error or an end from the server
-    // (a restart, say) ends this subscription, so it is started again a little later.
-    let sub: { unsubscribe(): void } | undefined;
-    let again: ReturnType<typeof setTimeout> | undefined;
-    const start = () => {
-      sub = client.subscribe({ query: EXECUTION_UPDATED, fetchPolicy: 'no-cache' }).subscribe({
-        next(r) {
-          const exec = r.data?.executionUpdated;
-          if (!exec) return;
-          queue.set(exec.id, exec); // only the latest state of each execution matters
-          timer ??= setTimeout(flush, FLUSH_MS);
-        },
-        error: () => (again = setTimeout(start, 3000)),
-        complete: () => (again = setTimeout(start, 3000)),
-      });
-    };
-    start();
+    const stop = followExecutions(client, (exec) => {
+      queue.set(exec.id, exec); // only the latest state of each execution matters
+      timer ??= setTimeout(flush, FLUSH_MS);
+    });
     return () => {
-      sub?.unsubscribe();
+      stop();
       clearTimeout(timer);
-      clearTimeout(again);
     };
   }, [client]);
 

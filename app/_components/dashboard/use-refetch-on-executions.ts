@@ -3,7 +3,7 @@
 import { useApolloClient } from '@apollo/client/react';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { connection } from '../../_lib/connection';
-import { EXECUTION_UPDATED } from '../../_lib/operations';
+import { followExecutions } from '../../_lib/live-jobs';
 
 /**
  * Calls `refetch` after executions change (`executionUpdated`, every execution the viewer may see),
@@ -21,26 +21,14 @@ export function useRefetchOnExecutions(refetch: () => void, windowMs = 1000) {
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let again: ReturnType<typeof setTimeout> | undefined;
-    let sub: { unsubscribe(): void } | undefined;
     const fire = () => {
       timer = undefined;
       latest.current();
     };
-    // Not useSubscription: that re-renders the page for every message. An error or an end from
-    // the server (a restart) ends the subscription, so it is started again a little later.
-    const start = () => {
-      sub = client.subscribe({ query: EXECUTION_UPDATED, fetchPolicy: 'no-cache' }).subscribe({
-        next: () => void (timer ??= setTimeout(fire, windowMs)),
-        error: () => (again = setTimeout(start, 3000)),
-        complete: () => (again = setTimeout(start, 3000)),
-      });
-    };
-    start();
+    const stop = followExecutions(client, () => void (timer ??= setTimeout(fire, windowMs)));
     return () => {
-      sub?.unsubscribe();
+      stop();
       clearTimeout(timer);
-      clearTimeout(again);
     };
   }, [client, windowMs]);
 
