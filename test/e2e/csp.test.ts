@@ -96,14 +96,14 @@ test('next=/<TAB>/evil.example after sign-in, and /<LF>/evil.example when alread
   const { ctx, page } = await newPage();
   await page.goto(`${server.url}/login?next=%2F%09%2Fevil.example%2Fx`);
   await signIn(page);
-  await page.waitForURL(`${server.url}/jobs`);
-  await page.locator(tid('jobs-table')).waitFor();
+  await page.waitForURL(`${server.url}/dashboard`);
+  await page.locator(tid('dashboard-body')).waitFor();
 
-  // Signed in, /login sends straight on: to the console's own list, not the other host.
+  // Signed in, /login sends straight on: to the console's own home, not the other host.
   for (const next of ['%2F%0A%2Fevil.example', '%2F%0D%2Fevil.example', '%2F%5Cevil.example', '%2F.%2F%2Fevil.example', 'https%3A%2F%2Fevil.example']) {
     await page.goto(`${server.url}/login?next=${next}`);
-    await page.waitForURL(`${server.url}/jobs`);
-    await page.locator(tid('jobs-table')).waitFor();
+    await page.waitForURL(`${server.url}/dashboard`);
+    await page.locator(tid('dashboard-body')).waitFor();
   }
   // A path of the console is still where sign-in leads.
   await page.goto(`${server.url}/login?next=${encodeURIComponent('/jobs?status=FAILURE')}`);
