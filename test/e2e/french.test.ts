@@ -75,6 +75,15 @@ async function signIn(page: Page, submitText: RegExp) {
   await page.waitForURL(/\/jobs/);
 }
 
+/** My account → Language, once the page is live (its sessions listed: hydrated, so the picker opens). */
+async function chooseLanguage(page: Page, name: string | RegExp) {
+  await page.goto(`${server.url}/account`);
+  await page.locator(tid('session-current')).waitFor();
+  await page.locator(tid('account-language')).click();
+  await page.getByRole('listbox').waitFor();
+  await page.getByRole('option', { name }).click();
+}
+
 /** Every text a person may read or hear on the page: text nodes, and the attributes that name things. */
 async function readableTexts(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -187,10 +196,7 @@ test('an English browser switches to French in My account; the choice is remembe
   const page = await newPage(ctx);
   await signIn(page, /Sign in/);
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
-  await page.goto(`${server.url}/account`);
-  const picker = page.locator(tid('account-language'));
-  await picker.click();
-  await page.getByRole('option', { name: 'Français' }).click();
+  await chooseLanguage(page, 'Français');
   await page.waitForFunction(() => document.documentElement?.lang === 'fr');
   await assertFrench(page, '/account after the switch');
 
@@ -206,9 +212,7 @@ test('an English browser switches to French in My account; the choice is remembe
   await again.close();
 
   // Automatic: the browser's language again.
-  await page.goto(`${server.url}/account`);
-  await page.locator(tid('account-language')).click();
-  await page.getByRole('option', { name: /Automatique/ }).click();
+  await chooseLanguage(page, /Automatique/);
   await page.waitForFunction(() => document.documentElement?.lang === 'en');
   await page.goto(`${server.url}/jobs`);
   assert.match(await page.locator(tid('job-row-demo.fail@a.example')).locator(tid('row-plan')).innerText(), /Daily, Mon–Fri at 01:00/);
