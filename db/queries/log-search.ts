@@ -19,18 +19,30 @@ export const CHUNK_LINES = 100;
 /** `text` as a LIKE pattern that matches it literally: %, _ and \ are escaped. */
 export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** Step one of a search looks through this many of the newest chunks (20,000 lines) before the index. */
+export const NEWEST_CHUNKS = 200;
+
+type Key = { executionId: number; seq: number };
+const before = (a: Key, b: Key) => a.executionId < b.executionId || (a.executionId === b.executionId && a.seq < b.seq);
+
 /**
  * Log lines containing `text` (case-insensitive, literal), newest first: by execution id, then by
- * line, both descending, so one (execution_id, seq) cursor pages through them. Two parts:
- *  - lines already in log_search (up to each execution's search_seq): chunks found through the
- *    trigram index (a rare text) or by walking chunks newest first (a common one), then the
- *    matching lines of those chunks;
- *  - lines past search_seq (a run still writing, one the indexer has not reached): read directly,
- *    few by construction (executions_search_pending_idx).
- * Run it under withScope(…, { statementTimeoutMs }): a search that can use neither way is cut
- * short instead of hurting other users.
+ * line, both descending, so one (execution_id, seq) cursor pages through them. Lines come from two
+ * places: chunks already in log_search (up to each execution's search_seq), and lines past
+ * search_seq read directly (a run still writing, one the indexer has not reached: few, by
+ * construction, executions_search_pending_idx).
+ * The chunks are looked through in two steps, because no single plan is good for both kinds of
+ * text (PostgreSQL, asked in one statement with a LIMIT, walked every chunk for a rare word):
+ *  1. the NEWEST_CHUNKS newest chunks (of the executions the filters allow): a common text fills
+ *     the page from them, and the answer is exact when the page's last hit is not older than the
+ *     oldest chunk looked at (or there were no more chunks);
+ *  2. otherwise, every chunk the trigram index finds (a rare text: few), materialised first so that
+ *     the plan cannot turn back into a walk.
+ * Run it under withScope(…, { statementTimeoutMs }): a search that can use neither way (two
+ * letters, no trigram) is cut short instead of hurting other users.
  */
-export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFilter, page: { first: number; after?: { executionId: number; seq: number } }) {
+export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFilter, page: { first: number; after?: Key }, o: { newestChunks?: number } = {}) {
+  const window = o.newestChunks ?? NEWEST_CHUNKS;
   const pattern = likePattern(f.text);
   const execConditions = [
     scopeCondition(sql, scope, sql`e.domain`),
@@ -42,31 +54,58 @@ export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFil
   const where = execConditions.reduce((acc, c) => sql`${acc} AND ${c}`);
   const levels = f.levels?.length ? sql`AND l.level = ANY(${f.levels}::log_level[])` : sql``;
   const after = page.after;
+  const chunkCursor = after ? sql`AND (c.execution_id, c.first_seq) <= (${after.executionId}, ${after.seq})` : sql``;
+  const lineCursor = after ? sql`AND (l.execution_id, l.seq) < (${after.executionId}, ${after.seq})` : sql``;
   const limit = page.first + 1;
-  return sql<LogHitRecord[]>`
-    SELECT "executionId", seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, level, message FROM (
+  type Row = LogHitRecord & { oldest: Key | null; looked: number };
+  const hits = (chunks: ReturnType<typeof sql>, window: boolean) => sql<Row[]>`
+    WITH chunks AS MATERIALIZED (${chunks}),
+    found AS (
       (SELECT l.execution_id::int AS "executionId", l.seq, l.at, l.level, l.message
-       FROM log_search c
+       FROM chunks c
        JOIN executions e ON e.id = c.execution_id
        JOIN log_entries l ON l.execution_id = c.execution_id AND l.seq BETWEEN c.first_seq AND c.last_seq
-       WHERE c.body ILIKE ${pattern} AND l.message ILIKE ${pattern} AND l.seq <= e.search_seq ${levels}
-         ${after ? sql`AND (c.execution_id, c.first_seq) <= (${after.executionId}, ${after.seq}) AND (l.execution_id, l.seq) < (${after.executionId}, ${after.seq})` : sql``}
-         AND ${where}
+       WHERE c.body ILIKE ${pattern} AND l.message ILIKE ${pattern} AND l.seq <= e.search_seq ${levels} ${lineCursor}
        ORDER BY c.execution_id DESC, c.first_seq DESC, l.seq DESC
        LIMIT ${limit})
       UNION ALL
       (SELECT l.execution_id::int, l.seq, l.at, l.level, l.message
        FROM executions e
        JOIN log_entries l ON l.execution_id = e.id AND l.seq > e.search_seq
-       WHERE e.search_seq < e.last_seq AND l.message ILIKE ${pattern} ${levels}
-         ${after ? sql`AND (l.execution_id, l.seq) < (${after.executionId}, ${after.seq})` : sql``}
-         AND ${where}
+       WHERE e.search_seq < e.last_seq AND l.message ILIKE ${pattern} ${levels} ${lineCursor} AND ${where}
        ORDER BY l.execution_id DESC, l.seq DESC
        LIMIT ${limit})
-    ) hits
-    ORDER BY "executionId" DESC, seq DESC
-    LIMIT ${limit}`;
+    )
+    SELECT "executionId", seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, level, message,
+      ${window ? sql`(SELECT json_build_object('executionId', execution_id, 'seq', first_seq) FROM chunks ORDER BY execution_id, first_seq LIMIT 1)` : sql`NULL::json`} AS oldest,
+      ${window ? sql`(SELECT count(*)::int FROM chunks)` : sql`0`} AS looked
+    FROM found ORDER BY "executionId" DESC, seq DESC LIMIT ${limit}`;
+
+  // 1. The newest chunks.
+  const newest = await hits(
+    sql`SELECT c.execution_id, c.first_seq, c.last_seq, c.body FROM log_search c JOIN executions e ON e.id = c.execution_id
+        WHERE ${where} ${chunkCursor} ORDER BY c.execution_id DESC, c.first_seq DESC LIMIT ${window}`,
+    true,
+  );
+  const last = newest[newest.length - 1];
+  const oldest = newest[0]?.oldest;
+  const exact = newest.length > 0 && newest[0]!.looked < window; // every chunk was looked at
+  if (exact || (newest.length === limit && oldest && !before(last!, oldest))) return newest.map(strip);
+  if (newest.length === 0) {
+    // No hit at all among the newest: either nothing to look at, or step 2 decides.
+    const [any] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM (SELECT 1 FROM log_search c JOIN executions e ON e.id = c.execution_id WHERE ${where} ${chunkCursor} LIMIT ${window}) x`;
+    if ((any?.n ?? 0) < window) return [];
+  }
+  // 2. Every chunk the index finds.
+  const all = await hits(
+    sql`SELECT c.execution_id, c.first_seq, c.last_seq, c.body FROM log_search c JOIN executions e ON e.id = c.execution_id
+        WHERE c.body ILIKE ${pattern} ${chunkCursor} AND ${where}`,
+    false,
+  );
+  return all.map(strip);
 }
+
+const strip = ({ oldest: _o, looked: _l, ...hit }: LogHitRecord & { oldest: unknown; looked: number }): LogHitRecord => hit;
 
 /**
  * One pass of the search indexer: lines of up to `executions` executions past their search_seq go

@@ -6,7 +6,7 @@
  *
  * BENCH_SCALE=small   quick run (smaller sizes everywhere, ~3 min)
  * BENCH_KEEP_DATA=1   keep the seeded "list at scale" data set (in $TMPDIR/jobdeck-bench-list-<scale>) for the next run
- * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, list, viewer
+ * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, list, viewer, watched
  * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir
  * BENCH_VERBOSE=1     echo the server processes' output
  */
@@ -28,6 +28,7 @@ import { Scheduler } from '../../jobs/scheduler';
 import { loadConfig } from '../../lib/config';
 import { followLog, Http, now, wsClient, type LogLine } from './client';
 import { viewerBench } from './viewer';
+import { searchLogEntries } from '../../db/queries/log-search';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SMALL = process.env.BENCH_SCALE === 'small';
@@ -39,6 +40,7 @@ const S = SMALL
   : { runs: 200, sched: 200, ingest: 1_000_000, liveRate: 10_000, liveSeconds: 30, liveSubs: 20, burst: 200_000, fanSubs: 1000, fanSeconds: 10, tput: 3000, domains: 5000, execs: 100, bigEvery: 1000, bigLines: 5000, smallLines: 5, listQueries: 200 };
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 const TINY_DOMAINS = Math.max(S.sched, 500);
+const WATCHED_LINES = 200_000;
 /** The shell keeps `sleep` as its child (no exec of a last command): the case where cancels raced init's reaping. */
 const CANCEL_COMMAND = ['bash', '-c', 'echo start; sleep 60; echo never'];
 
@@ -531,6 +533,54 @@ async function live(srv: Proc, http: Http, sql: postgres.Sql) {
   }
 }
 
+/**
+ * Issue #19: a live viewer must cost the job nothing. The same `seq 1 200000` command job, watched
+ * by 0, 1, 10 and 100 live viewers (one WebSocket each, executionLogBatch from the first line); the
+ * job's own duration (started_at → ended_at) against the unwatched run of the same phase. Every
+ * viewer must get every line, in order.
+ */
+async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
+  const durationOf = async (id: number) => {
+    const [r] = await sql<{ ms: number }[]>`SELECT (extract(epoch FROM ended_at - started_at) * 1000)::float8 AS ms FROM executions WHERE id = ${id}`;
+    return r!.ms;
+  };
+  const runWatched = async (n: number) => {
+    const clients: Client[] = [];
+    for (let i = 0; i < n; i += 50) clients.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => wsClient(srv.url, http.token!)))));
+    try {
+      const [id] = await http.executeNow([{ jobId: 'bench.seq200k', domain: 'global' }]);
+      const got = new Int32Array(n);
+      const bad = new Int32Array(n);
+      await Promise.all(clients.map((c, ci) => followLog(c, id!, (l) => {
+        if (/^\d+$/.test(l.message)) {
+          if (Number(l.message) !== got[ci]! + 1) bad[ci]!++;
+          got[ci] = Number(l.message);
+        }
+      })));
+      await waitFinal(sql, [id!]);
+      const complete = Array.from(got).filter((g, i) => g === WATCHED_LINES && bad[i] === 0).length;
+      return { ms: await durationOf(id!), complete };
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+    }
+  };
+  const alone = (await runWatched(0)).ms;
+  for (const n of [1, 10, 100]) {
+    try {
+      const r = await runWatched(n);
+      add(
+        `a ${int(WATCHED_LINES)}-line job watched by ${n} live viewer${n > 1 ? 's' : ''}`,
+        `job ${ms(r.ms)} = ${(r.ms / alone).toFixed(2)} × unwatched; ${r.complete}/${n} viewers got every line in order`,
+        '≤ 1.2 × unwatched, every line to every viewer',
+        `the same job unwatched ${ms(alone)}`,
+        [r.ms / (1.2 * alone), r.complete === n ? 0 : Infinity],
+      );
+    } catch (e) {
+      failed(`job watched by ${n} viewers`, '≤ 1.2 × unwatched', e);
+    }
+  }
+}
+
 async function fanout(srv: Proc, http: Http) {
   try {
     const before = rssMb(srv.pid);
@@ -752,9 +802,8 @@ async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (
     failed('statistics of one row', 'p50 ≤ 3 × bare SQL', e);
   }
   const searchQ = 'query($t: String!) { searchLogs(search: { text: $t }, first: 50) { nodes { execution { id jobId domain } entry { seq at level message } } pageInfo { endCursor hasNextPage } } }';
-  const searchSql = (t: string) => sql`
-    SELECT l.execution_id::int, l.seq, l.at, l.level, l.message FROM log_entries l JOIN executions e ON e.id = l.execution_id
-    WHERE l.message ILIKE ${`%${t}%`} ORDER BY l.execution_id DESC, l.seq DESC LIMIT 51`;
+  // Raw: the service's own statements (db/queries/log-search.ts) straight on the database, no API.
+  const searchSql = (t: string) => searchLogEntries(sql as never, { global: true, all: true, domains: [] }, { text: t }, { first: 50 });
   for (const [word, what] of [['quokka', 'rare'], ['seeded line', 'common']] as const) {
     try {
       const hits = ((await http.q(searchQ, { t: word })) as { searchLogs: { nodes: unknown[] } }).searchLogs.nodes.length;
@@ -796,6 +845,7 @@ async function main() {
         { id: 'bench.echo', description: 'Benchmark: echo one line', kind: 'GLOBAL', command: ['echo', 'hello'] },
         { id: 'bench.seq', description: 'Benchmark: log ingest', kind: 'GLOBAL', command: ['seq', '1', String(S.ingest)] },
         { id: 'bench.cancel', description: 'Benchmark: cancelled while it sleeps', kind: 'GLOBAL', command: CANCEL_COMMAND },
+        { id: 'bench.seq200k', description: 'Benchmark: a job watched by live viewers', kind: 'GLOBAL', command: ['seq', '1', String(WATCHED_LINES)] },
       ],
     }),
   );
@@ -831,7 +881,7 @@ async function main() {
       await srv.stop();
     }
     if (phase('cold')) await coldStart(env, dataDir).catch((e) => failed('cold start', '≤ 5 s', e));
-    if (['exec', 'cmd', 'cancel', 'sched', 'ingest', 'live', 'burst', 'fanout'].some(phase)) {
+    if (['exec', 'cmd', 'cancel', 'sched', 'ingest', 'live', 'burst', 'fanout', 'watched'].some(phase)) {
       const srv = await startServer(env);
       const sql = postgres(pgUrlOf(dataDir), { max: 4, onnotice: () => {} });
       try {
@@ -840,6 +890,7 @@ async function main() {
         await engine(srv, http, sql, dataDir, env);
         await live(srv, http, sql);
         if (phase('fanout')) await fanout(srv, http);
+        if (phase('watched')) await watched(srv, http, sql).catch((e) => failed('job watched by live viewers', '≤ 1.2 × unwatched', e));
       } finally {
         await sql.end();
         await srv.stop();

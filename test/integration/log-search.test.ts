@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defineJob } from '../../jobs/types';
-import { indexSearchChunks } from '../../db/queries/log-search';
+import { indexSearchChunks, searchLogEntries } from '../../db/queries/log-search';
 import { startJobdeck } from '../../lib/app';
 import { Gql, startTestApp, subscribe, testConfig, type GqlResult, type TestApp } from '../helpers/app';
 
@@ -130,6 +130,23 @@ test('the same answers whether the lines are indexed (log_search) or not yet (re
   assert.equal(chunks!.n, 1);
   assert.deepEqual(await Promise.all(searches.map((s) => hits(admin, s))), direct);
   assert.ok(direct[0]!.length === 4 && direct[5]!.length === 0);
+  // Both ways through the chunks (the newest few, then the index) answer the same, page by page.
+  const all = { global: true, all: true, domains: [] };
+  for (const newestChunks of [1, 2, 1000]) {
+    for (const [i, s] of searches.entries()) {
+      const lines: string[] = [];
+      let after: { executionId: number; seq: number } | undefined;
+      for (;;) {
+        const page = await searchLogEntries(app.deps.sql, all, s as never, { first: 1, after }, { newestChunks });
+        const hit = page[0];
+        if (!hit) break;
+        lines.push(`${hit.seq}:${hit.message}`);
+        if (page.length < 2) break;
+        after = { executionId: hit.executionId, seq: hit.seq };
+      }
+      assert.deepEqual(lines, direct[i]!.map((h) => h.slice(h.indexOf('#') + 1)), `newestChunks ${newestChunks}, ${JSON.stringify(s)}`);
+    }
+  }
 });
 
 test('the indexer takes whole chunks of a run still writing, and the rest of it once it ends', async () => {
