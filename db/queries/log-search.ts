@@ -21,6 +21,8 @@ export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => 
 
 /** Step one of a search looks through this many of the newest chunks (20,000 lines) before the index. */
 export const NEWEST_CHUNKS = 200;
+/** Executions with unindexed lines handed to a search as a list (beyond: a join). */
+const PENDING_LIST = 5000;
 
 type Key = { executionId: number; seq: number };
 const before = (a: Key, b: Key) => a.executionId < b.executionId || (a.executionId === b.executionId && a.seq < b.seq);
@@ -41,8 +43,9 @@ const before = (a: Key, b: Key) => a.executionId < b.executionId || (a.execution
  * Run it under withScope(…, { statementTimeoutMs }): a search that can use neither way (two
  * letters, no trigram) is cut short instead of hurting other users.
  */
-export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFilter, page: { first: number; after?: Key }, o: { newestChunks?: number } = {}) {
+export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFilter, page: { first: number; after?: Key }, o: { newestChunks?: number; pendingList?: number } = {}) {
   const window = o.newestChunks ?? NEWEST_CHUNKS;
+  const listMax = o.pendingList ?? PENDING_LIST;
   const pattern = likePattern(f.text);
   const execConditions = [
     scopeCondition(sql, scope, sql`e.domain`),
@@ -58,8 +61,19 @@ export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFil
   const lineCursor = after ? sql`AND (l.execution_id, l.seq) < (${after.executionId}, ${after.seq})` : sql``;
   const limit = page.first + 1;
   type Row = LogHitRecord & { oldest: Key | null; looked: number };
+  // Executions with lines past the index, read first (executions_search_pending_idx): a few, as a
+  // rule, handed to the search as a list, so that their lines are read one execution at a time
+  // (PostgreSQL cannot estimate search_seq < last_seq and, given it in the same statement, scanned
+  // every log line instead). Past PENDING_LIST of them (just after an upgrade), the plain join.
+  const pending = await sql<{ id: number; s: number }[]>`
+    SELECT e.id::int AS id, e.search_seq AS s FROM executions e WHERE e.search_seq < e.last_seq AND ${where} LIMIT ${listMax + 1}`;
+  const pendingSource =
+    pending.length <= listMax
+      ? sql`unnest(${pending.map((p) => p.id)}::bigint[], ${pending.map((p) => p.s)}::int[]) AS e(id, search_seq)`
+      : sql`(SELECT e.id, e.search_seq FROM executions e WHERE e.search_seq < e.last_seq AND ${where}) e`;
   const hits = (chunks: ReturnType<typeof sql>, window: boolean) => sql<Row[]>`
     WITH chunks AS MATERIALIZED (${chunks}),
+
     found AS (
       (SELECT l.execution_id::int AS "executionId", l.seq, l.at, l.level, l.message
        FROM chunks c
@@ -70,9 +84,11 @@ export async function searchLogEntries(sql: Sql, scope: DbScope, f: LogSearchFil
        LIMIT ${limit})
       UNION ALL
       (SELECT l.execution_id::int, l.seq, l.at, l.level, l.message
-       FROM executions e
-       JOIN log_entries l ON l.execution_id = e.id AND l.seq > e.search_seq
-       WHERE e.search_seq < e.last_seq AND l.message ILIKE ${pattern} ${levels} ${lineCursor} AND ${where}
+       FROM ${pendingSource}
+       CROSS JOIN LATERAL (
+         SELECT l.execution_id, l.seq, l.at, l.level, l.message FROM log_entries l
+         WHERE l.execution_id = e.id AND l.seq > e.search_seq AND l.message ILIKE ${pattern} ${levels} ${lineCursor}
+       ) l
        ORDER BY l.execution_id DESC, l.seq DESC
        LIMIT ${limit})
     )

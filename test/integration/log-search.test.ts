@@ -132,19 +132,22 @@ test('the same answers whether the lines are indexed (log_search) or not yet (re
   assert.ok(direct[0]!.length === 4 && direct[5]!.length === 0);
   // Both ways through the chunks (the newest few, then the index) answer the same, page by page.
   const all = { global: true, all: true, domains: [] };
-  for (const newestChunks of [1, 2, 1000]) {
+  // One execution out of the index again, so that both ways to unindexed lines are taken too.
+  await app.deps.sql`UPDATE executions SET search_seq = 0 WHERE id = ${Number(newA)}`;
+  await app.deps.sql`DELETE FROM log_search WHERE execution_id = ${Number(newA)}`;
+  for (const [newestChunks, pendingList] of [[1, 0], [2, 5000], [1000, 0], [1000, 5000]] as const) {
     for (const [i, s] of searches.entries()) {
       const lines: string[] = [];
       let after: { executionId: number; seq: number } | undefined;
       for (;;) {
-        const page = await searchLogEntries(app.deps.sql, all, s as never, { first: 1, after }, { newestChunks });
+        const page = await searchLogEntries(app.deps.sql, all, s as never, { first: 1, after }, { newestChunks, pendingList });
         const hit = page[0];
         if (!hit) break;
         lines.push(`${hit.seq}:${hit.message}`);
         if (page.length < 2) break;
         after = { executionId: hit.executionId, seq: hit.seq };
       }
-      assert.deepEqual(lines, direct[i]!.map((h) => h.slice(h.indexOf('#') + 1)), `newestChunks ${newestChunks}, ${JSON.stringify(s)}`);
+      assert.deepEqual(lines, direct[i]!.map((h) => h.slice(h.indexOf('#') + 1)), `newestChunks ${newestChunks}, pendingList ${pendingList}, ${JSON.stringify(s)}`);
     }
   }
 });
