@@ -106,7 +106,11 @@ export async function upcoming(
 
   let rowsAfter: string | null | undefined;
   let rowsDone = false;
-  let nextRowAt = -Infinity; // the stored next run of the next row not read yet: no unread row comes before it
+  // The (next run, id) of the last row read: rows come in that order (ties by id, as the heap breaks
+  // them), and a row's first occurrence is never before its stored next run, so every row not read
+  // yet comes after this key. Items up to it can go out; rows tied at one instant (every hourly row
+  // at :00) no longer have to be read all before the first of them is answered.
+  let lastRead = { at: -Infinity, id: '' };
   const readRows = async () => {
     const page = await listJobs(deps, v, loaders, a.filter, ROWS_PER_READ, rowsAfter, { field: 'NEXT_RUN', direction: 'ASC' });
     for (const row of page.nodes) {
@@ -121,13 +125,13 @@ export async function upcoming(
     // No further page, or a cursor that did not move: every row has been read.
     if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor || page.pageInfo.endCursor === rowsAfter) rowsDone = true;
     rowsAfter = page.pageInfo.endCursor;
-    nextRowAt = last?.nextRunAt?.getTime() ?? Infinity;
+    lastRead = last?.nextRunAt ? { at: last.nextRunAt.getTime(), id: last.id } : { at: Infinity, id: '' };
   };
 
   const out: { job: JobView; at: Date }[] = [];
   while (out.length <= first) {
-    // Rows whose stored next run is not later than the earliest queued occurrence may come before it.
-    while (!rowsDone && (heap.length === 0 || nextRowAt <= heap[0]!.at)) await readRows();
+    // A row not read yet may come before the earliest queued occurrence unless that one is not after the last row read.
+    while (!rowsDone && (heap.length === 0 || before({ at: lastRead.at, row: { id: lastRead.id } as JobView }, heap[0]!))) await readRows();
     if (!heap.length) break;
     const { at, row } = pop();
     if (isAfterCursor(at, row.id)) out.push({ job: row, at: new Date(at) });

@@ -701,8 +701,9 @@ async function listAtScale(env: Env, tmp: string) {
       }
       return xs;
     };
+    // Judged as a ratio to the bare SQL of the same run (issue #19: ≤ 2.5 ×); the absolute figure beside it.
     const fig = (name: string, xs: number[], raw: number[]) =>
-      add(name, `p50 ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))}`, 'p50 ≤ 5 ms, p95 ≤ 15 ms', `bare SQL p50 ${ms(pct(raw, 50))}, p95 ${ms(pct(raw, 95))}`, [pct(xs, 50) / 5, pct(xs, 95) / 15]);
+      add(name, `p50 ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))} (p50 ${(pct(xs, 50) / pct(raw, 50)).toFixed(1)} × bare)`, 'p50 ≤ 2.5 × bare SQL', `bare SQL p50 ${ms(pct(raw, 50))}, p95 ${ms(pct(raw, 95))}`, [pct(xs, 50) / (2.5 * pct(raw, 50))]);
     const scale = `${int(counts!.r)} rows, ${int(counts!.e)} execs, ~${int(counts!.l)} log entries`;
     let i = 0;
     const jobsQ = `query($f: JobFilter) { jobs(filter: $f, first: 50) { totalCount pageInfo { endCursor hasNextPage } nodes { jobId domain plan { summary } lastExecution { id status startedAt } nextRunAt running hasUnreadLogs } } }`;
@@ -764,7 +765,8 @@ async function listAtScale(env: Env, tmp: string) {
 /**
  * Issue #17's rows on the list data set: the dashboard, a row's statistics (last 500 runs), log
  * search for a rare and a common word across every entry, and the next 24 hours. Each beside the
- * bare SQL of the same work; the verdict judges the ratio (the absolute target is printed too).
+ * bare SQL of the same work; the verdict judges the ratio (≤ 3 ×, the rule issue #15 sets for API
+ * pages), and the issue's absolute target is printed beside the figure.
  */
 async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (f: () => Promise<unknown>) => Promise<number[]>) {
   const row = (name: string, xs: number[], raw: number[], p: 50 | 95, factor: number, absolute: string) => {
@@ -784,9 +786,9 @@ async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (
         sql`SELECT r.last_status, count(*)::int FROM job_rows r WHERE r.in_catalog GROUP BY r.last_status`,
       ]),
     );
-    row(`dashboard: overview (${scale})`, xs, raw, 50, 2, 'p50 ≤ 20 ms');
+    row(`dashboard: overview (${scale})`, xs, raw, 50, 3, 'p50 ≤ 20 ms');
   } catch (e) {
-    failed('dashboard: overview', 'p50 ≤ 2 × bare SQL', e);
+    failed('dashboard: overview', 'p50 ≤ 3 × bare SQL', e);
   }
   try {
     const q = 'query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { stats(last: 500) { runs successRate durationP50Ms durationP95Ms points { executionId startedAt durationMs status } } } }';
@@ -809,9 +811,9 @@ async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (
       const hits = ((await http.q(searchQ, { t: word })) as { searchLogs: { nodes: unknown[] } }).searchLogs.nodes.length;
       const xs = await time(() => http.q(searchQ, { t: word }));
       const raw = await time(() => searchSql(word));
-      row(`searchLogs, ${what} word "${word}" (${hits} hits on the first page; ${scale})`, xs, raw, 95, 2, 'p95 ≤ 200 ms');
+      row(`searchLogs, ${what} word "${word}" (${hits} hits on the first page; ${scale})`, xs, raw, 95, 3, 'p95 ≤ 200 ms');
     } catch (e) {
-      failed(`searchLogs, ${what} word`, 'p95 ≤ 2 × bare SQL', e);
+      failed(`searchLogs, ${what} word`, 'p95 ≤ 3 × bare SQL', e);
     }
   }
   try {
@@ -821,9 +823,9 @@ async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (
     const raw = await time(() => sql`
       SELECT * FROM job_rows WHERE in_catalog AND next_run_at >= now() ORDER BY next_run_at, id LIMIT 200`);
     const [c] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM job_rows WHERE in_catalog AND next_run_at IS NOT NULL`;
-    row(`upcoming, next 24 h, first page of 100 (${n} shown; ${int(c!.n)} scheduled rows)`, xs, raw, 50, 5, 'p50 ≤ 50 ms');
+    row(`upcoming, next 24 h, first page of 100 (${n} shown; ${int(c!.n)} scheduled rows)`, xs, raw, 50, 3, 'p50 ≤ 50 ms');
   } catch (e) {
-    failed('upcoming, first page', 'p50 ≤ 5 × bare SQL', e);
+    failed('upcoming, first page', 'p50 ≤ 3 × bare SQL', e);
   }
 }
 
