@@ -16,7 +16,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN, Gql } from '../helpers/app';
-import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid, openPage, type PageOptions } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -71,13 +71,7 @@ async function seed(jobId: string, domain: string, want: string) {
   runs.push({ jobId, domain, id, status });
 }
 
-async function newPage(opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB', ...opts });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(T);
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  return page;
-}
+const newPage = (o: PageOptions = {}) => openPage(browser, pageErrors, { timeout: T, viewport: { width: 1280, height: 900 }, ...o });
 
 /** Signs in from /login with no `next`: sign-in lands on the dashboard. */
 async function signIn(p: Page, email: string, password: string) {

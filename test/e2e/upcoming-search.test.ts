@@ -16,7 +16,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN, Gql } from '../helpers/app';
-import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid, openPage, type PageOptions, signInThrough } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 20_000;
@@ -38,22 +38,9 @@ async function execute(jobId: string, domain = 'global') {
   return id;
 }
 
-async function newPage(o: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; timezoneId?: string } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC', locale: 'en-GB', ...o });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(T);
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  return page;
-}
+const newPage = (o: PageOptions = {}) => openPage(browser, pageErrors, { timeout: T, ...o });
 
-async function signedIn(p: Page, path: string, email = ADMIN.email, password = ADMIN.password) {
-  await p.goto(`${server.url}${path}`);
-  await p.waitForURL(/\/login/);
-  await p.locator(tid('login-email')).fill(email);
-  await p.locator(tid('login-password')).fill(password);
-  await p.locator(tid('login-submit')).click();
-  await p.waitForURL((u) => u.pathname === path.split('?')[0]);
-}
+const signedIn = (p: Page, path: string, email = ADMIN.email, password = ADMIN.password) => signInThrough(p, server.url, path, email, password);
 
 /** Mantine puts data-testid on the hidden <input> of a Chip: click its label, as a user does. */
 async function clickChip(p: Page, testId: string) {

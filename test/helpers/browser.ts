@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumPath } from './chromium';
 import { ROOT } from './server-process';
 
@@ -35,4 +35,26 @@ export async function closeBrowserTest(o: { browser?: Browser; server?: { stop()
   await o.server?.stop();
   if (o.tmp) rmSync(o.tmp, { recursive: true, force: true });
   if (o.pageErrors.length) console.log(`page errors seen:\n${o.pageErrors.join('\n')}`);
+}
+
+export type PageOptions = { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; timezoneId?: string; locale?: string };
+
+/** A page in a context of its own (1280×800, UTC, en-GB unless told), its errors collected into `errors`. */
+export async function openPage(browser: Browser, errors: string[], o: PageOptions & { timeout?: number } = {}): Promise<Page> {
+  const { timeout = 20_000, ...opts } = o;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC', locale: 'en-GB', ...opts });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return page;
+}
+
+/** Opens `path` of the console at `baseUrl`, signs in on the page it redirects to, and waits to be back. */
+export async function signInThrough(p: Page, baseUrl: string, path: string, email: string, password: string) {
+  await p.goto(`${baseUrl}${path}`);
+  await p.waitForURL(/\/login/);
+  await p.locator(tid('login-email')).fill(email);
+  await p.locator(tid('login-password')).fill(password);
+  await p.locator(tid('login-submit')).click();
+  await p.waitForURL((u) => u.pathname === path.split('?')[0]);
 }
