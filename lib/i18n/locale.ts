@@ -39,8 +39,10 @@ export function negotiateLocale(cookieValue: string | null | undefined, acceptLa
   return isLocale(cookieValue) ? cookieValue : fromAcceptLanguage(acceptLanguage) ?? DEFAULT_LOCALE;
 }
 
-/** The language of a raw Cookie header plus Accept-Language (server side, outside Next). */
+const LOCALE_COOKIE_RE = new RegExp(`(?:^|;\\s*)${LOCALE_COOKIE}=([^;]*)`);
+
+/** The language of a raw Cookie header plus Accept-Language (server side, outside Next; every API request). */
 export function localeOfHeaders(headers: { cookie?: string | undefined; 'accept-language'?: string | undefined }): Locale {
-  const m = headers.cookie ? new RegExp(`(?:^|;\\s*)${LOCALE_COOKIE}=([^;]*)`).exec(headers.cookie) : null;
+  const m = headers.cookie ? LOCALE_COOKIE_RE.exec(headers.cookie) : null;
   return negotiateLocale(m?.[1], headers['accept-language']);
 }

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN } from '../helpers/app';
-import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid } from '../helpers/browser';
+import { MODES, closeBrowserTest, launchBrowser, screenshotPath, signInThrough, tid } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const T = 30_000;
@@ -29,14 +29,7 @@ async function newPage(mode: (typeof MODES)[number] = MODES[0]) {
   return page;
 }
 
-async function signInAt(p: Page, path: string) {
-  await p.goto(`${server.url}${path}`);
-  await p.waitForURL(/\/login/);
-  await p.locator(tid('login-email')).fill(ADMIN.email);
-  await p.locator(tid('login-password')).fill(ADMIN.password);
-  await p.locator(tid('login-submit')).click();
-  await p.waitForURL((u) => u.pathname === path);
-}
+const signInAt = (p: Page, path: string) => signInThrough(p, server.url, path, ADMIN.email, ADMIN.password);
 
 const response = (p: Page) => p.locator('.graphiql-response');
 
