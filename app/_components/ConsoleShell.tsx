@@ -89,7 +89,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             </Stack>
           </Alert>
         ) : (
-          <Loader aria-label={t('loading')} />
+          <Loader role="status" aria-label={t('loading')} />
         )}
       </Center>
     );

@@ -77,7 +77,7 @@ export function DomainPicker({ value, onChange, w = 200, placeholder, 'data-test
             value ? (
               <CloseButton size="sm" aria-label={t('domainPicker.all')} onMouseDown={(e) => e.preventDefault()}
                 onClick={() => { onChange(null); setSearch(''); combobox.closeDropdown(); }} />
-            ) : loading ? <Loader size={12} /> : <Combobox.Chevron />
+            ) : loading ? <Loader size={12} aria-hidden /> : <Combobox.Chevron />
           }
         />
       </Combobox.Target>

@@ -42,7 +42,7 @@ export function SessionsList() {
   }
 
   if (error && !data) return <Alert color="red" title={t('sessions.loadFailed')}>{errorMessage(error)}</Alert>;
-  if (!data) return <Center p="md"><Loader size="sm" aria-label={t('sessions.loading')} /></Center>;
+  if (!data) return <Center p="md"><Loader size="sm" role="status" aria-label={t('sessions.loading')} /></Center>;
   return (
     <Stack gap="xs" data-testid="sessions">
       <Group justify="space-between" wrap="wrap" gap="xs">

@@ -13,7 +13,7 @@ const GraphiQLPane = dynamic(() => import('./GraphiQLPane'), {
 
 function Loading() {
   const t = useTranslations('apiExplorer');
-  return <Center h="100%"><Loader aria-label={t('loading')} /></Center>;
+  return <Center h="100%"><Loader role="status" aria-label={t('loading')} /></Center>;
 }
 
 /** The API explorer: GraphiQL with the viewer's session, the schema's documentation and subscriptions. */

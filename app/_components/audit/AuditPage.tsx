@@ -130,7 +130,7 @@ export function AuditPage() {
       {error && !list ? (
         bad.size ? null : <Alert color="red" title={t('loadError')}>{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
       ) : !list ? (
-        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
+        <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : list.nodes.length === 0 ? (
         <Text c="dimmed" size="sm" data-testid="audit-empty">{filtered ? t('emptyFiltered') : t('empty')}</Text>
       ) : (

@@ -58,7 +58,7 @@ export function DashboardPage() {
           </Stack>
         </Alert>
       ) : !shown ? (
-        <Center p="xl"><Loader aria-label={t('loading')} /></Center>
+        <Center p="xl"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : (
         // While another domain's numbers are on their way the previous ones stay, marked busy.
         <Stack gap="md" aria-busy={!data} data-testid="dashboard-body" data-ready={data ? 'true' : 'false'}>

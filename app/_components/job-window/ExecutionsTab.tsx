@@ -87,7 +87,7 @@ export function ExecutionsTab({ jobRef, onOpenLog }: { jobRef: JobRef; onOpenLog
       {error && !conn ? (
         <Alert color="red">{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
       ) : !conn ? (
-        <Center p="lg"><Loader size="sm" aria-label={t('executions.loading')} /></Center>
+        <Center p="lg"><Loader size="sm" role="status" aria-label={t('executions.loading')} /></Center>
       ) : nodes.length === 0 ? (
         <Text size="sm" c="dimmed" p="md" ta="center" data-testid="exec-empty">{statuses.length ? t('executions.emptyFiltered') : t('executions.emptyNone')}</Text>
       ) : (

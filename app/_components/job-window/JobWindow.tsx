@@ -85,7 +85,7 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
         <div data-testid="job-window-body">
           {!job ? (
             loading ? (
-              <Center p="xl"><Loader aria-label={t('loading')} /></Center>
+              <Center p="xl"><Loader role="status" aria-label={t('loading')} /></Center>
             ) : error ? (
               <Alert color="red" title={t('loadError')}>{errorMessage(error)} <button type="button" onClick={() => void refetch()}>{t('tryAgain')}</button></Alert>
             ) : (

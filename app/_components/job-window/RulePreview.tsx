@@ -63,7 +63,7 @@ export function RulePreview({ rule, onErrors }: Props) {
           {preview.next.length === 0 && <Text size="sm" c="dimmed">{t('preview.none')}</Text>}
         </>
       ) : (
-        loading && <Loader size="xs" aria-label={t('preview.computing')} />
+        loading && <Loader size="xs" role="status" aria-label={t('preview.computing')} />
       )}
     </Stack>
   );

@@ -87,7 +87,7 @@ export function StatisticsTab({ jobRef, onOpenLog }: { jobRef: JobRef; onOpenLog
         {error ? (
           <Alert color="red">{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
         ) : (
-          <Center p="lg"><Loader size="sm" aria-label={t('statistics.loading')} /></Center>
+          <Center p="lg"><Loader size="sm" role="status" aria-label={t('statistics.loading')} /></Center>
         )}
       </Stack>
     );

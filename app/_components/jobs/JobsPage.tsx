@@ -96,7 +96,7 @@ export function JobsPage() {
                   ? t('countLoaded', { total: totalCount, loaded: rows.length })
                   : t('count', { total: totalCount })}
             </Text>
-            {list.refreshing && <Loader size="xs" aria-label={t('refreshing')} />}
+            {list.refreshing && <Loader size="xs" role="status" aria-label={t('refreshing')} />}
           </Group>
           <JobsFilters
             statuses={statuses}
@@ -143,7 +143,7 @@ export function JobsPage() {
           </Alert>
         </Center>
       ) : list.loading ? (
-        <Center flex={1}><Loader aria-label={t('loading')} /></Center>
+        <Center flex={1}><Loader role="status" aria-label={t('loading')} /></Center>
       ) : rows.length === 0 ? (
         <Center flex={1} p="md" data-testid="jobs-empty">
           <Stack align="center" gap="xs">

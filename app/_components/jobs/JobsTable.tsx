@@ -70,7 +70,7 @@ export function JobsTable({ listKey, rows, selected, selectedCount, results, has
 
   const loadMore = (hasNextPage || loadingMore) && (
     <Center py="sm">
-      {loadingMore ? <Loader size="sm" aria-label={t('table.loadingMore')} /> : (
+      {loadingMore ? <Loader size="sm" role="status" aria-label={t('table.loadingMore')} /> : (
         <Button variant="default" size="xs" onClick={onLoadMore} data-testid="load-more">{t('table.loadMore')}</Button>
       )}
     </Center>

@@ -132,7 +132,7 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
     >
       <Stack gap={10} h="min(78dvh, 900px)" data-testid="log-viewer" data-execution-id={executionId} data-stream={state}>
       {!exec ? (
-        loading ? <Loader aria-label={t('loadingExecution')} /> : (
+        loading ? <Loader role="status" aria-label={t('loadingExecution')} /> : (
           <Alert color={error ? 'red' : 'gray'} data-testid="log-not-found">{error ? errorMessage(error) : t('notFound')}</Alert>
         )
       ) : (

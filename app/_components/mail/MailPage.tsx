@@ -82,7 +82,7 @@ export function MailPage() {
       {error && !conn ? (
         <Alert color="red" title={t('loadError')}>{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
       ) : !conn ? (
-        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
+        <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : rows.length === 0 ? (
         <Text c="dimmed" size="sm" data-testid="mail-empty">{t(`empty.${status}`)}</Text>
       ) : (

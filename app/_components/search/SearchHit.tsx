@@ -33,7 +33,7 @@ function Context({ hit, text, id }: { hit: Hit; text: string; id: string }) {
     variables: { id: hit.execution.id, afterSeq: Math.max(0, hit.entry.seq - 3), first: 5 },
   });
   if (error) return <Text size="xs" c="red" id={id}>{errorMessage(error)}</Text>;
-  if (loading || !data) return <Loader size="xs" aria-label={t('hit.contextLoading')} />;
+  if (loading || !data) return <Loader size="xs" role="status" aria-label={t('hit.contextLoading')} />;
   const entries = data.execution?.logs.entries ?? [];
   if (!entries.length) return <Text size="xs" c="dimmed" id={id}>{t('hit.contextGone')}</Text>;
   return (

@@ -68,7 +68,7 @@ export function SearchPage() {
           </Stack>
         </Alert>
       ) : !list || (loading && !loadingMore && !data) ? (
-        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
+        <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : list.nodes.length === 0 ? (
         <Stack gap={4} data-testid="search-empty">
           <Text fw={500}>{t('empty', { text: state.q })}</Text>

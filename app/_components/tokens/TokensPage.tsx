@@ -84,7 +84,7 @@ export function TokensPage() {
       {error && !data ? (
         <Alert color="red" title={t('loadError')}>{errorMessage(error)}</Alert>
       ) : loading && !data ? (
-        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
+        <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : tokens.length === 0 ? (
         <Text c="dimmed" size="sm" data-testid="tokens-empty">{t('empty')}</Text>
       ) : (

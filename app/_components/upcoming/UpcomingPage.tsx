@@ -104,7 +104,7 @@ export function UpcomingPage() {
         <Group gap="xs" wrap="wrap">
           <Text size="sm" data-testid="upcoming-range">{t('range', { from: fmt.shortDate(fromIso), to: fmt.shortDate(toIso) })}</Text>
           <Button size="compact-xs" variant="default" onClick={now} data-testid="upcoming-now">{t('now')}</Button>
-          {busy && list && <Loader size="xs" aria-label={t('loading')} />}
+          {busy && list && <Loader size="xs" role="status" aria-label={t('loading')} />}
         </Group>
       )}
 
@@ -116,7 +116,7 @@ export function UpcomingPage() {
           </Stack>
         </Alert>
       ) : !list ? (
-        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
+        <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : nodes.length === 0 ? (
         <Stack align="center" gap="xs" p="lg" data-testid="upcoming-empty">
           <Text fw={500}>{filter ? t('emptyFiltered') : t('empty')}</Text>

@@ -132,7 +132,7 @@ function UsersAdmin({ viewerId }: { viewerId: string }) {
           {errorMessage(error)} <Button size="compact-xs" variant="white" color="red" onClick={() => void refetch()}>{t('tryAgain')}</Button>
         </Alert>
       ) : !conn ? (
-        <Center p="lg"><Loader aria-label={t('loading')} /></Center>
+        <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
       ) : users.length === 0 ? (
         <Stack align="center" gap="xs" p="lg" data-testid="users-empty">
           <Text fw={500}>{filtered ? t('emptyFiltered') : t('empty')}</Text>
