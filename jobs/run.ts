@@ -100,6 +100,7 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
         signal: ac.signal,
         services: d.services,
         pressure: () => writer.pressure(),
+        params: {},
       };
       const running = Promise.resolve().then(() => def.run(ctx));
       // A job that ignores its signal is given the grace period, then left behind.

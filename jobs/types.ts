@@ -25,6 +25,25 @@ export interface JobContext {
   pressure?(): Promise<void> | undefined;
   /** Services of Jobdeck itself, for the built-in jobs. */
   readonly services: JobServices;
+  /** This run's parameter values, typed as declared (INT: number, BOOLEAN: boolean, others: string); absent when unset. */
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type ParameterType = 'STRING' | 'INT' | 'BOOLEAN' | 'CHOICE';
+
+/** A typed argument of a job: runs take a value from executeNow, else the row's default, else this default. */
+export interface ParameterDeclaration {
+  /** Letters, digits and "_"; a command job receives it as JOBDECK_PARAM_<NAME upper-cased>. */
+  name: string;
+  description?: string;
+  type: ParameterType;
+  required?: boolean;
+  /** As a string, checked against the type ("42", "true"). */
+  default?: string;
+  /** CHOICE only: the allowed values. */
+  choices?: string[];
+  /** Stored for the run, never served back: masked in the API, the console, reports and the run's log. */
+  secret?: boolean;
 }
 
 /** What built-in jobs may reach. Kept small on purpose: jobs carry ids, not data. */
@@ -47,6 +66,8 @@ export interface JobDefinition {
   locks?: string[];
   /** The run is aborted and FAILS after this long. Default 3600. */
   timeoutSeconds?: number;
+  /** Typed arguments of a run, in the order the "Execute now" form shows them. */
+  parameters?: ParameterDeclaration[];
   /** Set for command jobs (JOBS_FILE): what they run, for administrators to read. */
   command?: CommandDeclaration;
   run(ctx: JobContext): Promise<void>;
@@ -69,7 +90,12 @@ export function defineJob(def: JobDefinition): JobDefinition {
 }
 
 /** The catalog as the rest of the product reads it (the engine's own interfaces live here, in jobs/). */
-export type CatalogView = { get(id: string): JobDefinition | undefined; list(): JobDefinition[] };
+export type CatalogView = {
+  get(id: string): JobDefinition | undefined;
+  list(): JobDefinition[];
+  /** Resources JOBS_FILE declares with a capacity (a lock naming none of them has capacity 1). */
+  resources?: ReadonlyMap<string, number>;
+};
 
 /** What the web side needs from the engine (the composition root passes the Scheduler); Agenda lives behind it. */
 export interface EngineClient {

@@ -27,6 +27,8 @@ export type ExecutionStatus =
 
 export type JobFilter = {
   domain?: string | null | undefined;
+  /** Exactly this job id, every domain. */
+  jobId?: string | null | undefined;
   kind?: JobKind | null | undefined;
   /** With statuses: also rows that never ran. Alone: only rows that never ran. */
   neverRun?: boolean | null | undefined;
@@ -62,6 +64,8 @@ export type JobRef = {
 };
 
 export type JobUpdate = {
+  /** The row's own default parameter values (replaces them all; [] clears them). */
+  parameters?: Array<ParameterInput> | null | undefined;
   plan?: PlanInput | null | undefined;
   report?: ReportInput | null | undefined;
 };
@@ -95,6 +99,11 @@ export type OutboxStatus =
   | 'PENDING'
   | 'SENT';
 
+export type ParameterInput = {
+  name: string;
+  value: string;
+};
+
 export type PlanInput = {
   kind: PlanKind;
   rule?: RuleInput | null | undefined;
@@ -126,6 +135,8 @@ export type RuleInput = {
   days?: Array<Weekday> | null | undefined;
   every?: number | null | undefined;
   kind: RuleKind;
+  /** Shorter than the shortest gap between two occurrences of the rule. */
+  spreadMinutes?: number | null | undefined;
   timeZone?: string | null | undefined;
   times?: Array<string> | null | undefined;
 };

@@ -21,6 +21,10 @@ export type ExecutionRecord = {
   warningCount: number;
   errorCount: number;
   droppedLines: number;
+  /** The run's parameter values, secret ones in full: services mask them before anything is served. */
+  parameters: { name: string; value: string }[];
+  /** The resource the run waits for, while it waits. */
+  waitingFor: string | null;
 };
 
 export const EXEC_COLUMNS = (sql: Sql, e = sql`e`) => sql`
@@ -28,7 +32,7 @@ export const EXEC_COLUMNS = (sql: Sql, e = sql`e`) => sql`
   ${e}.triggered_by AS "triggeredBy", ${e}.occurrence_at AS "occurrenceAt", ${e}.started_at AS "startedAt",
   ${e}.ended_at AS "endedAt", ${e}.progress, ${e}.owner, ${e}.cancel_requested_by AS "cancelRequestedBy",
   ${e}.last_seq AS "lastSeq", ${e}.warning_count AS "warningCount", ${e}.error_count AS "errorCount",
-  ${e}.dropped_lines AS "droppedLines"`;
+  ${e}.dropped_lines AS "droppedLines", ${e}.parameters, ${e}.waiting_for AS "waitingFor"`;
 
 export async function findExecution(sql: Sql, id: number) {
   const [row] = await sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE id = ${id}`;

@@ -14,12 +14,15 @@ export type RowRecord = {
   nextRunAt: Date | null;
   lastExecutionId: number | null;
   inCatalog: boolean;
+  /** The row's own default parameter values. */
+  parameterDefaults: { name: string; value: string }[];
 };
 
 export const ROW_COLUMNS = (sql: Sql, r = sql`r`) => sql`
   ${r}.id, ${r}.job_id AS "jobId", ${r}.domain, ${r}.kind, ${r}.plan_kind AS "planKind", ${r}.rule,
   ${r}.report_send AS "reportSend", ${r}.report_recipients AS "reportRecipients", ${r}.report_when AS "reportWhen",
-  ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id::int AS "lastExecutionId", ${r}.in_catalog AS "inCatalog"`;
+  ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id::int AS "lastExecutionId", ${r}.in_catalog AS "inCatalog",
+  ${r}.parameter_defaults AS "parameterDefaults"`;
 
 export async function findRow(sql: Sql, jobId: string, domain: string) {
   const [row] = await sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE job_id = ${jobId} AND domain = ${domain}`;

@@ -3,3 +3,4 @@ export * from './jobs';
 export * from './audit';
 export * from './mail';
 export * from './workers';
+export * from './fleet';

@@ -37,7 +37,12 @@ export type RuleJson = {
   times?: string[] | null;
   cron?: string | null;
   timeZone: string;
+  /** Each row's occurrences are shifted by a stable offset in [0, spreadMinutes) minutes (jobs/spread.ts). */
+  spreadMinutes?: number | null;
 };
+
+/** A parameter's value as stored: the row's own default (job_rows.parameter_defaults) or a run's value (executions.parameters). */
+export type ParameterValueJson = { name: string; value: string };
 
 /** One (job, execution domain) pair: the unit that has a plan, report settings and history. */
 export const jobRows = pgTable(
@@ -58,6 +63,10 @@ export const jobRows = pgTable(
     lastExecutionId: bigint('last_execution_id', { mode: 'number' }),
     /** Status of the last execution, kept by the executions_last_status trigger: the list filters on it without a join. */
     lastStatus: executionStatusEnum('last_status'),
+    /** The row's own default parameter values (the job declares the parameters). */
+    parameterDefaults: jsonb('parameter_defaults').$type<ParameterValueJson[]>().notNull().default(sql`'[]'::jsonb`),
+    /** The first occurrence skipped while scheduling was paused: resumeScheduling(RUN_ONCE) runs it once. */
+    missedAt: timestamp('missed_at', { withTimezone: true }),
     /** False when the job left the catalog: hidden, history kept. */
     inCatalog: boolean('in_catalog').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -102,6 +111,10 @@ export const executions = pgTable(
     errorCount: integer('error_count').notNull().default(0),
     droppedLines: integer('dropped_lines').notNull().default(0),
     error: text('error'),
+    /** The values this run was given (secret ones too: served masked, never in full). */
+    parameters: jsonb('parameters').$type<ParameterValueJson[]>().notNull().default(sql`'[]'::jsonb`),
+    /** The resource this run waits for, while it waits (null once it holds all it needs). */
+    waitingFor: text('waiting_for'),
   },
   (t) => [
     uniqueIndex('executions_row_occurrence_uq').on(t.rowId, t.occurrenceAt),

@@ -63,6 +63,22 @@ export type AuditFilter = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type BulkExecuteResult = {
+  __typename?: 'BulkExecuteResult';
+  /** Rows skipped because a run of theirs was already in progress. */
+  alreadyRunning: Scalars['Int']['output'];
+  /** Executions opened. */
+  started: Scalars['Int']['output'];
+};
+
+export type BulkUpdateResult = {
+  __typename?: 'BulkUpdateResult';
+  /** Rows the selection named (that the viewer may see). */
+  matched: Scalars['Int']['output'];
+  /** Rows changed (all of them, or none: the update is all or nothing). */
+  updated: Scalars['Int']['output'];
+};
+
 /** A command job's command. Environment variables are named, never valued: their values often are credentials. */
 export type CommandInfo = {
   __typename?: 'CommandInfo';
@@ -133,6 +149,8 @@ export type Execution = {
   /** True when a scheduled run started well after its occurrence (the service was down). */
   late: Scalars['Boolean']['output'];
   logs: LogPage;
+  /** The values this run was given (secret values masked). */
+  parameters: Array<ParameterValue>;
   progress?: Maybe<Scalars['Int']['output']>;
   /** The occurrence a SCHEDULE execution runs. */
   scheduledFor?: Maybe<Scalars['DateTime']['output']>;
@@ -141,6 +159,8 @@ export type Execution = {
   trigger: Trigger;
   /** Email of the user (MANUAL / API), null for SCHEDULE. */
   triggeredBy?: Maybe<Scalars['String']['output']>;
+  /** The resource this run is waiting for, while it waits. */
+  waitingFor?: Maybe<Scalars['String']['output']>;
   warningCount: Scalars['Int']['output'];
 };
 
@@ -192,6 +212,10 @@ export type Job = {
   locks: Array<Scalars['String']['output']>;
   /** Null when DISABLED (or AUTOMATIC for a job without a default). */
   nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** This row's own default values (secret values masked). */
+  parameterDefaults: Array<ParameterValue>;
+  /** The parameters the job declares, in declaration order. */
+  parameters: Array<JobParameter>;
   plan: Plan;
   report: ReportSettings;
   running: Scalars['Boolean']['output'];
@@ -226,6 +250,8 @@ export type JobConnection = {
 
 export type JobFilter = {
   domain?: InputMaybe<Scalars['String']['input']>;
+  /** Exactly this job id, every domain. */
+  jobId?: InputMaybe<Scalars['String']['input']>;
   kind?: InputMaybe<JobKind>;
   /** With statuses: also rows that never ran. Alone: only rows that never ran. */
   neverRun?: InputMaybe<Scalars['Boolean']['input']>;
@@ -262,9 +288,30 @@ export type JobOrderField =
   /** The row's next occurrence. */
   | 'NEXT_RUN';
 
+/** A typed argument a job declares (JOBS_FILE `parameters`, or defineJob). */
+export type JobParameter = {
+  __typename?: 'JobParameter';
+  /** The allowed values of a CHOICE parameter. */
+  choices?: Maybe<Array<Scalars['String']['output']>>;
+  /** The job's own default; null for a secret parameter (never served) or when it has none. */
+  default?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  required: Scalars['Boolean']['output'];
+  /** A secret value is stored for the run but never served back: API, console, reports and logs show it masked. */
+  secret: Scalars['Boolean']['output'];
+  type: ParameterType;
+};
+
 export type JobRef = {
   domain: Scalars['String']['input'];
   jobId: Scalars['String']['input'];
+};
+
+/** Which rows a bulk operation acts on: exactly one of refs (explicit rows) or filter (every row the viewer sees that matches). */
+export type JobSelection = {
+  filter?: InputMaybe<JobFilter>;
+  refs?: InputMaybe<Array<JobRef>>;
 };
 
 /** A row's last ended runs: points oldest first. */
@@ -279,6 +326,8 @@ export type JobStats = {
 };
 
 export type JobUpdate = {
+  /** The row's own default parameter values (replaces them all; [] clears them). */
+  parameters?: InputMaybe<Array<ParameterInput>>;
   plan?: InputMaybe<PlanInput>;
   report?: InputMaybe<ReportInput>;
 };
@@ -344,6 +393,13 @@ export type MailTransport = {
   configured: Scalars['Boolean']['output'];
 };
 
+/** What resumeScheduling does with the occurrences missed while paused. */
+export type MissedPolicy =
+  /** Each row that missed an occurrence runs once, now (late: true). */
+  | 'RUN_ONCE'
+  /** Nothing runs now: each row goes on with its next occurrence. */
+  | 'SKIP';
+
 export type Mutation = {
   __typename?: 'Mutation';
   _noop?: Maybe<Scalars['Boolean']['output']>;
@@ -365,19 +421,28 @@ export type Mutation = {
   deleteUser: Scalars['Boolean']['output'];
   /** Ends one of the viewer's own sessions. */
   endSession: Scalars['Boolean']['output'];
-  /** Starts the rows now; one result per row, in order. */
+  /** Starts the rows now; one result per row, in order. parameters: values for this run (else the row's defaults, else the job's). */
   executeNow: Array<ExecuteResult>;
+  /** Starts every selected row; rows already running are counted, not errors. */
+  executeSelection: BulkExecuteResult;
   /** Signs in and sets the session cookie. */
   login: User;
   logout: Scalars['Boolean']['output'];
   markLogsRead: Scalars['Boolean']['output'];
+  /** No domain: all scheduling (system administrators of all domains). A domain administrator may pause his own domain. */
+  pauseScheduling: SchedulerState;
+  resumeScheduling: SchedulerState;
   /** Puts a FAILED report back in the queue with a fresh attempt budget. System administrators only. */
   retryReport: OutboxMessage;
   revokeApiToken: Scalars['Boolean']['output'];
   /** A new password (12 to 256 characters) set by an administrator; ends that user's sessions. */
   setPassword: Scalars['Boolean']['output'];
+  /** System administrators of all domains. Acts at once; 0 holds every run that needs the resource. */
+  setResourceCapacity: Resource;
   /** Changes plan and/or report settings atomically. */
   updateJob: Job;
+  /** Changes plan, report and/or parameter defaults of every selected row in one transaction: all or nothing. */
+  updateJobs: BulkUpdateResult;
   /** Changes role, domains or disabled. Nobody disables or demotes himself; the last system administrator of all domains stays one. */
   updateUser: User;
 };
@@ -439,6 +504,13 @@ export type MutationEndSessionArgs = {
 
 export type MutationExecuteNowArgs = {
   jobs: Array<JobRef>;
+  parameters?: InputMaybe<Array<ParameterInput>>;
+};
+
+
+export type MutationExecuteSelectionArgs = {
+  parameters?: InputMaybe<Array<ParameterInput>>;
+  select: JobSelection;
 };
 
 
@@ -450,6 +522,18 @@ export type MutationLoginArgs = {
 
 export type MutationMarkLogsReadArgs = {
   executionId: Scalars['ID']['input'];
+};
+
+
+export type MutationPauseSchedulingArgs = {
+  domain?: InputMaybe<Scalars['String']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationResumeSchedulingArgs = {
+  domain?: InputMaybe<Scalars['String']['input']>;
+  missed?: InputMaybe<MissedPolicy>;
 };
 
 
@@ -469,10 +553,22 @@ export type MutationSetPasswordArgs = {
 };
 
 
+export type MutationSetResourceCapacityArgs = {
+  capacity: Scalars['Int']['input'];
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateJobArgs = {
   domain: Scalars['String']['input'];
   input: JobUpdate;
   jobId: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateJobsArgs = {
+  input: JobUpdate;
+  select: JobSelection;
 };
 
 
@@ -557,6 +653,25 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+export type ParameterInput = {
+  name: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+/** A parameter's type: values travel as strings and are checked against it. */
+export type ParameterType =
+  | 'BOOLEAN'
+  | 'CHOICE'
+  | 'INT'
+  | 'STRING';
+
+/** A parameter's value; value is null for a secret parameter. */
+export type ParameterValue = {
+  __typename?: 'ParameterValue';
+  name: Scalars['String']['output'];
+  value?: Maybe<Scalars['String']['output']>;
+};
+
 /** rule: set when SCHEDULED; for AUTOMATIC the job's own default; null when DISABLED. */
 export type Plan = {
   __typename?: 'Plan';
@@ -602,8 +717,10 @@ export type Query = {
   outbox: OutboxConnection;
   /** The dashboard's numbers; a system administrator may narrow them to one domain. */
   overview: Overview;
-  /** Validates a rule without saving it and lists its next occurrences (1–20). */
+  /** Validates a rule without saving it and lists its next occurrences (1–20); with job: that row's own times, spread applied. */
   previewRule: RulePreview;
+  resources: Array<Resource>;
+  scheduler: SchedulerState;
   /** Log lines containing `search.text`, newest executions first (then line order); `first` is 1 to 200. Bounded by a statement timeout. */
   searchLogs: LogHitConnection;
   /** The viewer's own open sessions, most recently seen first. */
@@ -679,6 +796,7 @@ export type QueryOverviewArgs = {
 
 export type QueryPreviewRuleArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
+  job?: InputMaybe<JobRef>;
   rule: RuleInput;
 };
 
@@ -729,6 +847,17 @@ export type ReportWhen =
   | 'FAILURE'
   | 'WARNING_OR_FAILURE';
 
+/** A resource runs hold: at most capacity at once; the others wait first come first served. */
+export type Resource = {
+  __typename?: 'Resource';
+  capacity: Scalars['Int']['output'];
+  /** Runs holding it now (those the viewer may see). */
+  inUse: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  /** Runs waiting for it now (those the viewer may see). */
+  waiting: Scalars['Int']['output'];
+};
+
 export type Role =
   | 'DOMAIN_ADMIN'
   | 'SYSTEM_ADMIN';
@@ -739,6 +868,8 @@ export type Rule = {
   days?: Maybe<Array<Weekday>>;
   every?: Maybe<Scalars['Int']['output']>;
   kind: RuleKind;
+  /** Each row's occurrences are shifted by its own stable offset in [0, spreadMinutes) minutes; null or 0: no spread. */
+  spreadMinutes?: Maybe<Scalars['Int']['output']>;
   summary: Scalars['String']['output'];
   timeZone: Scalars['String']['output'];
   times?: Maybe<Array<Scalars['String']['output']>>;
@@ -749,6 +880,8 @@ export type RuleInput = {
   days?: InputMaybe<Array<Weekday>>;
   every?: InputMaybe<Scalars['Int']['input']>;
   kind: RuleKind;
+  /** Shorter than the shortest gap between two occurrences of the rule. */
+  spreadMinutes?: InputMaybe<Scalars['Int']['input']>;
   timeZone?: InputMaybe<Scalars['String']['input']>;
   times?: InputMaybe<Array<Scalars['String']['input']>>;
 };
@@ -764,6 +897,19 @@ export type RulePreview = {
   /** The next occurrences, in order. */
   next: Array<Scalars['DateTime']['output']>;
   summary: Scalars['String']['output'];
+};
+
+/** Whether scheduled occurrences start. Manual and API runs always do. */
+export type SchedulerState = {
+  __typename?: 'SchedulerState';
+  /** Who paused it. */
+  by?: Maybe<Scalars['String']['output']>;
+  /** All scheduling is paused, or (for a domain administrator) his only domain is. */
+  paused: Scalars['Boolean']['output'];
+  /** Domains (of the viewer's scope) paused on their own. */
+  pausedDomains: Array<Scalars['String']['output']>;
+  reason?: Maybe<Scalars['String']['output']>;
+  since?: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** One of the viewer's open sessions (the cookie itself is never shown). */
@@ -988,6 +1134,8 @@ export type ResolversTypes = {
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BulkExecuteResult: ResolverTypeWrapper<BulkExecuteResult>;
+  BulkUpdateResult: ResolverTypeWrapper<BulkUpdateResult>;
   CommandInfo: ResolverTypeWrapper<CommandInfo>;
   CreatedApiToken: ResolverTypeWrapper<CreatedApiToken>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1008,7 +1156,9 @@ export type ResolversTypes = {
   JobKind: JobKind;
   JobOrder: JobOrder;
   JobOrderField: JobOrderField;
+  JobParameter: ResolverTypeWrapper<JobParameter>;
   JobRef: JobRef;
+  JobSelection: JobSelection;
   JobStats: ResolverTypeWrapper<JobStats>;
   JobUpdate: JobUpdate;
   LogBatch: ResolverTypeWrapper<Omit<LogBatch, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
@@ -1019,6 +1169,7 @@ export type ResolversTypes = {
   LogPage: ResolverTypeWrapper<Omit<LogPage, 'entries'> & { entries: Array<ResolversTypes['LogEntry']> }>;
   LogSearch: LogSearch;
   MailTransport: ResolverTypeWrapper<MailTransport>;
+  MissedPolicy: MissedPolicy;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Occurrence: ResolverTypeWrapper<Omit<Occurrence, 'job'> & { job: ResolversTypes['Job'] }>;
   OccurrenceConnection: ResolverTypeWrapper<Omit<OccurrenceConnection, 'nodes'> & { nodes: Array<ResolversTypes['Occurrence']> }>;
@@ -1028,6 +1179,9 @@ export type ResolversTypes = {
   OutboxStatus: OutboxStatus;
   Overview: ResolverTypeWrapper<Overview>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  ParameterInput: ParameterInput;
+  ParameterType: ParameterType;
+  ParameterValue: ResolverTypeWrapper<ParameterValue>;
   Plan: ResolverTypeWrapper<Omit<Plan, 'rule'> & { rule?: Maybe<ResolversTypes['Rule']> }>;
   PlanInput: PlanInput;
   PlanKind: PlanKind;
@@ -1035,11 +1189,13 @@ export type ResolversTypes = {
   ReportInput: ReportInput;
   ReportSettings: ResolverTypeWrapper<ReportSettings>;
   ReportWhen: ReportWhen;
+  Resource: ResolverTypeWrapper<Resource>;
   Role: Role;
   Rule: ResolverTypeWrapper<RuleJsonModel>;
   RuleInput: RuleInput;
   RuleKind: RuleKind;
   RulePreview: ResolverTypeWrapper<RulePreview>;
+  SchedulerState: ResolverTypeWrapper<SchedulerState>;
   Session: ResolverTypeWrapper<Session>;
   SignInMethods: ResolverTypeWrapper<SignInMethods>;
   StatsPoint: ResolverTypeWrapper<StatsPoint>;
@@ -1062,6 +1218,8 @@ export type ResolversParentTypes = {
   AuditEntry: AuditEntry;
   AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
+  BulkExecuteResult: BulkExecuteResult;
+  BulkUpdateResult: BulkUpdateResult;
   CommandInfo: CommandInfo;
   CreatedApiToken: CreatedApiToken;
   DateTime: Scalars['DateTime']['output'];
@@ -1079,7 +1237,9 @@ export type ResolversParentTypes = {
   JobFilter: JobFilter;
   JobKey: JobKey;
   JobOrder: JobOrder;
+  JobParameter: JobParameter;
   JobRef: JobRef;
+  JobSelection: JobSelection;
   JobStats: JobStats;
   JobUpdate: JobUpdate;
   LogBatch: Omit<LogBatch, 'entries'> & { entries: Array<ResolversParentTypes['LogEntry']> };
@@ -1096,14 +1256,18 @@ export type ResolversParentTypes = {
   OutboxMessage: OutboxMessageModel;
   Overview: Overview;
   PageInfo: PageInfo;
+  ParameterInput: ParameterInput;
+  ParameterValue: ParameterValue;
   Plan: Omit<Plan, 'rule'> & { rule?: Maybe<ResolversParentTypes['Rule']> };
   PlanInput: PlanInput;
   Query: Record<PropertyKey, never>;
   ReportInput: ReportInput;
   ReportSettings: ReportSettings;
+  Resource: Resource;
   Rule: RuleJsonModel;
   RuleInput: RuleInput;
   RulePreview: RulePreview;
+  SchedulerState: SchedulerState;
   Session: Session;
   SignInMethods: SignInMethods;
   StatsPoint: StatsPoint;
@@ -1139,6 +1303,16 @@ export type AuditEntryResolvers<ContextType = Context, ParentType extends Resolv
   domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   target?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type BulkExecuteResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BulkExecuteResult'] = ResolversParentTypes['BulkExecuteResult']> = {
+  alreadyRunning?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  started?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BulkUpdateResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BulkUpdateResult'] = ResolversParentTypes['BulkUpdateResult']> = {
+  matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CommandInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CommandInfo'] = ResolversParentTypes['CommandInfo']> = {
@@ -1193,12 +1367,14 @@ export type ExecutionResolvers<ContextType = Context, ParentType extends Resolve
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   logs?: Resolver<ResolversTypes['LogPage'], ParentType, ContextType, RequireFields<ExecutionLogsArgs, 'afterSeq' | 'first'>>;
+  parameters?: Resolver<Array<ResolversTypes['ParameterValue']>, ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   scheduledFor?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExecutionStatus'], ParentType, ContextType>;
   trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
   triggeredBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  waitingFor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   warningCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -1221,6 +1397,8 @@ export type JobResolvers<ContextType = Context, ParentType extends ResolversPare
   lastExecution?: Resolver<Maybe<ResolversTypes['Execution']>, ParentType, ContextType>;
   locks?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  parameterDefaults?: Resolver<Array<ResolversTypes['ParameterValue']>, ParentType, ContextType>;
+  parameters?: Resolver<Array<ResolversTypes['JobParameter']>, ParentType, ContextType>;
   plan?: Resolver<ResolversTypes['Plan'], ParentType, ContextType>;
   report?: Resolver<ResolversTypes['ReportSettings'], ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1237,6 +1415,16 @@ export type JobConnectionResolvers<ContextType = Context, ParentType extends Res
 export type JobKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['JobKey'] = ResolversParentTypes['JobKey']> = {
   domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   jobId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type JobParameterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['JobParameter'] = ResolversParentTypes['JobParameter']> = {
+  choices?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  default?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ParameterType'], ParentType, ContextType>;
 };
 
 export type JobStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['JobStats'] = ResolversParentTypes['JobStats']> = {
@@ -1291,13 +1479,18 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   endSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationEndSessionArgs, 'id'>>;
   executeNow?: Resolver<Array<ResolversTypes['ExecuteResult']>, ParentType, ContextType, RequireFields<MutationExecuteNowArgs, 'jobs'>>;
+  executeSelection?: Resolver<ResolversTypes['BulkExecuteResult'], ParentType, ContextType, RequireFields<MutationExecuteSelectionArgs, 'select'>>;
   login?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   markLogsRead?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationMarkLogsReadArgs, 'executionId'>>;
+  pauseScheduling?: Resolver<ResolversTypes['SchedulerState'], ParentType, ContextType, Partial<MutationPauseSchedulingArgs>>;
+  resumeScheduling?: Resolver<ResolversTypes['SchedulerState'], ParentType, ContextType, RequireFields<MutationResumeSchedulingArgs, 'missed'>>;
   retryReport?: Resolver<ResolversTypes['OutboxMessage'], ParentType, ContextType, RequireFields<MutationRetryReportArgs, 'id'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   setPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSetPasswordArgs, 'password' | 'userId'>>;
+  setResourceCapacity?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationSetResourceCapacityArgs, 'capacity' | 'name'>>;
   updateJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'domain' | 'input' | 'jobId'>>;
+  updateJobs?: Resolver<ResolversTypes['BulkUpdateResult'], ParentType, ContextType, RequireFields<MutationUpdateJobsArgs, 'input' | 'select'>>;
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
 };
 
@@ -1348,6 +1541,11 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type ParameterValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ParameterValue'] = ResolversParentTypes['ParameterValue']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type PlanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Plan'] = ResolversParentTypes['Plan']> = {
   kind?: Resolver<ResolversTypes['PlanKind'], ParentType, ContextType>;
   rule?: Resolver<Maybe<ResolversTypes['Rule']>, ParentType, ContextType>;
@@ -1369,6 +1567,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   outbox?: Resolver<ResolversTypes['OutboxConnection'], ParentType, ContextType, RequireFields<QueryOutboxArgs, 'first'>>;
   overview?: Resolver<ResolversTypes['Overview'], ParentType, ContextType, Partial<QueryOverviewArgs>>;
   previewRule?: Resolver<ResolversTypes['RulePreview'], ParentType, ContextType, RequireFields<QueryPreviewRuleArgs, 'count' | 'rule'>>;
+  resources?: Resolver<Array<ResolversTypes['Resource']>, ParentType, ContextType>;
+  scheduler?: Resolver<ResolversTypes['SchedulerState'], ParentType, ContextType>;
   searchLogs?: Resolver<ResolversTypes['LogHitConnection'], ParentType, ContextType, RequireFields<QuerySearchLogsArgs, 'first' | 'search'>>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   signInMethods?: Resolver<ResolversTypes['SignInMethods'], ParentType, ContextType>;
@@ -1385,11 +1585,19 @@ export type ReportSettingsResolvers<ContextType = Context, ParentType extends Re
   when?: Resolver<ResolversTypes['ReportWhen'], ParentType, ContextType>;
 };
 
+export type ResourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {
+  capacity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inUse?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type RuleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rule'] = ResolversParentTypes['Rule']> = {
   cron?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   days?: Resolver<Maybe<Array<ResolversTypes['Weekday']>>, ParentType, ContextType>;
   every?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RuleKind'], ParentType, ContextType>;
+  spreadMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   times?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -1398,6 +1606,14 @@ export type RuleResolvers<ContextType = Context, ParentType extends ResolversPar
 export type RulePreviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RulePreview'] = ResolversParentTypes['RulePreview']> = {
   next?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SchedulerStateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SchedulerState'] = ResolversParentTypes['SchedulerState']> = {
+  by?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  pausedDomains?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  since?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type SessionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
@@ -1467,6 +1683,8 @@ export type Resolvers<ContextType = Context> = {
   ApiToken?: ApiTokenResolvers<ContextType>;
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  BulkExecuteResult?: BulkExecuteResultResolvers<ContextType>;
+  BulkUpdateResult?: BulkUpdateResultResolvers<ContextType>;
   CommandInfo?: CommandInfoResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1479,6 +1697,7 @@ export type Resolvers<ContextType = Context> = {
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobKey?: JobKeyResolvers<ContextType>;
+  JobParameter?: JobParameterResolvers<ContextType>;
   JobStats?: JobStatsResolvers<ContextType>;
   LogBatch?: LogBatchResolvers<ContextType>;
   LogEntry?: LogEntryResolvers<ContextType>;
@@ -1493,11 +1712,14 @@ export type Resolvers<ContextType = Context> = {
   OutboxMessage?: OutboxMessageResolvers<ContextType>;
   Overview?: OverviewResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ParameterValue?: ParameterValueResolvers<ContextType>;
   Plan?: PlanResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReportSettings?: ReportSettingsResolvers<ContextType>;
+  Resource?: ResourceResolvers<ContextType>;
   Rule?: RuleResolvers<ContextType>;
   RulePreview?: RulePreviewResolvers<ContextType>;
+  SchedulerState?: SchedulerStateResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   SignInMethods?: SignInMethodsResolvers<ContextType>;
   StatsPoint?: StatsPointResolvers<ContextType>;

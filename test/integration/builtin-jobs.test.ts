@@ -43,6 +43,7 @@ function makeCtx(opts: { domain?: string; env?: Record<string, string>; checkMai
     },
     progress: (p) => progress.push(p),
     signal: controller.signal,
+    params: {},
     services: {
       sql,
       config: loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...opts.env }),

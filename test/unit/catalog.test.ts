@@ -84,6 +84,7 @@ describe('loadCatalog', () => {
       log: { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) },
       progress: () => {},
       signal: new AbortController().signal,
+      params: {},
       services: {} as never,
     });
     assert.deepEqual(lines, [dir]);

@@ -28,6 +28,7 @@ function makeCtx(domain = 'global') {
     },
     progress: (p) => progress.push(p),
     signal: controller.signal,
+    params: {},
     // Command jobs never reach Jobdeck's services.
     services: {} as JobServices,
   };
