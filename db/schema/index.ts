@@ -4,3 +4,4 @@ export * from './audit';
 export * from './mail';
 export * from './workers';
 export * from './fleet';
+export * from './insight';

@@ -38,6 +38,33 @@ export const benchJobs = [
     },
   }),
   defineJob({
+    id: 'bench.fleet',
+    description: 'Benchmark: one log line per domain, scheduled across the fleet (issue #15)',
+    kind: 'PER_DOMAIN',
+    async run(ctx) {
+      ctx.log.info('fleet');
+    },
+  }),
+  defineJob({
+    id: 'bench.hello-domain',
+    description: 'Benchmark: a fifth per-domain job of the fleet data set',
+    kind: 'PER_DOMAIN',
+    async run(ctx) {
+      ctx.log.info('hello');
+    },
+  }),
+  defineJob({
+    id: 'bench.capped',
+    description: 'Benchmark: holds the bench-store resource (capacity 4) for a few milliseconds',
+    kind: 'PER_DOMAIN',
+    locks: ['bench-store'],
+    async run(ctx) {
+      ctx.log.info('holding');
+      await sleep(num('BENCH_HOLD_MS', 5));
+      ctx.log.info('releasing');
+    },
+  }),
+  defineJob({
     id: 'bench.stream',
     description: 'Benchmark: steady log stream',
     kind: 'GLOBAL',

@@ -109,3 +109,35 @@ test('upcoming: every occurrence of every row in the window, in time order, page
   assert.deepEqual(codes(await admin.query(Q, { f: from, t: '2027-04-27T00:00:00Z' })), [['BAD_USER_INPUT', 'to']]);
   assert.deepEqual(codes(await admin.query(Q, { f: from, t: to, a: 'forged' })), [['BAD_USER_INPUT', 'after']]);
 });
+
+test("overview: a supervisor of every domain reads hourly counts that agree with the executions, through inserts, status changes, deletes and the window's edge", async () => {
+  const sql = app.deps.sql;
+  const counted = async () => {
+    const [c] = await sql<{ s: number; w: number; f: number }[]>`
+      SELECT count(*) FILTER (WHERE status = 'SUCCESS')::int AS s, count(*) FILTER (WHERE status = 'WARNING')::int AS w,
+             count(*) FILTER (WHERE status IN ('FAILURE', 'INTERRUPTED'))::int AS f
+      FROM executions WHERE started_at > now() - interval '24 hours'`;
+    const o = (await admin.ok(OVERVIEW)).overview;
+    return { api: [o.succeededLast24h, o.warningsLast24h, o.failedLast24h], table: [c!.s, c!.w, c!.f] };
+  };
+  // Around the window's edge (24 h ago) and in the hour it starts in, in domains and in global.
+  const ids: number[] = [];
+  for (const [domain, status, ago] of [
+    ['a.example', 'SUCCESS', 86400 - 60], ['b.example', 'FAILURE', 86400 - 3000], ['a.example', 'WARNING', 86400 + 60],
+    ['global', 'SUCCESS', 86400 - 120], ['global', 'INTERRUPTED', 600], ['b.example', 'SUCCESS', 86400 + 5000],
+  ] as const) ids.push(await run(domain === 'global' ? 'system.self-test' : 'domain.activity-report', domain, status, ago, 1));
+  let c = await counted();
+  assert.deepEqual(c.api, c.table);
+  // A run that ends, a status corrected, a run deleted: the counts follow.
+  const rid = await rowId('domain.activity-report', 'a.example');
+  const [open] = await sql<{ id: number }[]>`INSERT INTO executions (row_id, job_id, domain, trigger) VALUES (${rid}, 'domain.activity-report', 'a.example', 'MANUAL') RETURNING id::int AS id`;
+  c = await counted();
+  assert.deepEqual(c.api, c.table, 'a run in progress is not counted');
+  await sql`UPDATE executions SET status = 'SUCCESS', ended_at = now() WHERE id = ${open!.id}`;
+  await sql`UPDATE executions SET status = 'WARNING' WHERE id = ${ids[1]!}`;
+  await sql`DELETE FROM executions WHERE id = ANY(${[ids[0]!, ids[3]!]}::bigint[])`;
+  c = await counted();
+  assert.deepEqual(c.api, c.table);
+  const [h] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM execution_hour_counts WHERE n <> 0`;
+  assert.ok(h!.n > 0, 'the hourly counts are what was read');
+});
