@@ -1,4 +1,5 @@
 import type { Sql } from '../client';
+import { EXEC_COLUMNS, type ExecutionRecord } from './executions';
 
 export type WorkerRecord = {
   id: string;
@@ -10,6 +11,7 @@ export type WorkerRecord = {
   stoppedAt: Date | null;
   alive: boolean;
   running: number;
+  runningExecutions: ExecutionRecord[];
 };
 
 export async function registerWorker(sql: Sql, w: { id: string; host: string; pid: number; slots: number }) {
@@ -28,15 +30,23 @@ export async function stopWorker(sql: Sql, id: string) {
   await sql`UPDATE workers SET stopped_at = now() WHERE id = ${id}`;
 }
 
-/** Workers seen in the last 24 hours, alive first (heartbeat within the lease, database clock), with their runs in progress. */
+/** Workers seen in the last 24 hours, alive first (heartbeat within the lease, database clock). */
 export async function listWorkers(sql: Sql, leaseSeconds: number) {
-  return sql<WorkerRecord[]>`
+  return sql<Omit<WorkerRecord, 'running' | 'runningExecutions'>[]>`
     SELECT w.id, w.host, w.pid, w.slots, w.started_at AS "startedAt", w.heartbeat_at AS "heartbeatAt", w.stopped_at AS "stoppedAt",
-           (w.stopped_at IS NULL AND w.heartbeat_at > now() - make_interval(secs => ${leaseSeconds})) AS alive,
-           (SELECT count(*)::int FROM executions e WHERE e.status = 'IN_PROGRESS' AND e.owner = w.id) AS running
+           (w.stopped_at IS NULL AND w.heartbeat_at > now() - make_interval(secs => ${leaseSeconds})) AS alive
     FROM workers w
     WHERE w.heartbeat_at > now() - interval '24 hours'
     ORDER BY alive DESC, w.started_at DESC`;
+}
+
+/** The runs in progress of these workers within `scope` (a condition on e.domain), oldest first. */
+export async function runningOf(sql: Sql, workerIds: string[], scope: ReturnType<Sql>) {
+  if (!workerIds.length) return [];
+  return sql<ExecutionRecord[]>`
+    SELECT ${EXEC_COLUMNS(sql)} FROM executions e
+    WHERE e.status = 'IN_PROGRESS' AND e.owner = ANY(${workerIds}::text[]) AND ${scope}
+    ORDER BY e.id`;
 }
 
 export async function aliveWorkers(sql: Sql, leaseSeconds: number) {

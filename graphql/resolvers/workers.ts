@@ -9,5 +9,7 @@ export const workerResolvers: Resolvers = {
   },
   Worker: {
     lastHeartbeatAt: (w: WorkerRecord) => w.heartbeatAt,
+    lastSeenAt: (w: WorkerRecord) => w.heartbeatAt,
+    runningExecutions: (w: WorkerRecord) => w.runningExecutions,
   },
 };

@@ -125,6 +125,10 @@ for (const mode of MODES) {
     await page.waitForLoadState('networkidle');
     await check('search');
 
+    await page.goto(`${server.url}/workers`);
+    await page.locator(tid('worker-card')).first().waitFor();
+    await check('workers');
+
     await page.goto(`${server.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await check('not-found');

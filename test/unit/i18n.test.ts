@@ -46,7 +46,7 @@ function argumentsOf(elements: MessageFormatElement[], out = new Set<string>()) 
 
 /** Words that are spelled the same in both languages: a French message may repeat its English one only with these. */
 const SHARED_WORDS = new Set(
-  'administration api info description console cron jobdeck documentation sessions session message messages action actions total options minute minutes source type date expiration audit menu notes note code page pages graphql graphiql url json csv id ids sso oidc smtp pid token'.split(' '),
+  'administration api info description console cron jobdeck documentation sessions session message messages action actions total options minute minutes source type date expiration audit menu notes note code page pages graphql graphiql url json csv id ids sso oidc smtp pid token worker workers webhook webhooks slack'.split(' '),
 );
 
 /** The words a person reads in a message: its literal text, plural branches included, addresses left out. */
