@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../lib/errors';
 import { commandJob, type CommandJobEntry } from './command';
+import { declarationProblems } from './parameters';
 import { validateRule } from './plan';
 import type { JobDefinition } from './types';
 
@@ -18,6 +19,8 @@ export interface Catalog {
   jobs: Map<string, JobDefinition>;
   list(): JobDefinition[];
   get(id: string): JobDefinition | undefined;
+  /** Resources JOBS_FILE declares, with their capacity (a lock naming none of them has capacity 1). */
+  resources: Map<string, number>;
 }
 
 export interface LoadCatalogOptions {
@@ -31,6 +34,8 @@ export interface LoadCatalogOptions {
 export const JOB_ID_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 export const MAX_TIMEOUT_SECONDS = 604_800;
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
+export { MAX_RETRY_ATTEMPTS, MAX_RETRY_DELAY_SECONDS } from './retry';
+import { MAX_RETRY_ATTEMPTS, MAX_RETRY_DELAY_SECONDS } from './retry';
 
 /** zod's "expected string, received undefined" says less than "is required". */
 const typed = (expected: string) => ({
@@ -46,11 +51,27 @@ const ruleShape = z.strictObject(
     times: z.array(z.string(typed('a string')), typed('an array of HH:MM times')).optional(),
     cron: z.string(typed('a string')).optional(),
     timeZone: z.string(typed('a string')).optional(),
+    // Checked against the rule's gap by validateRule, like the rest of the rule.
+    spreadMinutes: z.number(typed('a whole number of minutes')).int('must be a whole number of minutes').min(0, 'must be 0 or more').optional(),
   },
   typed('an object like {"kind": "EVERY_HOURS", "every": 4}'),
 );
 
 const noNul = (s: string) => !s.includes('\0');
+
+/** One declared parameter: types here; names, defaults and choices are declarationProblems' (jobs/parameters.ts). */
+const parameterShape = z.strictObject(
+  {
+    name: z.string(typed('a string')),
+    description: z.string(typed('a string')).max(1000, 'must be at most 1000 characters').optional(),
+    type: z.enum(['STRING', 'INT', 'BOOLEAN', 'CHOICE'], typed('one of STRING, INT, BOOLEAN, CHOICE')),
+    required: z.boolean(typed('true or false')).optional(),
+    default: z.string(typed('a string ("42", "true")')).optional(),
+    choices: z.array(z.string(typed('a string')), typed('an array of strings')).optional(),
+    secret: z.boolean(typed('true or false')).optional(),
+  },
+  typed('an object like {"name": "batch", "type": "INT"}'),
+);
 
 const entrySchema = z.strictObject(
   {
@@ -79,6 +100,17 @@ const entrySchema = z.strictObject(
     locks: z
       .array(z.string(typed('a string')).min(1, 'must not be empty').max(100, 'must be at most 100 characters'), typed('an array of strings'))
       .max(50, 'at most 50 locks')
+      .optional(),
+    parameters: z.array(parameterShape, typed('an array of parameters')).optional(),
+    retry: z
+      .strictObject(
+        {
+          attempts: z.number(typed('a whole number from 0 to 10')).int('must be a whole number').min(0, 'must be at least 0').max(MAX_RETRY_ATTEMPTS, `must be at most ${MAX_RETRY_ATTEMPTS}`),
+          delaySeconds: z.number(typed('a whole number of seconds')).int('must be a whole number of seconds').min(0, 'must be at least 0').max(MAX_RETRY_DELAY_SECONDS, `must be at most ${MAX_RETRY_DELAY_SECONDS} (1 day)`).default(60),
+          backoff: z.enum(['FIXED', 'EXPONENTIAL'], typed('"FIXED" or "EXPONENTIAL"')).default('FIXED'),
+        },
+        typed('an object like {"attempts": 3, "delaySeconds": 60, "backoff": "EXPONENTIAL"}'),
+      )
       .optional(),
   },
   typed('an object'),
@@ -115,7 +147,31 @@ const entryLabel = (index: number, raw: unknown) => {
 export const JOBS_FILE_MAX_BYTES = 4 * 1024 * 1024;
 export const JOBS_FILE_MAX_ENTRIES = 2000;
 
-async function readEntries(file: string): Promise<{ index: number; entry: CommandJobEntry }[]> {
+/** A resource's capacity: how many runs may hold it at once (0 holds every run that needs it). */
+export const MAX_RESOURCE_CAPACITY = 10_000;
+
+/** `"resources": { "mail-store": { "capacity": 4 } }`, beside `jobs`; names as lock names. */
+const resourcesSchema = z.record(
+  z.string().min(1).max(100),
+  z.strictObject(
+    {
+      capacity: z
+        .number(typed('a whole number'))
+        .int('must be a whole number')
+        .min(0, 'must be at least 0')
+        .max(MAX_RESOURCE_CAPACITY, `must be at most ${MAX_RESOURCE_CAPACITY}`),
+    },
+    typed('an object like {"capacity": 4}'),
+  ),
+  {
+    error: (iss: { code?: string; input?: unknown }) =>
+      iss.code === 'invalid_key' ? 'a resource name is 1 to 100 characters' : iss.input === undefined ? 'is required' : 'must be an object like {"mail-store": {"capacity": 4}}',
+  },
+);
+
+type FileEntries = { entries: { index: number; entry: CommandJobEntry }[]; resources: Map<string, number> };
+
+async function readEntries(file: string): Promise<FileEntries> {
   const where = `JOBS_FILE ${file}`;
   let text: string;
   try {
@@ -132,7 +188,9 @@ async function readEntries(file: string): Promise<{ index: number; entry: Comman
   } catch (e) {
     throw new CatalogError(`${where}: is not valid JSON: ${(e as Error).message}`);
   }
-  const top = z.strictObject({ jobs: z.array(z.unknown(), typed('an array')) }, typed('an object {"jobs": [...]}')).safeParse(doc);
+  const top = z
+    .strictObject({ jobs: z.array(z.unknown(), typed('an array')), resources: resourcesSchema.optional() }, typed('an object {"jobs": [...]}'))
+    .safeParse(doc);
   if (!top.success) throw new CatalogError(issueLines(top.error.issues).map((l) => `${where}: ${l}`).join('\n'));
   if (top.data.jobs.length > JOBS_FILE_MAX_ENTRIES)
     throw new CatalogError(`${where}: jobs: ${top.data.jobs.length} entries; at most ${JOBS_FILE_MAX_ENTRIES}.`);
@@ -147,6 +205,11 @@ async function readEntries(file: string): Promise<{ index: number; entry: Comman
       return;
     }
     const entry: CommandJobEntry = parsed.data;
+    const paramProblems = declarationProblems(entry.parameters ?? []);
+    if (paramProblems.length) {
+      for (const p of paramProblems) problems.push(`${label}: ${p.field}: ${p.message}`);
+      return;
+    }
     if (entry.automatic) {
       try {
         const { timeZone, ...rule } = validateRule(entry.automatic, 'automatic');
@@ -163,7 +226,8 @@ async function readEntries(file: string): Promise<{ index: number; entry: Comman
     out.push({ index, entry });
   });
   if (problems.length) throw new CatalogError(problems.join('\n'));
-  return out;
+  const resources = new Map(Object.entries(top.data.resources ?? {}).map(([name, r]) => [name, r.capacity] as const));
+  return { entries: out, resources };
 }
 
 /** Built-in jobs, then JOBS_FILE's command jobs; an id (compared case-insensitively) appears once. */
@@ -174,12 +238,18 @@ export async function loadCatalog(opts: LoadCatalogOptions): Promise<Catalog> {
   for (const def of opts.builtins) {
     const other = seen.get(def.id.toLowerCase());
     if (other) throw new CatalogError(`built-in job ${JSON.stringify(def.id)} is declared twice (${other})`);
+    const paramProblems = declarationProblems(def.parameters ?? []);
+    if (paramProblems.length)
+      throw new CatalogError(paramProblems.map((p) => `built-in job ${JSON.stringify(def.id)}: ${p.field}: ${p.message}`).join('\n'));
     seen.set(def.id.toLowerCase(), `built-in job ${JSON.stringify(def.id)}`);
     jobs.set(def.id, def);
   }
+  let resources = new Map<string, number>();
   if (opts.jobsFile !== undefined) {
     const file = path.resolve(opts.jobsFile);
-    for (const { index, entry } of await readEntries(file)) {
+    const read = await readEntries(file);
+    resources = read.resources;
+    for (const { index, entry } of read.entries) {
       const label = `jobs[${index}] (id ${JSON.stringify(entry.id)})`;
       const other = seen.get(entry.id.toLowerCase());
       if (other) throw new CatalogError(`JOBS_FILE ${file}: ${label}: id: already used by ${other}`);
@@ -193,5 +263,6 @@ export async function loadCatalog(opts: LoadCatalogOptions): Promise<Catalog> {
     jobs,
     list: () => [...jobs.values()],
     get: (id) => jobs.get(id),
+    resources,
   };
 }

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { groupRunning, signalGroup } from './process-group';
-import type { JobContext, JobDefinition, JobKind } from './types';
+import { parameterEnvName } from './parameters';
+import type { JobContext, JobDefinition, JobKind, ParameterDeclaration } from './types';
 
 /** One entry of JOBS_FILE once validated (see jobs/catalog.ts and API.md "Command jobs"). */
 export interface CommandJobEntry {
@@ -16,6 +17,10 @@ export interface CommandJobEntry {
   automatic?: JobDefinition['automatic'];
   timeoutSeconds?: number;
   locks?: string[];
+  /** Typed arguments of a run: each reaches the command as JOBDECK_PARAM_<NAME upper-cased>. */
+  parameters?: ParameterDeclaration[];
+  /** Runs that fail are tried again (trigger RETRY). */
+  retry?: JobDefinition['retry'];
 }
 
 export interface CommandJobOptions {
@@ -151,6 +156,9 @@ export function runCommand(entry: CommandJobEntry, opts: CommandJobOptions, ctx:
   for (const k of SECRET_ENV) if (!entry.env || !(k in entry.env)) delete env[k];
   if (entry.kind === 'PER_DOMAIN') env.JOBDECK_DOMAIN = ctx.domain;
   else delete env.JOBDECK_DOMAIN;
+  // Only this run's values: a JOBDECK_PARAM_ inherited from Jobdeck's own environment would pass for one.
+  for (const k of Object.keys(env)) if (k.startsWith('JOBDECK_PARAM_')) delete env[k];
+  for (const [name, value] of Object.entries(ctx.params ?? {})) env[parameterEnvName(name)] = String(value);
 
   return new Promise<void>((resolve, reject) => {
     // detached: the command leads its own process group, so a cancel reaches its children too.
@@ -284,6 +292,8 @@ export function commandJob(entry: CommandJobEntry, opts: CommandJobOptions): Job
     automatic: entry.automatic,
     locks: entry.locks,
     timeoutSeconds: entry.timeoutSeconds ?? 3600,
+    parameters: entry.parameters,
+    retry: entry.retry,
     run: (ctx) => runCommand(entry, opts, ctx),
   };
 }

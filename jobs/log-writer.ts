@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
 import { appendBatch, type LogLevel, type LogRecord } from '../db/queries/logs';
 import { metrics } from '../lib/ops';
+import { maskSecrets } from './parameters';
 
 /** Where committed entries go at once when this process also serves live logs (the LiveHub). */
 export type LiveSink = { wants(executionId: number): boolean; offer(executionId: number, rows: readonly LogRecord[]): void };
@@ -37,7 +38,14 @@ export class LogWriter {
     private readonly sql: Sql,
     private readonly executionId: number,
     startSeq: number,
-    private readonly opts: { maxLines: number; maxLineChars: number; owner: string; live?: LiveSink },
+    private readonly opts: {
+      maxLines: number;
+      maxLineChars: number;
+      owner: string;
+      live?: LiveSink;
+      /** The run's secret parameter values: replaced by "•••" in every line before it is stored or sent live. */
+      secrets?: readonly string[];
+    },
   ) {
     this.seq = startSeq;
   }
@@ -69,6 +77,7 @@ export class LogWriter {
     this.lines++;
     if (level === 'WARNING') this.pendingWarnings++;
     if (level === 'ERROR') this.pendingErrors++;
+    if (this.opts.secrets?.length) message = maskSecrets(message, this.opts.secrets);
     const text = message.length > this.opts.maxLineChars ? `${message.slice(0, this.opts.maxLineChars)}… [cut ${message.length - this.opts.maxLineChars} chars]` : message;
     this.seqs.push(++this.seq);
     this.ats.push(Date.now());

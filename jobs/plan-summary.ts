@@ -45,6 +45,17 @@ function describeCron(locale: string, expr: string): string {
 }
 
 export function summarizeRule(rule: RuleJson, locale = 'en'): string {
+  return writeRule(rule, locale) + spreadWords(rule.spreadMinutes, locale);
+}
+
+/** ", spread over 3 hours" / « , étalée sur 3 heures »; nothing without spread. */
+function spreadWords(spreadMinutes: number | null | undefined, locale: string): string {
+  if (!spreadMinutes || spreadMinutes <= 0) return '';
+  const t = translator(locale, 'plan');
+  return spreadMinutes % 60 === 0 ? t('spreadHours', { n: spreadMinutes / 60 }) : t('spreadMinutes', { n: spreadMinutes });
+}
+
+function writeRule(rule: RuleJson, locale: string): string {
   const t = translator(locale, 'plan');
   const zone = ` (${rule.timeZone})`;
   switch (rule.kind) {

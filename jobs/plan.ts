@@ -10,7 +10,15 @@ export type RuleKind = RuleJson['kind'];
 export type PlanKind = 'AUTOMATIC' | 'SCHEDULED' | 'DISABLED';
 export type Plan = { kind: PlanKind; rule: RuleJson | null };
 /** GraphQL RuleInput / JOBS_FILE "automatic". Checked at runtime, so untyped JSON may be passed too. */
-export type RuleInput = { kind: string; every?: number | null; days?: readonly string[] | null; times?: readonly string[] | null; cron?: string | null; timeZone?: string | null };
+export type RuleInput = {
+  kind: string;
+  every?: number | null;
+  days?: readonly string[] | null;
+  times?: readonly string[] | null;
+  cron?: string | null;
+  timeZone?: string | null;
+  spreadMinutes?: number | null;
+};
 export type PlanInput = { kind: string; rule?: RuleInput | null };
 
 export const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -55,7 +63,9 @@ export function validateRule(input: unknown, field: string, defaultTimeZone = 'U
       throw badInput(`${field}.kind`, `kind must be one of ${oneOf(RULE_KINDS)}.`);
   }
   const timeZone = validateTimeZone(input.timeZone ?? defaultTimeZone, `${field}.timeZone`);
-  return { ...rule, timeZone };
+  const spreadMinutes = validateSpread(input.spreadMinutes, { ...rule, timeZone }, `${field}.spreadMinutes`);
+  // No spread is stored as no key: rules saved before spread existed compare equal to new ones.
+  return spreadMinutes ? { ...rule, timeZone, spreadMinutes } : { ...rule, timeZone };
 }
 
 export function validatePlan(input: unknown, field: string, defaultTimeZone = 'UTC'): Plan {
@@ -71,6 +81,46 @@ export function validatePlan(input: unknown, field: string, defaultTimeZone = 'U
     return { kind, rule: null };
   }
   throw badInput(`${field}.kind`, 'kind must be one of AUTOMATIC, SCHEDULED or DISABLED.');
+}
+
+/** Upcoming occurrences looked at for a rule's shortest gap (DAILY with 48 times: four days). */
+const GAP_SAMPLE = 200;
+
+/**
+ * The shortest time between two occurrences of a rule: n minutes for EVERY_MINUTES, else the
+ * shortest gap among its next GAP_SAMPLE occurrences (a zone's clock change may shorten one later:
+ * the spread code copes with that, see jobs/spread.ts). Infinity for a rule that fires once or never.
+ */
+export function shortestGapMs(rule: RuleJson, from = new Date()): number {
+  if (rule.kind === 'EVERY_MINUTES' && rule.every) return rule.every * 60_000;
+  const next = nextOccurrences(rule, from, GAP_SAMPLE);
+  let gap = Infinity;
+  for (let i = 1; i < next.length; i++) gap = Math.min(gap, next[i]!.getTime() - next[i - 1]!.getTime());
+  return gap;
+}
+
+/** Words for a gap, in the unit a reader thinks in: "45 minutes", "4 hours", "1 day". */
+function gapWords(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (minutes % 1440 === 0) return plural(minutes / 1440, 'day');
+  if (minutes % 60 === 0) return plural(minutes / 60, 'hour');
+  return plural(minutes, 'minute');
+}
+
+function validateSpread(spread: unknown, rule: RuleJson, field: string): number {
+  if (spread === undefined || spread === null || spread === 0) return 0;
+  if (typeof spread !== 'number' || !Number.isInteger(spread) || spread < 0)
+    throw badInput(field, 'spreadMinutes must be a whole number of minutes, 0 or more (0: no spread).');
+  const gapMs = shortestGapMs(rule);
+  if (spread * 60_000 >= gapMs) {
+    const most = Math.ceil(gapMs / 60_000) - 1;
+    throw badInput(
+      field,
+      `spreadMinutes must be shorter than the shortest gap between two occurrences of this rule (${gapWords(gapMs)}): use at most ${most}, or a rule that runs less often.`,
+    );
+  }
+  return spread;
 }
 
 function validateDays(days: unknown, field: string): string[] {

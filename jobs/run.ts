@@ -2,6 +2,8 @@ import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
 import { LogWriter, type LiveSink } from './log-writer';
+import type { ResourceBroker } from './resources';
+import { maskSecrets, secretValues, typedParams } from './parameters';
 import type { JobContext, JobDefinition, JobServices } from './types';
 import { logContext } from '../lib/logger';
 import { metrics } from '../lib/ops';
@@ -20,39 +22,9 @@ type RunDeps = {
   afterFinished?: (executionId: number) => void;
   register(h: RunHandle): void;
   unregister(): void;
+  /** Claims the job's locks (resources with a capacity) and waits for them; see jobs/resources.ts. */
+  resources: Pick<ResourceBroker, 'acquire'>;
 };
-
-const LOCK_POLL_MS = 200;
-
-/** Two jobs that lock one resource never run at once: session advisory locks, taken in one order. */
-async function acquireLocks(sql: Sql, locks: string[], signal: AbortSignal, log: LogWriter) {
-  if (!locks.length) return async () => {};
-  const conn = await sql.reserve();
-  const sorted = [...new Set(locks)].sort();
-  const held: string[] = [];
-  const release = async () => {
-    for (const l of held) await conn`SELECT pg_advisory_unlock(hashtextextended(${'jobdeck:' + l}, 0))`.catch(() => {});
-    conn.release();
-  };
-  try {
-    for (const l of sorted) {
-      let said = false;
-      for (;;) {
-        const [r] = await conn<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(hashtextextended(${'jobdeck:' + l}, 0)) AS ok`;
-        if (r!.ok) break;
-        if (!said) log.write('INFO', `Waiting for resource "${l}", locked by another run.`);
-        said = true;
-        if (signal.aborted) throw new Error('aborted while waiting for a resource');
-        await new Promise((res) => setTimeout(res, LOCK_POLL_MS));
-      }
-      held.push(l);
-    }
-  } catch (e) {
-    await release();
-    throw e;
-  }
-  return release;
-}
 
 /** Runs one claimed execution to its final status. Never throws: a run's failure is its status. */
 /** Runs one execution; every line the process logs meanwhile names the execution, its job and domain. */
@@ -63,7 +35,13 @@ export function executeRun(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition 
 async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition | undefined, firstLine?: string) {
   const startedMs = Date.now();
   const ac = new AbortController();
-  const writer = new LogWriter(d.sql, e.id, e.lastSeq, { maxLines: d.config.LOG_MAX_LINES, maxLineChars: d.config.LOG_MAX_LINE_CHARS, owner: d.owner, live: d.live });
+  const writer = new LogWriter(d.sql, e.id, e.lastSeq, {
+    maxLines: d.config.LOG_MAX_LINES,
+    maxLineChars: d.config.LOG_MAX_LINE_CHARS,
+    owner: d.owner,
+    live: d.live,
+    secrets: secretValues(def?.parameters, e.parameters ?? []),
+  });
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let cancelledBy: string | null = null;
@@ -81,7 +59,7 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
   try {
     if (!def) throw new Error(`Job ${e.jobId} is no longer in the catalog.`);
     if (firstLine) writer.write('INFO', firstLine);
-    const release = await acquireLocks(d.sql, def.locks ?? [], ac.signal, writer);
+    const release = await d.resources.acquire(e.id, def.locks ?? [], ac.signal, (line) => writer.write('INFO', line));
     try {
       const ctx: JobContext = {
         domain: e.domain,
@@ -100,7 +78,8 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
         signal: ac.signal,
         services: d.services,
         pressure: () => writer.pressure(),
-        params: {},
+        // A value that no longer fits (the catalog changed since the run opened) fails the run, saying which.
+        params: typedParams(def.parameters ?? [], e.parameters ?? []),
       };
       const running = Promise.resolve().then(() => def.run(ctx));
       // A job that ignores its signal is given the grace period, then left behind.
@@ -133,7 +112,8 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
     writer.write('ERROR', `Interrupted: ${errorText}`, true);
     status = 'INTERRUPTED';
   } else if (error !== undefined) {
-    errorText = error instanceof Error ? error.message : String(error);
+    // Stored on the execution too (executions.error), not only in the masked log.
+    errorText = maskSecrets(error instanceof Error ? error.message : String(error), secretValues(def?.parameters, e.parameters ?? []));
     writer.write('ERROR', `Failed: ${errorText}`, true);
     status = 'FAILURE';
   } else {

@@ -9,8 +9,10 @@ import type { Config } from '../lib/config';
 import type { CatalogView } from './types';
 import { EXECUTION, OCCURRENCE, type ExecutionData, type OccurrenceData } from './agenda';
 import { effectiveRule } from './effective-rule';
-import { nextOccurrence } from './plan';
+import { resolveValues } from './parameters';
+import { nextRunOf } from './spread';
 import { executeRun, type AbortReason, type RunHandle } from './run';
+import { ResourceBroker } from './resources';
 import type { LiveSink } from './log-writer';
 import type { Scheduler } from './scheduler';
 import type { JobServices } from './types';
@@ -47,12 +49,15 @@ export class Worker {
   private stopping = false;
   private started = false;
   private unlisten: (() => Promise<void>) | undefined;
+  /** This process's runs' claims on resources (a job's locks). */
+  readonly resources: ResourceBroker;
 
   /** The jobs this worker can run (the catalog is fixed for the life of the process). */
   private readonly jobIds: string[];
 
   constructor(private readonly d: WorkerDeps) {
     this.jobIds = d.catalog.list().map((j) => j.id);
+    this.resources = new ResourceBroker(d.sql, d.log);
   }
 
   get running() {
@@ -71,6 +76,7 @@ export class Worker {
       await l.unlisten();
       await queued.unlisten();
     };
+    await this.resources.start();
     await agenda.ready;
     await this.tick();
     await this.d.scheduler.reconcile();
@@ -140,15 +146,25 @@ export class Worker {
     if (!def) return;
     const rule = effectiveRule(row, def, this.d.config.DEFAULT_TIME_ZONE);
     // Several missed occurrences run once: the next one is counted from now.
-    const next = rule ? nextOccurrence(rule, new Date(Math.max(Date.now(), at.getTime()))) : null;
+    const next = rule ? nextRunOf(rule, row, new Date(Math.max(Date.now(), at.getTime()))) : null;
     const opened = await this.d.sql.begin(async (tx) => {
       const t = tx as unknown as Sql;
-      if (!(await consumeOccurrence(t, row.id, at, next))) return 'stale' as const;
-      const e = await q.openExecution(t, { rowId: row.id, jobId: row.jobId, domain: row.domain, trigger: 'SCHEDULE', triggeredBy: null, occurrenceAt: at, owner: this.id });
+      // The pause state is read from the database with each occurrence (in the same statement that
+      // consumes it), so every worker process agrees the moment a pause or a resume commits.
+      const consumed = await consumeOccurrence(t, row.id, row.domain, at, next);
+      if (!consumed) return 'stale' as const;
+      if (consumed === 'paused') return 'paused' as const;
+      const e = await q.openExecution(t, {
+        rowId: row.id, jobId: row.jobId, domain: row.domain, trigger: 'SCHEDULE', triggeredBy: null, occurrenceAt: at, owner: this.id,
+        // A scheduled run takes the row's own defaults, else the job's.
+        parameters: resolveValues(def.parameters ?? [], [], row.parameterDefaults ?? []),
+      });
       return e ?? ('busy' as const);
     });
     if (opened === 'stale') return;
     if (next) await this.d.scheduler.addOccurrence(row.id, next);
+    // Scheduling is paused: the row remembers its first missed occurrence (job_rows.missed_at) for resumeScheduling.
+    if (opened === 'paused') return;
     if (opened === 'busy') {
       this.d.log(`${row.jobId}@${row.domain}: occurrence ${at.toISOString()} skipped, a run is still in progress`);
       await this.d.sql`
@@ -238,6 +254,7 @@ export class Worker {
         live: this.d.live,
         register: (h) => this.runs.set(e.id, h),
         unregister: () => this.runs.delete(e.id),
+        resources: this.resources,
       },
       e,
       def,
@@ -262,6 +279,7 @@ export class Worker {
     clearInterval(this.timer);
     clearInterval(this.reconcileTimer);
     await this.unlisten?.().catch(() => {});
+    await this.resources.stop();
     // A graceful stop says so in the registry (a killed worker only stops heartbeating).
     if (this.started) await stopWorker(this.d.sql, this.id).catch(() => {});
   }

@@ -1,11 +1,11 @@
 import type { Agenda } from 'agenda';
 import type { Sql } from '../db/client';
-import { rowsNeedingNextRun, scheduledRows, setNextRun, setNextRuns, syncDomainsRows, syncRows } from '../db/queries/rows';
+import { replaceOccurrences, rowsNeedingNextRun, scheduledRows, setNextRun, setNextRuns, syncDomainsRows, syncRows } from '../db/queries/rows';
 import type { Config } from '../lib/config';
 import type { CatalogView, EngineClient } from './types';
 import { OCCURRENCE, EXECUTION, type OccurrenceData } from './agenda';
 import { effectiveRule } from './effective-rule';
-import { nextOccurrence } from './plan';
+import { NextRuns } from './spread';
 
 /** Keeps Agenda's table in step with the plans: one pending occurrence job per active row. */
 /** How long after executeNow its Agenda fallback job is due. */
@@ -24,8 +24,8 @@ export class Scheduler implements EngineClient {
    * little later. A worker woken by the insert's NOTIFY has taken them by then, and the fallback's
    * own work (Agenda's insert, notification and lock on every worker) stays off the path of the run.
    */
-  async queueExecutions(executionIds: number[]) {
-    await this.agenda.schedule(new Date(Date.now() + FALLBACK_DELAY_MS), EXECUTION, { executionIds });
+  async queueExecutions(executionIds: number[], at?: Date) {
+    await this.agenda.schedule(at ?? new Date(Date.now() + FALLBACK_DELAY_MS), EXECUTION, { executionIds });
   }
 
   async scheduleRow(rowId: string, at: Date | null) {
@@ -53,38 +53,38 @@ export class Scheduler implements EngineClient {
     if (!domains.length) return;
     const perDomain = this.catalog.list().filter((j) => j.kind === 'PER_DOMAIN').map((j) => j.id);
     const rows = await syncDomainsRows(this.sql, perDomain, domains);
-    const now = new Date();
-    // Rows of one job share their rule: computed once per distinct rule (no per-row offset exists yet).
-    const byRule = new Map<string, Date | null>();
+    // Rows of one job share their rule: its occurrences are computed once, each row adds its spread.
+    const next = new NextRuns(new Date());
     const runs: { id: string; at: Date }[] = [];
     for (const row of rows) {
       const rule = effectiveRule(row, this.catalog.get(row.jobId), this.config.DEFAULT_TIME_ZONE);
-      if (!rule) continue;
-      const key = JSON.stringify(rule);
-      if (!byRule.has(key)) byRule.set(key, nextOccurrence(rule, now));
-      const at = byRule.get(key);
+      const at = rule ? next.of(rule, row) : null;
       if (at) runs.push({ id: row.id, at });
     }
     await this.sql.begin(async (tx) => {
       const t = tx as unknown as Sql;
       await setNextRuns(t, runs);
-      const ids = runs.map((r) => r.id);
-      // What scheduleRow does one row at a time: at most one pending occurrence per row.
-      await t`DELETE FROM agenda_jobs WHERE name = ${OCCURRENCE} AND locked_at IS NULL AND data->>'rowId' = ANY(${ids}::text[])`;
-      await t`
-        INSERT INTO agenda_jobs (name, priority, next_run_at, type, data)
-        SELECT ${OCCURRENCE}, 0, v.iso::timestamptz, 'normal', jsonb_build_object('rowId', v.id, 'at', v.iso)
-        FROM unnest(${ids}::text[], ${runs.map((r) => r.at.toISOString())}::text[]) AS v(id, iso)`;
+      await replaceOccurrences(t, OCCURRENCE, runs);
     });
+  }
+
+  /**
+   * scheduleRow for many rows at once, set-based, in the caller's transaction when it gives one
+   * (updateJobs): their pending occurrences are replaced by one each (none where `at` is null).
+   */
+  async scheduleRows(rows: { id: string; at: Date | null }[], tx?: Sql) {
+    if (!rows.length) return;
+    if (tx) await replaceOccurrences(tx, OCCURRENCE, rows);
+    else await this.sql.begin((t) => replaceOccurrences(t as unknown as Sql, OCCURRENCE, rows));
   }
 
   /** Computes the next run of rows that have none yet but should. */
   async fillNextRuns() {
-    const now = new Date();
+    const runs = new NextRuns(new Date());
     for (const row of await rowsNeedingNextRun(this.sql)) {
       const rule = effectiveRule(row, this.catalog.get(row.jobId), this.config.DEFAULT_TIME_ZONE);
       if (!rule) continue;
-      const next = nextOccurrence(rule, now);
+      const next = runs.of(rule, row);
       await setNextRun(this.sql, row.id, next);
       if (next) await this.scheduleRow(row.id, next);
     }

@@ -29,6 +29,13 @@ export interface JobContext {
   readonly params: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** How a failed run is tried again (API.md "Assurance"): attempts 0–10 after the first; delay doubled each time when EXPONENTIAL; ±20 % jitter. */
+export interface RetryPolicy {
+  attempts: number;
+  delaySeconds: number;
+  backoff: 'FIXED' | 'EXPONENTIAL';
+}
+
 export type ParameterType = 'STRING' | 'INT' | 'BOOLEAN' | 'CHOICE';
 
 /** A typed argument of a job: runs take a value from executeNow, else the row's default, else this default. */
@@ -66,6 +73,8 @@ export interface JobDefinition {
   locks?: string[];
   /** The run is aborted and FAILS after this long. Default 3600. */
   timeoutSeconds?: number;
+  /** A FAILURE or INTERRUPTED run starts again (trigger RETRY) while attempts are left; default: no retry. */
+  retry?: RetryPolicy;
   /** Typed arguments of a run, in the order the "Execute now" form shows them. */
   parameters?: ParameterDeclaration[];
   /** Set for command jobs (JOBS_FILE): what they run, for administrators to read. */
@@ -99,10 +108,12 @@ export type CatalogView = {
 
 /** What the web side needs from the engine (the composition root passes the Scheduler); Agenda lives behind it. */
 export interface EngineClient {
-  /** Hands freshly opened executions to whichever workers take them first. */
-  queueExecutions(executionIds: number[]): Promise<void>;
+  /** Hands freshly opened executions to whichever workers take them first (at `at`: a retry's wake-up when it is due). */
+  queueExecutions(executionIds: number[], at?: Date): Promise<void>;
   /** Makes Agenda hold exactly one pending occurrence for the row (none when at is null). */
   scheduleRow(rowId: string, at: Date | null): Promise<void>;
+  /** scheduleRow for many rows in a few statements, in the caller's transaction `tx` when given (updateJobs). */
+  scheduleRows(rows: { id: string; at: Date | null }[], tx?: import('../db/client').Sql): Promise<void>;
   /** Creates and schedules the rows of a new domain. */
   syncDomain(domain: string): Promise<void>;
   /** The same for many new domains at once, set-based (createDomains). */

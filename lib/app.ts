@@ -10,9 +10,15 @@ import type { Logger } from 'pino';
 import { rowSecurityAvailable } from '../db/scope';
 import { createAgenda } from '../jobs/agenda';
 import { loadCatalog, type Catalog } from '../jobs/catalog';
+import { syncResources } from '../jobs/resources';
 import { builtinJobs } from '../jobs/definitions';
 import { enqueueReport } from '../jobs/report/outbox';
-import { checkMail, startOutboxSender } from '../jobs/report/sender';
+import { checkMail, createMailer, startOutboxSender } from '../jobs/report/sender';
+import { evaluateFinished } from '../jobs/alerts/evaluate';
+import { AlertMonitor } from '../jobs/alerts/monitor';
+import { startAlertSender } from '../jobs/alerts/sender';
+import { stopAlertHub } from '../services/alert-live';
+import { openRetryIfDue } from '../jobs/retry';
 import { Worker } from '../jobs/runner';
 import { Scheduler } from '../jobs/scheduler';
 import { SearchIndexer } from '../jobs/search-indexer';
@@ -82,6 +88,8 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       killGraceMs: config.KILL_GRACE_SECONDS * 1000,
       maxLineChars: config.LOG_MAX_LINE_CHARS,
     });
+    // Declared capacities as this deployment's JOBS_FILE says (an override from setResourceCapacity stays).
+    await syncResources(db.sql, catalog);
     const worker = config.ROLE !== 'web';
     const { agenda, backend } = createAgenda(url, `jobdeck-${config.ROLE}-${process.pid}`, config.WORKER_CONCURRENCY);
     closer('agenda', async () => {
@@ -119,12 +127,23 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       log(`Metrics on port ${app.metricsPort}.`);
     }
 
+    // Every role delivers alerts and runs the periodic checks: when every worker is gone, the web
+    // processes still raise NO_WORKER and send it (an advisory lock keeps one process per round).
+    const alertMailer = createMailer(config);
+    const alertSender = await startAlertSender({ sql: db.sql, publicUrl: config.PUBLIC_URL, mailer: alertMailer, log });
+    closer('alert sender', async () => {
+      await alertSender.stop();
+      alertMailer?.close();
+    });
+
     if (worker) {
       const sender = startOutboxSender({ sql: db.sql, config, log: { warn: log, error: log } });
       closer('mail sender', () => sender.stop());
       const indexer = new SearchIndexer(db.sql, log);
       indexer.start();
       closer('search indexer', () => indexer.stop());
+      /** Retries opened by a transaction not committed yet, by the execution they repeat. */
+      const retriesDue = new Map<number, { id: number; at: Date }>();
       const w = new Worker({
         sql: db.sql,
         config,
@@ -132,15 +151,32 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
         agenda,
         scheduler,
         services: { sql: db.sql, config, checkMail: () => checkMail(config) },
-        onFinished: (tx: Sql, id: number) =>
-          enqueueReport(tx, id, {
+        onFinished: async (tx: Sql, id: number) => {
+          // A failed run with attempts left starts again; its report and failure alerts wait for the last attempt.
+          const retry = await openRetryIfDue(tx, id, (jobId) => catalog.get(jobId)?.retry);
+          if (retry) {
+            retriesDue.set(id, { id: retry.id, at: retry.notBefore! });
+            return;
+          }
+          await enqueueReport(tx, id, {
             publicUrl: config.PUBLIC_URL,
             maxLines: config.REPORT_MAX_LINES,
             locale: config.REPORT_LOCALE,
             descriptionOf: (jobId) => catalog.get(jobId)?.description ?? jobId,
-          }).then(() => undefined),
-        afterFinished: () => {
+            parametersOf: (jobId) => catalog.get(jobId)?.parameters,
+          });
+          // Alerts are decided in the same transaction: they exist if and only if the run ended.
+          await evaluateFinished(tx, id, log);
+        },
+        afterFinished: (id: number) => {
+          // Committed: the retry's wake-up when it is due (the workers' heartbeat also finds it).
+          const retry = retriesDue.get(id);
+          if (retry) {
+            retriesDue.delete(id);
+            void scheduler.queueExecutions([retry.id], retry.at).catch((e) => log(`retry wake-up for ${retry.id}: ${(e as Error).message}`));
+          }
           sender.kick();
+          alertSender.kick();
           indexer.kick();
         },
         // The hub starts after the worker (ROLE=all): until then, and in a worker-only process, nothing wants entries.
@@ -155,7 +191,18 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       await scheduler.reconcile();
     }
 
+    const monitor = new AlertMonitor({
+      sql: db.sql,
+      leaseSeconds: config.LEASE_SECONDS,
+      everySeconds: Math.min(2, config.HEARTBEAT_SECONDS),
+      log,
+      onChange: () => alertSender.kick(),
+    });
+    monitor.start();
+    closer('alert checks', () => monitor.stop());
+
     if (config.ROLE !== 'worker') {
+      closer('alert subscriptions', () => stopAlertHub(db.sql));
       const hub = new LiveHub(db.sql, (e) => log(`live: ${(e as Error).message}`));
       await hub.start();
       closer('live hub', () => hub.stop());

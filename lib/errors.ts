@@ -6,7 +6,9 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'ALREADY_RUNNING'
   | 'RATE_LIMITED'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** testChannel: the receiver or mail server did not take the test message (the message says what it answered). */
+  | 'DELIVERY_FAILED';
 
 export class AppError extends Error {
   constructor(

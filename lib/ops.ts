@@ -45,7 +45,7 @@ new client.Gauge({
   },
 });
 
-type FleetGauges = { running: number; waiting: number; outboxPending: number; workersAlive: number };
+type FleetGauges = { running: number; waiting: number; outboxPending: number; workersAlive: number; alertsOpen: number };
 let fleetSource: (() => Promise<FleetGauges>) | undefined;
 let fleet: Promise<FleetGauges | undefined> | undefined;
 /** The three fleet gauges are read in one statement per scrape, shared by their collect()s. */
@@ -64,6 +64,7 @@ fleetGauge('jobdeck_executions_running', 'Executions in progress on some worker 
 fleetGauge('jobdeck_executions_waiting', 'Executions queued and not yet taken by a worker (whole fleet).', (f) => f.waiting);
 fleetGauge('jobdeck_workers_alive', 'Worker processes heartbeating within LEASE_SECONDS (whole fleet).', (f) => f.workersAlive);
 fleetGauge('jobdeck_outbox_pending', 'Report emails waiting for delivery (whole fleet).', (f) => f.outboxPending);
+fleetGauge('jobdeck_alerts_open', 'Alerts open now, snoozed ones included (whole fleet).', (f) => f.alertsOpen);
 
 /** What the engine and the web side report as they work. */
 export const metrics = {

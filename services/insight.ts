@@ -6,11 +6,12 @@
 import { lastRuns, overviewCounts } from '../db/queries/insight';
 import { withScope } from '../db/scope';
 import { effectiveRule } from '../jobs/effective-rule';
-import { nextOccurrence } from '../jobs/plan';
+import { nextRunOf } from '../jobs/spread';
 import { badInput } from '../lib/errors';
 import { canSeeDomain, scopeOf, type Viewer } from './access';
 import type { Deps, Loaders } from './deps';
 import { listJobs, type JobView } from './jobs';
+import { openAlertCount } from './alerts';
 import { decodeCursor, encodeCursor, pageSize } from './paging';
 
 export async function overview(deps: Deps, v: Viewer, domain?: string | null) {
@@ -20,8 +21,7 @@ export async function overview(deps: Deps, v: Viewer, domain?: string | null) {
   // A domain outside the scope counts like one with nothing in it.
   if (d && !canSeeDomain(v, d)) return { running: 0, waiting: 0, succeededLast24h: 0, warningsLast24h: 0, failedLast24h: 0, openAlerts: 0, rowsByStatus: [] };
   const counts = await withScope(deps.sql, scope, (tx) => overviewCounts(tx, scope, d));
-  // Alerts come with issue #16; until then nothing is open.
-  return { ...counts, openAlerts: 0 };
+  return { ...counts, openAlerts: await openAlertCount(deps, v, d) };
 }
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : null);
@@ -101,7 +101,7 @@ export async function upcoming(
   const firstOf = (row: JobView) => {
     if (row.nextRunAt && row.nextRunAt.getTime() > startMs) return row.nextRunAt.getTime();
     const rule = ruleOf(row);
-    return rule ? (nextOccurrence(rule, new Date(startMs))?.getTime() ?? null) : null;
+    return rule ? (nextRunOf(rule, row, new Date(startMs))?.getTime() ?? null) : null;
   };
 
   let rowsAfter: string | null | undefined;
@@ -136,7 +136,7 @@ export async function upcoming(
     const { at, row } = pop();
     if (isAfterCursor(at, row.id)) out.push({ job: row, at: new Date(at) });
     const rule = ruleOf(row);
-    const next = rule ? nextOccurrence(rule, new Date(at)) : null;
+    const next = rule ? nextRunOf(rule, row, new Date(at)) : null;
     if (next && next.getTime() < to.getTime()) push({ at: next.getTime(), row });
   }
   const nodes = out.slice(0, first);

@@ -11,3 +11,6 @@ export type { UserModel, UserRecord } from '../db/queries/users';
 export type { DomainRecord } from '../db/queries/domains';
 export type { OutboxMessage } from '../db/queries/outbox';
 export type { WorkerRecord } from '../db/queries/workers';
+export type { AlertRecord } from '../db/queries/alerts';
+export type { ChannelRecord, DeliveryRecord } from '../db/queries/channels';
+export type { ExpectationsRecord } from '../db/queries/expectations';

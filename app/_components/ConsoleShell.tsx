@@ -12,6 +12,7 @@ import { errorMessage } from '../_lib/errors';
 import { LOGOUT, VIEWER } from '../_lib/operations';
 import type { Viewer } from '../_lib/types';
 import { ConnectionBanner } from './ConnectionBanner';
+import { AlertBadge } from './alerts/AlertBadge';
 import { ViewerProvider } from './ViewerContext';
 
 type Shell = (key: string, values?: Record<string, string | number>) => string;
@@ -23,8 +24,8 @@ function navItems(v: Viewer, t: Shell) {
   return {
     /** The header's buttons (and the drawer's first links). */
     main: ['dashboard', 'jobs', 'upcoming', 'search'].map(item),
-    /** System administrators' pages: one "Administration" menu in the header. */
-    admin: (admin ? ['users', 'domains', 'audit', 'mail'] : []).map(item),
+    /** Administrators' pages: one "Administration" menu in the header (Scheduling: domain administrators too, for their domain). */
+    admin: [...(admin ? ['users', 'domains', 'audit', 'mail', 'resources', 'workers'] : []), 'scheduling', 'alerts', 'channels'].map(item),
     /** After the menu: the API, for everyone. */
     api: ['tokens', 'api'].map(item),
   };
@@ -137,6 +138,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
               </Group>
             </Group>
             <Group gap="sm" wrap="nowrap">
+              <AlertBadge />
               <Button component={Link} href="/account" variant={isActive('/account') ? 'light' : 'subtle'} color="gray" size="compact-sm" visibleFrom="lg"
                 data-testid="viewer-email" className="jd-truncate" maw={260} aria-label={t('myAccountOf', { email: viewer.email })} title={t('myAccount')}>
                 {viewer.email}

@@ -12,6 +12,8 @@ import { useLabels } from '../_lib/use-labels';
 import { ConfirmDialog } from './ConfirmDialog';
 import { JOB_COMMAND } from './job-window/operations';
 import { useViewer } from './ViewerContext';
+import { RUN_PARAMETERS } from './run-parameters/operations';
+import { RunParametersDialog, type ParameterValueInput, type RunParametersRequest } from './run-parameters/RunParametersDialog';
 
 interface Props {
   jobRef: JobRef;
@@ -49,19 +51,42 @@ export function RunActions({ jobRef, runningId, onStarted, testIdPrefix }: Props
   // Only system administrators may read a command (null for the others); they need no extra request.
   const { data } = useQuery(JOB_COMMAND, viewer.role === 'SYSTEM_ADMIN' ? { variables: jobRef } : skipToken);
 
+  const [parametersRequest, setParametersRequest] = useState<RunParametersRequest | null>(null);
+  const [checking, setChecking] = useState(false);
+
+  /** A job with parameters asks for their values first (the row's defaults prefilled). */
   async function run() {
     setMessage(null);
+    setChecking(true);
     try {
-      const r = (await executeNow({ variables: { jobs: [jobRef] } })).data?.executeNow[0];
-      if (r?.execution) {
-        applyExecution(client, r.execution);
-        onStarted(r.execution.id);
-      } else {
-        const reason = r?.reason ?? 'UNKNOWN';
-        setMessage({ color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red', text: t('runActions.notStarted', { reason: L.reason(reason) }) });
+      const job = (await client.query({ query: RUN_PARAMETERS, variables: jobRef, fetchPolicy: 'network-only' })).data?.job;
+      if (job?.parameters.length) {
+        const close = () => setParametersRequest(null);
+        setParametersRequest({ job, rowCount: 1, onClose: close, onSubmit: async (values) => { await start(values); close(); } });
+        return;
       }
     } catch (e) {
       setMessage({ color: 'red', text: errorMessage(e) });
+      return;
+    } finally {
+      setChecking(false);
+    }
+    try {
+      await start();
+    } catch (e) {
+      setMessage({ color: 'red', text: errorMessage(e) });
+    }
+  }
+
+  /** Starts the run; rejects with the API's error (the parameter form shows it on its field). */
+  async function start(parameters?: ParameterValueInput[]) {
+    const r = (await executeNow({ variables: { jobs: [jobRef], parameters } })).data?.executeNow[0];
+    if (r?.execution) {
+      applyExecution(client, r.execution);
+      onStarted(r.execution.id);
+    } else {
+      const reason = r?.reason ?? 'UNKNOWN';
+      setMessage({ color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red', text: t('runActions.notStarted', { reason: L.reason(reason) }) });
     }
   }
 
@@ -82,11 +107,12 @@ export function RunActions({ jobRef, runningId, onStarted, testIdPrefix }: Props
 
   return (
     <Group gap="xs" wrap="wrap">
-      <Button size="xs" onClick={() => void run()} loading={starting} data-testid={`${testIdPrefix}-run`}>{t('runActions.run')}</Button>
+      <Button size="xs" onClick={() => void run()} loading={starting || checking} data-testid={`${testIdPrefix}-run`}>{t('runActions.run')}</Button>
       {runningId && (
         <Button size="xs" color="red" variant="light" onClick={() => { setMessage(null); setConfirming(true); }} data-testid={`${testIdPrefix}-cancel`}>{t('runActions.cancel')}</Button>
       )}
       {message && <Text size="sm" c={message.color} role="status" data-testid={`${testIdPrefix}-message`}>{message.text}</Text>}
+      <RunParametersDialog request={parametersRequest} />
       <ConfirmDialog
         opened={confirming}
         title={t('runActions.confirmTitle', { jobId: jobRef.jobId, domain: jobRef.domain })}

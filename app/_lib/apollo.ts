@@ -33,6 +33,7 @@ export function makeCache() {
       ReportSettings: { merge: true },
       Rule: { merge: false },
       User: { keyFields: ['id'] },
+      Resource: { keyFields: ['name'] },
     },
   });
 }

@@ -3,6 +3,33 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type AlertEventType =
+  | 'OPENED'
+  | 'RESOLVED';
+
+export type AlertFilter = {
+  domain?: string | null | undefined;
+  /** Exactly this job id, every domain. */
+  jobId?: string | null | undefined;
+  kinds?: Array<AlertKind> | null | undefined;
+  /** true: only open alerts; false: only resolved ones; unset: both. */
+  open?: boolean | null | undefined;
+};
+
+export type AlertKind =
+  /** failuresBeforeAlert executions of a row in a row have failed. */
+  | 'FAILED'
+  /** An occurrence had not started graceSeconds after it was due, while scheduling was not paused. */
+  | 'MISSED'
+  /** Runs are due or queued and no worker has been alive for LEASE_SECONDS (a fleet alert: no job, no domain). */
+  | 'NO_WORKER'
+  /** A row whose FAILED alert was open succeeded again (recorded already resolved). */
+  | 'RECOVERED'
+  /** A run has been in progress longer than its row's limit. */
+  | 'TOO_LONG'
+  /** A successful run ended under its row's minDurationSeconds. */
+  | 'TOO_SHORT';
+
 /** Narrows the audit trail; every field is optional and they combine. */
 export type AuditFilter = {
   /** Exactly this action, e.g. deleteDomain. */
@@ -17,6 +44,42 @@ export type AuditFilter = {
   to?: string | null | undefined;
 };
 
+export type Backoff =
+  /** The delay doubles with each retry. */
+  | 'EXPONENTIAL'
+  | 'FIXED';
+
+export type ChannelInput = {
+  /** One of the viewer's domains (or global); null: every alert, for system administrators of all domains only. Required for a domain administrator. */
+  domain?: string | null | undefined;
+  /** Default true. */
+  enabled?: boolean | null | undefined;
+  /** At least one. */
+  events: Array<AlertKind>;
+  kind: ChannelKind;
+  /** 1 to 100 characters. */
+  name: string;
+  /** WEBHOOK only: whsec_ followed by base64 (24 to 64 bytes). Required when creating a webhook; left out on update, the stored one is kept. */
+  secret?: string | null | undefined;
+  /** See ChannelKind. On update, the masked target as served keeps the stored URL. */
+  target: string;
+};
+
+export type ChannelKind =
+  /** target: comma-separated plain addresses (at most 50); sent by SMTP_URL. */
+  | 'EMAIL'
+  /** target: a Slack incoming-webhook URL; POSTs { text }. */
+  | 'SLACK'
+  /** target: an https URL (http only on a loopback address); POSTs { type, timestamp, data } signed the Standard Webhooks way with secret. */
+  | 'WEBHOOK';
+
+export type DeliveryStatus =
+  | 'DELIVERED'
+  /** Given up: a permanent refusal (a 4xx other than 408/429, a redirect) or too many attempts. retryAlertDelivery sends it again. */
+  | 'FAILED'
+  /** Waiting for its first attempt or for a retry. */
+  | 'PENDING';
+
 export type ExecutionStatus =
   | 'CANCELLED'
   | 'FAILURE'
@@ -24,6 +87,18 @@ export type ExecutionStatus =
   | 'IN_PROGRESS'
   | 'SUCCESS'
   | 'WARNING';
+
+/** Replaces the row's expectations: a field left out or null takes its default. */
+export type ExpectationsInput = {
+  /** 1 to 100. */
+  failuresBeforeAlert?: number | null | undefined;
+  /** 0 to 86,400 (a day). */
+  graceSeconds?: number | null | undefined;
+  /** 1 to 2,592,000 (30 days); more than minDurationSeconds. */
+  maxDurationSeconds?: number | null | undefined;
+  /** 1 to 2,592,000 (30 days). */
+  minDurationSeconds?: number | null | undefined;
+};
 
 export type JobFilter = {
   domain?: string | null | undefined;
@@ -63,11 +138,23 @@ export type JobRef = {
   jobId: string;
 };
 
+/** Which rows a bulk operation acts on: exactly one of refs (explicit rows) or filter (every row the viewer sees that matches). */
+export type JobSelection = {
+  filter?: JobFilter | null | undefined;
+  refs?: Array<JobRef> | null | undefined;
+};
+
 export type JobUpdate = {
+  /** Replaces the row's expectations. */
+  expectations?: ExpectationsInput | null | undefined;
   /** The row's own default parameter values (replaces them all; [] clears them). */
   parameters?: Array<ParameterInput> | null | undefined;
   plan?: PlanInput | null | undefined;
   report?: ReportInput | null | undefined;
+  /** The row's own retry policy. */
+  retry?: RetryInput | null | undefined;
+  /** Snoozes the row until then (at most a year ahead); null ends the snooze. */
+  snoozedUntil?: string | null | undefined;
 };
 
 export type LogLevel =
@@ -89,6 +176,13 @@ export type LogSearch = {
   text: string;
 };
 
+/** What resumeScheduling does with the occurrences missed while paused. */
+export type MissedPolicy =
+  /** Each row that missed an occurrence runs once, now (late: true). */
+  | 'RUN_ONCE'
+  /** Nothing runs now: each row goes on with its next occurrence. */
+  | 'SKIP';
+
 export type OrderDirection =
   | 'ASC'
   | 'DESC';
@@ -103,6 +197,13 @@ export type ParameterInput = {
   name: string;
   value: string;
 };
+
+/** A parameter's type: values travel as strings and are checked against it. */
+export type ParameterType =
+  | 'BOOLEAN'
+  | 'CHOICE'
+  | 'INT'
+  | 'STRING';
 
 export type PlanInput = {
   kind: PlanKind;
@@ -125,6 +226,12 @@ export type ReportWhen =
   | 'ALWAYS'
   | 'FAILURE'
   | 'WARNING_OR_FAILURE';
+
+export type RetryInput = {
+  attempts: number;
+  backoff: Backoff;
+  delaySeconds: number;
+};
 
 export type Role =
   | 'DOMAIN_ADMIN'
@@ -150,6 +257,8 @@ export type RuleKind =
 export type Trigger =
   | 'API'
   | 'MANUAL'
+  /** A retry of a failed or interrupted run. */
+  | 'RETRY'
   | 'SCHEDULE';
 
 export type UserFilter = {
@@ -202,6 +311,51 @@ export type EndSessionMutationVariables = Exact<{
 
 export type EndSessionMutation = { endSession: boolean };
 
+export type AlertFieldsFragment = { id: string, kind: AlertKind, domain: string | null, message: string, openedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, snoozed: boolean, job: { jobId: string, domain: string } | null, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus } | null };
+
+export type AlertsQueryVariables = Exact<{
+  filter?: AlertFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AlertsQuery = { alerts: { totalCount: number, nodes: Array<{ id: string, kind: AlertKind, domain: string | null, message: string, openedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, snoozed: boolean, job: { jobId: string, domain: string } | null, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus } | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
+export type OpenAlertCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OpenAlertCountQuery = { alerts: { totalCount: number } };
+
+export type AcknowledgeAlertMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, kind: AlertKind, domain: string | null, message: string, openedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, snoozed: boolean, job: { jobId: string, domain: string } | null, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus } | null } };
+
+export type AlertChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AlertChangedSubscription = { alertChanged: { id: string, kind: AlertKind, domain: string | null, message: string, openedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, snoozed: boolean, job: { jobId: string, domain: string } | null, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus } | null } };
+
+export type JobExpectationsQueryVariables = Exact<{
+  jobId: string;
+  domain: string;
+}>;
+
+
+export type JobExpectationsQuery = { job: { jobId: string, domain: string, snoozedUntil: string | null, expectations: { maxDurationSeconds: number | null, minDurationSeconds: number | null, graceSeconds: number, failuresBeforeAlert: number }, retry: { attempts: number, delaySeconds: number, backoff: Backoff }, openAlerts: Array<{ id: string, kind: AlertKind, domain: string | null, message: string, openedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, snoozed: boolean, job: { jobId: string, domain: string } | null, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus } | null }> } | null };
+
+export type UpdateExpectationsMutationVariables = Exact<{
+  jobId: string;
+  domain: string;
+  input: JobUpdate;
+}>;
+
+
+export type UpdateExpectationsMutation = { updateJob: { jobId: string, domain: string, snoozedUntil: string | null, expectations: { maxDurationSeconds: number | null, minDurationSeconds: number | null, graceSeconds: number, failuresBeforeAlert: number }, retry: { attempts: number, delaySeconds: number, backoff: Backoff } } };
+
 export type AuditPageQueryVariables = Exact<{
   filter?: AuditFilter | null | undefined;
   first?: number | null | undefined;
@@ -210,6 +364,49 @@ export type AuditPageQueryVariables = Exact<{
 
 
 export type AuditPageQuery = { auditLog: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, at: string, actor: string, action: string, target: string | null, domain: string | null, details: string | null, address: string | null }> } };
+
+export type ChannelFieldsFragment = { id: string, name: string, kind: ChannelKind, target: string, events: Array<AlertKind>, domain: string | null, enabled: boolean, hasSecret: boolean, deliveries: Array<{ id: string, event: AlertEventType, status: DeliveryStatus, attempts: number, lastError: string | null, at: string, deliveredAt: string | null, nextAttemptAt: string | null, alert: { id: string, kind: AlertKind, message: string } | null }> };
+
+export type ChannelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ChannelsQuery = { channels: Array<{ id: string, name: string, kind: ChannelKind, target: string, events: Array<AlertKind>, domain: string | null, enabled: boolean, hasSecret: boolean, deliveries: Array<{ id: string, event: AlertEventType, status: DeliveryStatus, attempts: number, lastError: string | null, at: string, deliveredAt: string | null, nextAttemptAt: string | null, alert: { id: string, kind: AlertKind, message: string } | null }> }> };
+
+export type CreateChannelMutationVariables = Exact<{
+  input: ChannelInput;
+}>;
+
+
+export type CreateChannelMutation = { createChannel: { id: string, name: string, kind: ChannelKind, target: string, events: Array<AlertKind>, domain: string | null, enabled: boolean, hasSecret: boolean, deliveries: Array<{ id: string, event: AlertEventType, status: DeliveryStatus, attempts: number, lastError: string | null, at: string, deliveredAt: string | null, nextAttemptAt: string | null, alert: { id: string, kind: AlertKind, message: string } | null }> } };
+
+export type UpdateChannelMutationVariables = Exact<{
+  id: string | number;
+  input: ChannelInput;
+}>;
+
+
+export type UpdateChannelMutation = { updateChannel: { id: string, name: string, kind: ChannelKind, target: string, events: Array<AlertKind>, domain: string | null, enabled: boolean, hasSecret: boolean, deliveries: Array<{ id: string, event: AlertEventType, status: DeliveryStatus, attempts: number, lastError: string | null, at: string, deliveredAt: string | null, nextAttemptAt: string | null, alert: { id: string, kind: AlertKind, message: string } | null }> } };
+
+export type DeleteChannelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteChannelMutation = { deleteChannel: boolean };
+
+export type TestChannelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TestChannelMutation = { testChannel: boolean };
+
+export type RetryAlertDeliveryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryAlertDeliveryMutation = { retryAlertDelivery: { id: string, status: DeliveryStatus, attempts: number, lastError: string | null, nextAttemptAt: string | null } };
 
 export type DashboardQueryVariables = Exact<{
   domain?: string | null | undefined;
@@ -267,6 +464,30 @@ export type JobStatsQueryVariables = Exact<{
 
 export type JobStatsQuery = { job: { id: string, jobId: string, domain: string, stats: { runs: number, successRate: number | null, durationP50Ms: number | null, durationP95Ms: number | null, points: Array<{ executionId: string, startedAt: string, durationMs: number | null, status: ExecutionStatus }> } } | null };
 
+export type UpdateParameterDefaultsMutationVariables = Exact<{
+  jobId: string;
+  domain: string;
+  parameters: Array<ParameterInput> | ParameterInput;
+}>;
+
+
+export type UpdateParameterDefaultsMutation = { updateJob: { id: string, jobId: string, domain: string, parameterDefaults: Array<{ name: string, value: string | null }> } };
+
+export type UpdateJobsMutationVariables = Exact<{
+  select: JobSelection;
+  input: JobUpdate;
+}>;
+
+
+export type UpdateJobsMutation = { updateJobs: { matched: number, updated: number } };
+
+export type ExecuteSelectionMutationVariables = Exact<{
+  select: JobSelection;
+}>;
+
+
+export type ExecuteSelectionMutation = { executeSelection: { started: number, alreadyRunning: number } };
+
 export type LogHeadQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -302,6 +523,43 @@ export type MailTransportQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MailTransportQuery = { mailTransport: { configured: boolean } };
+
+export type SetResourceCapacityMutationVariables = Exact<{
+  name: string;
+  capacity: number;
+}>;
+
+
+export type SetResourceCapacityMutation = { setResourceCapacity: { name: string, capacity: number, inUse: number, waiting: number } };
+
+export type RunParametersQueryVariables = Exact<{
+  jobId: string;
+  domain: string;
+}>;
+
+
+export type RunParametersQuery = { job: { id: string, jobId: string, domain: string, parameters: Array<{ name: string, description: string | null, type: ParameterType, required: boolean, default: string | null, choices: Array<string> | null, secret: boolean }>, parameterDefaults: Array<{ name: string, value: string | null }> } | null };
+
+export type SchedulerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SchedulerQuery = { scheduler: { paused: boolean, since: string | null, by: string | null, reason: string | null, pausedDomains: Array<string> } };
+
+export type PauseSchedulingMutationVariables = Exact<{
+  domain?: string | null | undefined;
+  reason?: string | null | undefined;
+}>;
+
+
+export type PauseSchedulingMutation = { pauseScheduling: { paused: boolean, since: string | null, by: string | null, reason: string | null, pausedDomains: Array<string> } };
+
+export type ResumeSchedulingMutationVariables = Exact<{
+  domain?: string | null | undefined;
+  missed?: MissedPolicy | null | undefined;
+}>;
+
+
+export type ResumeSchedulingMutation = { resumeScheduling: { paused: boolean, since: string | null, by: string | null, reason: string | null, pausedDomains: Array<string> } };
 
 export type SearchLogsQueryVariables = Exact<{
   search: LogSearch;
@@ -376,13 +634,18 @@ export type DeleteUserMutationVariables = Exact<{
 
 export type DeleteUserMutation = { deleteUser: boolean };
 
-export type ExecutionSummaryFragment = { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number };
+export type WorkersQueryVariables = Exact<{ [key: string]: never; }>;
 
-export type RuleFieldsFragment = { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string };
 
-export type JobRowFieldsFragment = { jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null };
+export type WorkersQuery = { workers: Array<{ id: string, host: string, pid: number, slots: number, running: number, alive: boolean, startedAt: string, lastSeenAt: string, stoppedAt: string | null, runningExecutions: Array<{ id: string, jobId: string, domain: string, startedAt: string, progress: number | null, waitingFor: string | null }> }> };
 
-export type JobDetailFieldsFragment = { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen } };
+export type ExecutionSummaryFragment = { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, waitingFor: string | null, attempt: number, retryAt: string | null };
+
+export type RuleFieldsFragment = { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string };
+
+export type JobRowFieldsFragment = { jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null } | null, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> };
+
+export type JobDetailFieldsFragment = { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, attempt: number, retryAt: string | null } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen }, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> };
 
 export type ViewerFieldsFragment = { id: string, email: string, role: Role, domains: Array<string>, allDomains: boolean };
 
@@ -431,7 +694,7 @@ export type JobsQueryVariables = Exact<{
 }>;
 
 
-export type JobsQuery = { jobs: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null }> } };
+export type JobsQuery = { jobs: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null } | null, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> }> } };
 
 export type DomainListQueryVariables = Exact<{
   text?: string | null | undefined;
@@ -448,14 +711,19 @@ export type JobRowQueryVariables = Exact<{
 }>;
 
 
-export type JobRowQuery = { job: { jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null } | null };
+export type JobRowQuery = { job: { jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null } | null, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> } | null };
 
 export type JobRowsQueryVariables = Exact<{
   refs: Array<JobRef> | JobRef;
 }>;
 
 
-export type JobRowsQuery = { jobsByRefs: Array<{ jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string } | null } | null> };
+export type JobRowsQuery = { jobsByRefs: Array<{ jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, plan: { kind: PlanKind, summary: string }, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null } | null, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> } | null> };
+
+export type ResourceUsageQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ResourceUsageQuery = { resources: Array<{ name: string, capacity: number, inUse: number, waiting: number }> };
 
 export type JobQueryVariables = Exact<{
   jobId: string;
@@ -463,11 +731,12 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen } } | null };
+export type JobQuery = { job: { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, attempt: number, retryAt: string | null } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen }, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> } | null };
 
 export type PreviewRuleQueryVariables = Exact<{
   rule: RuleInput;
   count?: number | null | undefined;
+  job?: JobRef | null | undefined;
 }>;
 
 
@@ -480,14 +749,15 @@ export type UpdateJobMutationVariables = Exact<{
 }>;
 
 
-export type UpdateJobMutation = { updateJob: { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen } } };
+export type UpdateJobMutation = { updateJob: { locks: Array<string>, timeoutSeconds: number, jobId: string, domain: string, description: string, kind: JobKind, nextRunAt: string | null, running: boolean, hasUnreadLogs: boolean, lastExecution: { id: string, status: ExecutionStatus, startedAt: string, waitingFor: string | null, jobId: string, domain: string, trigger: Trigger, triggeredBy: string | null, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, attempt: number, retryAt: string | null } | null, plan: { kind: PlanKind, summary: string, rule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string } | null }, automaticRule: { kind: RuleKind, every: number | null, days: Array<Weekday> | null, times: Array<string> | null, cron: string | null, timeZone: string, spreadMinutes: number | null, summary: string } | null, report: { send: boolean, recipients: Array<string>, when: ReportWhen }, openAlerts: Array<{ id: string, kind: AlertKind, message: string }> } };
 
 export type ExecuteNowMutationVariables = Exact<{
   jobs: Array<JobRef> | JobRef;
+  parameters?: Array<ParameterInput> | ParameterInput | null | undefined;
 }>;
 
 
-export type ExecuteNowMutation = { executeNow: Array<{ reason: string | null, job: { jobId: string, domain: string }, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null }> };
+export type ExecuteNowMutation = { executeNow: Array<{ reason: string | null, job: { jobId: string, domain: string }, execution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, waitingFor: string | null, attempt: number, retryAt: string | null } | null }> };
 
 export type JobExecutionsQueryVariables = Exact<{
   jobId: string;
@@ -498,14 +768,14 @@ export type JobExecutionsQueryVariables = Exact<{
 }>;
 
 
-export type JobExecutionsQuery = { job: { id: string, jobId: string, domain: string, executions: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number }> } } | null };
+export type JobExecutionsQuery = { job: { id: string, jobId: string, domain: string, retry: { attempts: number }, executions: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, waitingFor: string | null, attempt: number, retryAt: string | null }> } } | null };
 
 export type ExecutionQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ExecutionQuery = { execution: { droppedLines: number, id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } | null };
+export type ExecutionQuery = { execution: { droppedLines: number, id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, waitingFor: string | null, attempt: number, retryAt: string | null, parameters: Array<{ name: string, value: string | null }> } | null };
 
 export type ExecutionLogsQueryVariables = Exact<{
   id: string | number;
@@ -522,7 +792,7 @@ export type CancelExecutionMutationVariables = Exact<{
 }>;
 
 
-export type CancelExecutionMutation = { cancelExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } };
+export type CancelExecutionMutation = { cancelExecution: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, waitingFor: string | null, attempt: number, retryAt: string | null } };
 
 export type DeleteExecutionsMutationVariables = Exact<{
   ids: Array<string | number> | string | number;
@@ -544,7 +814,7 @@ export type ExecutionUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type ExecutionUpdatedSubscription = { executionUpdated: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number } };
+export type ExecutionUpdatedSubscription = { executionUpdated: { id: string, jobId: string, domain: string, status: ExecutionStatus, trigger: Trigger, triggeredBy: string | null, startedAt: string, endedAt: string | null, durationMs: number | null, progress: number | null, lastSeq: number, warningCount: number, errorCount: number, waitingFor: string | null, attempt: number, retryAt: string | null } };
 
 export type ExecutionLogBatchSubscriptionVariables = Exact<{
   executionId: string | number;

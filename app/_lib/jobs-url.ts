@@ -4,6 +4,7 @@ import type { ExecutionStatus, JobFilter, JobKind, JobRef } from './types';
 
 // The list's state lives in the query string so a view can be bookmarked and shared:
 //   /jobs?status=FAILURE,WARNING&q=purge&domain=acme.example&sort=-last&job=retention.purge@acme.example&log=123
+// `jobId=acme.purge` keeps exactly that job, every domain (what a fleet-wide change selects).
 // An execution's log opens at one of its lines (marked) with `line`: /jobs?job=<jobId>@<domain>&log=<executionId>&line=<seq>
 
 const KNOWN = new Set<string>(STATUS_FILTERS);
@@ -13,7 +14,7 @@ export function parseStatuses(raw: string | null): StatusFilter[] {
   return raw.split(',').filter((s): s is StatusFilter => KNOWN.has(s));
 }
 
-export function toJobFilter(statuses: StatusFilter[], q: string, domain: string | null = null, kind: string | null = null): JobFilter | null {
+export function toJobFilter(statuses: StatusFilter[], q: string, domain: string | null = null, kind: string | null = null, jobId: string | null = null): JobFilter | null {
   const filter: JobFilter = {};
   const real = statuses.filter((s): s is ExecutionStatus => s !== 'NEVER_RUN');
   if (real.length) filter.statuses = real;
@@ -21,6 +22,7 @@ export function toJobFilter(statuses: StatusFilter[], q: string, domain: string 
   if (q.trim()) filter.text = q.trim();
   if (domain) filter.domain = domain;
   if (kind === 'GLOBAL' || kind === 'PER_DOMAIN') filter.kind = kind satisfies JobKind;
+  if (jobId) filter.jobId = jobId;
   return Object.keys(filter).length ? filter : null;
 }
 

@@ -40,6 +40,8 @@ import type {
   OutboxQueryVariables,
   PreviewRuleQuery,
   PreviewRuleQueryVariables,
+  ResourceUsageQuery,
+  ResourceUsageQueryVariables,
   RetryReportMutation,
   RetryReportMutationVariables,
   RevokeApiTokenMutation,
@@ -59,20 +61,21 @@ import type {
 
 const EXECUTION_SUMMARY = gql`
   fragment ExecutionSummary on Execution {
-    id jobId domain status trigger triggeredBy startedAt endedAt durationMs progress lastSeq warningCount errorCount
+    id jobId domain status trigger triggeredBy startedAt endedAt durationMs progress lastSeq warningCount errorCount waitingFor attempt retryAt
   }
 `;
 
 const RULE_FIELDS = gql`
-  fragment RuleFields on Rule { kind every days times cron timeZone summary }
+  fragment RuleFields on Rule { kind every days times cron timeZone spreadMinutes summary }
 `;
 
 const JOB_ROW = gql`
   fragment JobRowFields on Job {
     jobId domain description kind
     plan { kind summary }
-    lastExecution { id status startedAt }
+    lastExecution { id status startedAt waitingFor }
     nextRunAt running hasUnreadLogs
+    openAlerts { id kind message }
   }
 `;
 
@@ -156,13 +159,18 @@ export const JOB_ROWS: TypedDocumentNode<JobRowsQuery, JobRowsQueryVariables> = 
 
 export const EXECUTION_FRAGMENT: TypedDocumentNode<ExecutionSummary> = EXECUTION_SUMMARY;
 
+/** How full each resource is, for the "waiting for …" labels of the list and the log viewer (Resource is keyed by name). */
+export const RESOURCE_USAGE: TypedDocumentNode<ResourceUsageQuery, ResourceUsageQueryVariables> = gql`
+  query ResourceUsage { resources { name capacity inUse waiting } }
+`;
+
 export const JOB: TypedDocumentNode<JobQuery, JobQueryVariables> = gql`
   query Job($jobId: String!, $domain: String!) { job(jobId: $jobId, domain: $domain) { ...JobDetailFields } }
   ${JOB_DETAIL}
 `;
 
 export const PREVIEW_RULE: TypedDocumentNode<PreviewRuleQuery, PreviewRuleQueryVariables> = gql`
-  query PreviewRule($rule: RuleInput!, $count: Int) { previewRule(rule: $rule, count: $count) { summary next } }
+  query PreviewRule($rule: RuleInput!, $count: Int, $job: JobRef) { previewRule(rule: $rule, count: $count, job: $job) { summary next } }
 `;
 
 export const UPDATE_JOB: TypedDocumentNode<UpdateJobMutation, UpdateJobMutationVariables> = gql`
@@ -173,8 +181,8 @@ export const UPDATE_JOB: TypedDocumentNode<UpdateJobMutation, UpdateJobMutationV
 `;
 
 export const EXECUTE_NOW: TypedDocumentNode<ExecuteNowMutation, ExecuteNowMutationVariables> = gql`
-  mutation ExecuteNow($jobs: [JobRef!]!) {
-    executeNow(jobs: $jobs) { job { jobId domain } execution { ...ExecutionSummary } reason }
+  mutation ExecuteNow($jobs: [JobRef!]!, $parameters: [ParameterInput!]) {
+    executeNow(jobs: $jobs, parameters: $parameters) { job { jobId domain } execution { ...ExecutionSummary } reason }
   }
   ${EXECUTION_SUMMARY}
 `;
@@ -185,6 +193,7 @@ export const JOB_EXECUTIONS: TypedDocumentNode<JobExecutionsQuery, JobExecutions
   query JobExecutions($jobId: String!, $domain: String!, $first: Int, $after: String, $statuses: [ExecutionStatus!]) {
     job(jobId: $jobId, domain: $domain) {
       id jobId domain
+      retry { attempts }
       executions(first: $first, after: $after, statuses: $statuses) {
         totalCount
         pageInfo { endCursor hasNextPage }
@@ -196,7 +205,7 @@ export const JOB_EXECUTIONS: TypedDocumentNode<JobExecutionsQuery, JobExecutions
 `;
 
 export const EXECUTION: TypedDocumentNode<ExecutionQuery, ExecutionQueryVariables> = gql`
-  query Execution($id: ID!) { execution(id: $id) { ...ExecutionSummary droppedLines } }
+  query Execution($id: ID!) { execution(id: $id) { ...ExecutionSummary droppedLines parameters { name value } } }
   ${EXECUTION_SUMMARY}
 `;
 

@@ -18,6 +18,8 @@ export interface RuleForm {
   times: string[];
   cron: string;
   timeZone: string;
+  /** Minutes each row may be shifted by (its own steady offset); 0: none. */
+  spreadMinutes: number;
 }
 
 export function ruleForm(rule: Rule | null | undefined, defaultTimeZone: string): RuleForm {
@@ -29,6 +31,7 @@ export function ruleForm(rule: Rule | null | undefined, defaultTimeZone: string)
     times: ['01:00'],
     cron: '0 3 * * *',
     timeZone: defaultTimeZone,
+    spreadMinutes: 0,
   };
   if (!rule) return base;
   return {
@@ -40,12 +43,19 @@ export function ruleForm(rule: Rule | null | undefined, defaultTimeZone: string)
     times: rule.kind === 'DAILY' && rule.times?.length ? [...rule.times] : base.times,
     cron: rule.kind === 'CRON' && rule.cron ? rule.cron : base.cron,
     timeZone: rule.timeZone,
+    spreadMinutes: rule.spreadMinutes ?? 0,
   };
 }
 
 const ORDER = new Map(WEEKDAYS.map((d, i) => [d, i]));
 
 export function toRuleInput(f: RuleForm): RuleInput {
+  const rule = ruleInputOfKind(f);
+  // No spread is sent as none, as the server stores it: a saved rule and the form compare equal.
+  return f.spreadMinutes ? { ...rule, spreadMinutes: f.spreadMinutes } : rule;
+}
+
+function ruleInputOfKind(f: RuleForm): RuleInput {
   switch (f.kind) {
     case 'EVERY_MINUTES':
       return { kind: f.kind, every: f.minutes, timeZone: f.timeZone };
@@ -85,6 +95,7 @@ export function localRuleErrors(f: RuleForm, t: Translate): Map<string, string> 
     });
   }
   if (f.kind === 'CRON' && f.cron.trim() === '') out.set('cron', t('ruleErrors.noCron'));
+  if (!Number.isInteger(f.spreadMinutes) || f.spreadMinutes < 0) out.set('spreadMinutes', t('ruleErrors.badSpread'));
   if (!f.timeZone) out.set('timeZone', t('ruleErrors.noTimeZone'));
   return out;
 }

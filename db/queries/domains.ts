@@ -93,6 +93,8 @@ export async function deleteDomainCascade(tx: Sql, name: string): Promise<'missi
   const admins = await tx<{ id: string }[]>`
     DELETE FROM users u USING user_domains ud
     WHERE ud.user_id = u.id AND ud.domain = ${name} AND u.role = 'DOMAIN_ADMIN' RETURNING u.id`;
+  // A domain created again later under this name starts unpaused.
+  await tx`DELETE FROM scheduling_pauses WHERE domain = ${name}`;
   // Supervisors of a set lose this one domain (user_domains cascades).
   await tx`DELETE FROM domains WHERE name = ${name}`;
   return { rows: rowIds.length, executions, domainAdmins: admins.length, adminIds: admins.map((a) => a.id) };

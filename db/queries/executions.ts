@@ -1,7 +1,8 @@
 import type { Sql } from '../client';
+import { endsQuietly } from './alerts';
 
 export type ExecStatus = 'IN_PROGRESS' | 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED';
-export type ExecTrigger = 'SCHEDULE' | 'MANUAL' | 'API';
+export type ExecTrigger = 'SCHEDULE' | 'MANUAL' | 'API' | 'RETRY';
 
 export type ExecutionRecord = {
   id: number;
@@ -25,6 +26,12 @@ export type ExecutionRecord = {
   parameters: { name: string; value: string }[];
   /** The resource the run waits for, while it waits. */
   waitingFor: string | null;
+  /** 1, then 2, 3… for its retries. */
+  attempt: number;
+  /** A retry's first attempt. */
+  retryOf: number | null;
+  /** A retry waits for this instant before a worker takes it. */
+  notBefore: Date | null;
 };
 
 export const EXEC_COLUMNS = (sql: Sql, e = sql`e`) => sql`
@@ -32,7 +39,8 @@ export const EXEC_COLUMNS = (sql: Sql, e = sql`e`) => sql`
   ${e}.triggered_by AS "triggeredBy", ${e}.occurrence_at AS "occurrenceAt", ${e}.started_at AS "startedAt",
   ${e}.ended_at AS "endedAt", ${e}.progress, ${e}.owner, ${e}.cancel_requested_by AS "cancelRequestedBy",
   ${e}.last_seq AS "lastSeq", ${e}.warning_count AS "warningCount", ${e}.error_count AS "errorCount",
-  ${e}.dropped_lines AS "droppedLines", ${e}.parameters, ${e}.waiting_for AS "waitingFor"`;
+  ${e}.dropped_lines AS "droppedLines", ${e}.parameters, ${e}.waiting_for AS "waitingFor",
+  ${e}.attempt, ${e}.retry_of::int AS "retryOf", ${e}.not_before AS "notBefore"`;
 
 export async function findExecution(sql: Sql, id: number) {
   const [row] = await sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE id = ${id}`;
@@ -49,12 +57,22 @@ export async function findExecutions(sql: Sql, ids: number[]) {
  */
 export async function openExecution(
   sql: Sql,
-  e: { rowId: string; jobId: string; domain: string; trigger: ExecTrigger; triggeredBy: string | null; occurrenceAt: Date | null; owner: string | null },
+  e: {
+    rowId: string;
+    jobId: string;
+    domain: string;
+    trigger: ExecTrigger;
+    triggeredBy: string | null;
+    occurrenceAt: Date | null;
+    owner: string | null;
+    /** The run's parameter values (jobs/parameters.ts resolveValues); none when absent. */
+    parameters?: { name: string; value: string }[];
+  },
 ) {
   const [row] = await sql<ExecutionRecord[]>`
     WITH ins AS (
-      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner)
-      VALUES (${e.rowId}, ${e.jobId}, ${e.domain}, ${e.trigger}, ${e.triggeredBy}, ${e.occurrenceAt}, ${e.owner})
+      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner, parameters)
+      VALUES (${e.rowId}, ${e.jobId}, ${e.domain}, ${e.trigger}, ${e.triggeredBy}, ${e.occurrenceAt}, ${e.owner}, ${sql.json(e.parameters ?? [])}::jsonb)
       ON CONFLICT DO NOTHING
       RETURNING *
     ), upd AS (
@@ -71,17 +89,22 @@ export async function openExecution(
  */
 export async function openExecutions(
   sql: Sql,
-  rows: { rowId: string; jobId: string; domain: string }[],
+  /** parameters: each run's values (secret ones in full), recorded by the INSERT that opens it. */
+  rows: { rowId: string; jobId: string; domain: string; parameters?: { name: string; value: string }[] }[],
   e: { trigger: ExecTrigger; triggeredBy: string | null },
-  /** The audit entry of the request ("executeNow", the rows started), written by the same statement when any opened. */
-  audit: { actor: string; address: string | null },
+  /**
+   * The audit entry of the request ("executeNow", the rows started), written by the same statement when any opened.
+   * parameters: the values the request gave, secret ones already masked (null) by the caller.
+   */
+  audit: { actor: string; address: string | null; parameters?: { name: string; value: string | null }[]; action?: 'executeNow' | 'executeSelection' },
 ) {
   if (!rows.length) return [];
   const opened = await sql<(ExecutionRecord & { pg_notify?: unknown })[]>`
     WITH ins AS (
-      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner)
-      SELECT r, j, d, ${e.trigger}, ${e.triggeredBy}, NULL, NULL
-      FROM unnest(${rows.map((x) => x.rowId)}::uuid[], ${rows.map((x) => x.jobId)}::text[], ${rows.map((x) => x.domain)}::text[]) WITH ORDINALITY AS t(r, j, d, o)
+      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner, parameters)
+      SELECT r, j, d, ${e.trigger}, ${e.triggeredBy}, NULL, NULL, p::jsonb
+      FROM unnest(${rows.map((x) => x.rowId)}::uuid[], ${rows.map((x) => x.jobId)}::text[], ${rows.map((x) => x.domain)}::text[],
+        ${rows.map((x) => JSON.stringify(x.parameters ?? []))}::text[]) WITH ORDINALITY AS t(r, j, d, p, o)
       ORDER BY o
       ON CONFLICT DO NOTHING
       RETURNING *
@@ -89,8 +112,9 @@ export async function openExecutions(
       UPDATE job_rows SET last_execution_id = ins.id, last_status = 'IN_PROGRESS' FROM ins WHERE job_rows.id = ins.row_id
     ), audit AS (
       INSERT INTO audit_log (actor, action, target, details, address)
-      SELECT ${audit.actor}, 'executeNow', left(string_agg(ins.job_id || '@' || ins.domain, ', ' ORDER BY ins.id), 2000),
-        jsonb_build_object('count', count(*)), ${audit.address}
+      SELECT ${audit.actor}, ${audit.action ?? 'executeNow'}, left(string_agg(ins.job_id || '@' || ins.domain, ', ' ORDER BY ins.id), 2000),
+        jsonb_build_object('count', count(*)) || ${audit.parameters?.length ? sql`jsonb_build_object('parameters', ${sql.json(audit.parameters)}::jsonb)` : sql`'{}'::jsonb`},
+        ${audit.address}
       FROM ins HAVING count(*) > 0
     )
     SELECT ${EXEC_COLUMNS(sql, sql`ins`)}, pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', '')
@@ -116,6 +140,7 @@ export async function claimQueued(sql: Sql, owner: string, room: number, jobIds:
     WHERE id IN (
       SELECT id FROM executions
       WHERE status = 'IN_PROGRESS' AND owner IS NULL AND cancel_requested_by IS NULL AND job_id = ANY(${jobIds}::text[])
+        AND (not_before IS NULL OR not_before <= now())
       ORDER BY id LIMIT ${room} FOR UPDATE SKIP LOCKED)
     RETURNING ${EXEC_COLUMNS(sql)}`;
 }
@@ -145,8 +170,9 @@ export async function finishExecution(
 /**
  * finishExecution, its change announced (jobdeck_exec) by the same statement, for a run whose row
  * sends no report: the common end of a run is one round trip instead of a transaction. undefined
- * when the row sends reports (or the run is no longer this worker's): the caller ends it in a
- * transaction with its report.
+ * when the row sends reports, when the end may open or resolve an alert (db/queries/alerts.ts
+ * endsQuietly), or when the run is no longer this worker's: the caller ends it in a transaction
+ * with its report and alerts.
  */
 export async function finishWithoutReport(
   sql: Sql,
@@ -159,6 +185,7 @@ export async function finishWithoutReport(
     UPDATE executions e SET status = ${status}, ended_at = now(), error = ${error}
     FROM job_rows r
     WHERE e.id = ${id} AND e.owner = ${owner} AND e.status = 'IN_PROGRESS' AND r.id = e.row_id AND NOT r.report_send
+      AND ${endsQuietly(sql, status)}
     RETURNING ${EXEC_COLUMNS(sql)}, pg_notify('jobdeck_exec', e.id::text)`;
   if (row) delete row.pg_notify;
   return row;
@@ -183,7 +210,7 @@ export async function sweepInterrupted(sql: Sql, leaseSeconds: number, unclaimed
         error = CASE WHEN owner IS NULL THEN 'no worker took this run' ELSE 'its worker stopped' END
       WHERE status = 'IN_PROGRESS' AND (
         (owner IS NOT NULL AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds}))
-        OR (owner IS NULL AND created_at < now() - make_interval(secs => ${unclaimedSeconds})))
+        OR (owner IS NULL AND coalesce(not_before, created_at) < now() - make_interval(secs => ${unclaimedSeconds})))
       RETURNING e.*
     ), note AS (
       INSERT INTO log_entries (execution_id, seq, at, level, message)

@@ -10,6 +10,8 @@ export type RowListFilter = {
   descriptionMatches?: string[];
   domain?: string;
   kind?: 'GLOBAL' | 'PER_DOMAIN';
+  /** Exactly this job id, every domain. */
+  jobId?: string;
 };
 
 export type RowWithRead = RowRecord & { hasUnreadLogs: boolean; sortKey: RowSortKey };
@@ -66,19 +68,7 @@ export async function listRows(
   const key = sortKey(sql, order);
   const dir = order.desc ? sql`DESC` : sql`ASC`;
   const orderBy = sql`ORDER BY ${key.a} ${dir}, ${key.b} ${dir}`;
-  // last_status is kept on the row (trigger executions_last_status): no join with executions to filter or count.
-  const statusCond = f.statuses?.length
-    ? f.neverRun
-      ? sql`AND (r.last_status = ANY(${f.statuses}::execution_status[]) OR r.last_execution_id IS NULL)`
-      : sql`AND r.last_status = ANY(${f.statuses}::execution_status[])`
-    : f.neverRun
-      ? sql`AND r.last_execution_id IS NULL`
-      : sql``;
-  const where = sql`r.in_catalog AND ${scope}
-    ${statusCond}
-    ${f.text ? sql`AND (strpos(lower(r.job_id), lower(${f.text})) > 0 OR strpos(lower(r.domain), lower(${f.text})) > 0 OR r.job_id = ANY(${f.descriptionMatches ?? []}::text[]))` : sql``}
-    ${f.domain ? sql`AND r.domain = ${f.domain}` : sql``}
-    ${f.kind ? sql`AND r.kind = ${f.kind}` : sql``}`;
+  const where = rowListWhere(sql, scope, f);
   const join = sql`LEFT JOIN executions e ON e.id = r.last_execution_id`;
   const after = page.after
     ? sql`AND (${key.a}, ${key.b}) ${order.desc ? sql`<` : sql`>`} (${page.after[0]}${key.casts[0]!}, ${page.after[1]}${key.casts[1]!})`
@@ -100,6 +90,37 @@ export async function listRows(
       WHERE e.id IN (SELECT r.last_execution_id FROM job_rows r WHERE ${where} ${after} ${orderBy} LIMIT ${page.first})`,
   ]);
   return { nodes, totalCount: count!.n, lastExecutions };
+}
+
+/**
+ * The rows a filter matches, in a scope (alias r): the jobs list's WHERE, and what a bulk
+ * operation's filter selects (updateJobs, executeSelection), so both mean the same rows.
+ */
+export function rowListWhere(sql: Sql, scope: ReturnType<typeof sql>, f: RowListFilter) {
+  // last_status is kept on the row (trigger executions_last_status): no join with executions to filter or count.
+  const statusCond = f.statuses?.length
+    ? f.neverRun
+      ? sql`AND (r.last_status = ANY(${f.statuses}::execution_status[]) OR r.last_execution_id IS NULL)`
+      : sql`AND r.last_status = ANY(${f.statuses}::execution_status[])`
+    : f.neverRun
+      ? sql`AND r.last_execution_id IS NULL`
+      : sql``;
+  return sql`r.in_catalog AND ${scope}
+    ${statusCond}
+    ${f.text ? sql`AND (strpos(lower(r.job_id), lower(${f.text})) > 0 OR strpos(lower(r.domain), lower(${f.text})) > 0 OR r.job_id = ANY(${f.descriptionMatches ?? []}::text[]))` : sql``}
+    ${f.domain ? sql`AND r.domain = ${f.domain}` : sql``}
+    ${f.kind ? sql`AND r.kind = ${f.kind}` : sql``}
+    ${f.jobId !== undefined ? sql`AND r.job_id = ${f.jobId}` : sql``}`;
+}
+
+/** What a bulk operation needs of each selected row. */
+export type SelectedRow = Pick<RowRecord, 'id' | 'jobId' | 'domain' | 'parameterDefaults'>;
+
+/** Every row the filter matches in the scope, or the first `limit` (the caller asks one more to tell there are more). */
+export async function rowsMatching(sql: Sql, scope: ReturnType<typeof sql>, f: RowListFilter, limit?: number) {
+  return sql<SelectedRow[]>`
+    SELECT r.id, r.job_id AS "jobId", r.domain, r.parameter_defaults AS "parameterDefaults"
+    FROM job_rows r WHERE ${rowListWhere(sql, scope, f)} ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`;
 }
 
 export async function unreadFor(sql: Sql, userId: string, rowIds: string[]) {

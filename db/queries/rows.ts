@@ -105,14 +105,36 @@ export async function updateReport(
   return row;
 }
 
+/**
+ * Replaces rows' own default parameter values (secret ones in full: services mask them when served),
+ * except the current values named in `keep` (secrets a client cannot read back, so cannot resend).
+ */
+export async function updateParameterDefaults(sql: Sql, ids: string[], defaults: { name: string; value: string }[], keep: string[] = []) {
+  return sql<RowRecord[]>`
+    UPDATE job_rows r SET updated_at = now(), parameter_defaults = ${sql.json(defaults)}::jsonb || (
+      SELECT coalesce(jsonb_agg(x), '[]'::jsonb) FROM jsonb_array_elements(r.parameter_defaults) x WHERE x->>'name' = ANY(${keep}::text[]))
+    WHERE id = ANY(${ids}::uuid[]) RETURNING ${ROW_COLUMNS(sql)}`;
+}
+
 export async function setNextRun(sql: Sql, id: string, nextRunAt: Date | null) {
   await sql`UPDATE job_rows SET next_run_at = ${nextRunAt} WHERE id = ${id}`;
 }
 
-/** Consumes one occurrence: only the caller that still sees `at` as the row's next run wins. */
-export async function consumeOccurrence(sql: Sql, id: string, at: Date, next: Date | null) {
-  const rows = await sql`UPDATE job_rows SET next_run_at = ${next} WHERE id = ${id} AND next_run_at = ${at} RETURNING id`;
-  return rows.length === 1;
+/**
+ * Consumes one occurrence: only the caller that still sees `at` as the row's next run wins
+ * (undefined for the others). While all scheduling or the row's domain is paused it is consumed all
+ * the same but answered 'paused' and remembered as missed (the first one missed is kept). The pauses
+ * are read FOR SHARE in the same statement: a resume deleting one waits for this transaction, or
+ * this one for the resume, so no occurrence is marked missed after its resume settled the missed ones.
+ */
+export async function consumeOccurrence(sql: Sql, id: string, domain: string, at: Date, next: Date | null) {
+  const [row] = await sql<{ paused: boolean }[]>`
+    UPDATE job_rows r SET next_run_at = ${next},
+      missed_at = CASE WHEN p.paused THEN coalesce(r.missed_at, ${at}) ELSE r.missed_at END
+    FROM (SELECT EXISTS (SELECT 1 FROM scheduling_pauses WHERE domain IN ('*', ${domain}) FOR SHARE) AS paused) p
+    WHERE r.id = ${id} AND r.next_run_at = ${at}
+    RETURNING p.paused`;
+  return row ? (row.paused ? ('paused' as const) : ('due' as const)) : undefined;
 }
 
 /** Active rows with a next run: what Agenda must hold. */
@@ -147,4 +169,62 @@ export async function setNextRuns(sql: Sql, runs: { id: string; at: Date }[]) {
     UPDATE job_rows r SET next_run_at = v.at
     FROM unnest(${runs.map((x) => x.id)}::uuid[], ${runs.map((x) => x.at.toISOString())}::timestamptz[]) AS v(id, at)
     WHERE r.id = v.id`;
+}
+
+/**
+ * Makes Agenda hold exactly one pending occurrence job (`name`) per row: the given time, or none
+ * where it is null. Two statements whatever the number of rows (syncDomains, updateJobs); a
+ * running occurrence (locked) is left to finish, as scheduleRow does. Call it in a transaction.
+ */
+export async function replaceOccurrences(tx: Sql, name: string, rows: { id: string; at: Date | null }[]) {
+  if (!rows.length) return;
+  const ids = rows.map((r) => r.id);
+  // agenda_jobs has no index on data->>'rowId'. `= ANY(ids)` with the ids as a constant is one scan
+  // probing a hash of them (60 ms for 20,000 rows among 40,000 jobs), but a generic plan of the
+  // prepared statement tests each job against the array one element at a time (minutes), and a
+  // join with unnest was planned as a merge join sorting every job on disk, or as a nested loop.
+  // Custom plans only, for this transaction.
+  await tx`SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`;
+  await tx`
+    DELETE FROM agenda_jobs a
+    WHERE a.name = ${name} AND a.locked_at IS NULL AND a.data->>'rowId' = ANY(${ids}::text[])`;
+  const due = rows.filter((r): r is { id: string; at: Date } => r.at !== null);
+  if (!due.length) return;
+  await tx`
+    INSERT INTO agenda_jobs (name, priority, next_run_at, type, data)
+    SELECT ${name}, 0, v.iso::timestamptz, 'normal', jsonb_build_object('rowId', v.id, 'at', v.iso)
+    FROM unnest(${due.map((r) => r.id)}::text[], ${due.map((r) => r.at.toISOString())}::text[]) AS v(id, iso)`;
+}
+
+/** What updateRows changes: each part given is set on every row (the plan with each row's own next run). */
+export type RowsChange = {
+  plan?: { planKind: RowRecord['planKind']; rule: RuleJson | null; nextRunAts: (Date | null)[] };
+  report?: { send: boolean; recipients: string[]; when: RowRecord['reportWhen'] };
+  /** New defaults, and the names of secret ones whose current value is kept (see updateParameterDefaults). */
+  parameterDefaults?: { values: { name: string; value: string }[]; keep: string[] };
+};
+
+/**
+ * updateJobs' write: plan, report and/or parameter defaults of many rows in one statement, each
+ * row with its own next run (ids[i] gets plan.nextRunAts[i]). Only rows still in the catalog and in
+ * `scope` (a condition on r.domain) change; answers them with the next run each got.
+ */
+export async function updateRows(sql: Sql, scope: ReturnType<typeof sql>, ids: string[], c: RowsChange) {
+  if (!ids.length) return [];
+  const ats = c.plan ? c.plan.nextRunAts.map((d) => d?.toISOString() ?? null) : ids.map(() => null);
+  const plan = c.plan
+    ? sql`plan_kind = ${c.plan.planKind}, rule = ${c.plan.rule === null ? null : sql.json(c.plan.rule as never)}, next_run_at = v.at::timestamptz,`
+    : sql``;
+  const report = c.report
+    ? sql`report_send = ${c.report.send}, report_recipients = ${c.report.recipients}::text[], report_when = ${c.report.when},`
+    : sql``;
+  const params = c.parameterDefaults
+    ? sql`parameter_defaults = ${JSON.stringify(c.parameterDefaults.values)}::jsonb || (
+        SELECT coalesce(jsonb_agg(x), '[]'::jsonb) FROM jsonb_array_elements(r.parameter_defaults) x WHERE x->>'name' = ANY(${c.parameterDefaults.keep}::text[])),`
+    : sql``;
+  return sql<{ id: string; at: Date | null }[]>`
+    UPDATE job_rows r SET ${plan} ${report} ${params} updated_at = now()
+    FROM unnest(${ids}::uuid[], ${ats}::text[]) AS v(id, at)
+    WHERE r.id = v.id AND r.in_catalog AND ${scope}
+    RETURNING r.id, r.next_run_at AS at`;
 }

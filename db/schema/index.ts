@@ -5,3 +5,5 @@ export * from './mail';
 export * from './workers';
 export * from './fleet';
 export * from './insight';
+export * from './assurance';
+export * from './retries';

@@ -25,7 +25,7 @@ export const executionStatusEnum = pgEnum('execution_status', [
   'CANCELLED',
   'INTERRUPTED',
 ]);
-export const triggerEnum = pgEnum('execution_trigger', ['SCHEDULE', 'MANUAL', 'API']);
+export const triggerEnum = pgEnum('execution_trigger', ['SCHEDULE', 'MANUAL', 'API', 'RETRY']);
 export const logLevelEnum = pgEnum('log_level', ['PROGRESS', 'INFO', 'WARNING', 'ERROR']);
 export const reportWhenEnum = pgEnum('report_when', ['ALWAYS', 'WARNING_OR_FAILURE', 'FAILURE']);
 
@@ -115,6 +115,12 @@ export const executions = pgTable(
     parameters: jsonb('parameters').$type<ParameterValueJson[]>().notNull().default(sql`'[]'::jsonb`),
     /** The resource this run waits for, while it waits (null once it holds all it needs). */
     waitingFor: text('waiting_for'),
+    /** 1 for a first run; a retry (trigger RETRY) counts on from the run it repeats. */
+    attempt: smallint('attempt').notNull().default(1),
+    /** A retry's first attempt (the chain's head); null for a first attempt. */
+    retryOf: bigint('retry_of', { mode: 'number' }),
+    /** A retry is not taken by a worker before this instant (its delay). */
+    notBefore: timestamp('not_before', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('executions_row_occurrence_uq').on(t.rowId, t.occurrenceAt),

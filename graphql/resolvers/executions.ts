@@ -101,6 +101,8 @@ export const executionResolvers = {
     durationMs: (e: ExecutionRecord) => (e.endedAt ? e.endedAt.getTime() - e.startedAt.getTime() : null),
     scheduledFor: (e: ExecutionRecord) => e.occurrenceAt,
     late: (e: ExecutionRecord) => executions.isLate(e),
+    retryOf: (e: ExecutionRecord) => (e.retryOf ? String(e.retryOf) : null),
+    retryAt: (e: ExecutionRecord) => (e.status === 'IN_PROGRESS' && !e.owner && e.notBefore && e.notBefore.getTime() > Date.now() ? e.notBefore : null),
     logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[3], ctx: Context) => executions.logsPage(ctx.deps, requireViewer(ctx.viewer), e, a),
   },
   LogEntry: {},

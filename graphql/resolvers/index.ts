@@ -10,6 +10,10 @@ import { ssoResolvers } from './sso';
 import { userResolvers } from './users';
 import { workerResolvers } from './workers';
 import { insightResolvers } from './insight';
+import { resourceResolvers } from './resources';
+import { schedulingResolvers } from './scheduling';
+import { parameterResolvers } from './parameters';
+import { assuranceResolvers } from './assurance';
 
 export const resolvers = [
   {
@@ -28,4 +32,8 @@ export const resolvers = [
   ssoResolvers,
   workerResolvers,
   insightResolvers,
+  resourceResolvers,
+  schedulingResolvers,
+  parameterResolvers,
+  assuranceResolvers,
 ];

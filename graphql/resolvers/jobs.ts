@@ -1,6 +1,7 @@
 import type { Resolvers } from '../generated/resolvers';
 import type { RowRecord } from '../../services/models';
 import { requireViewer } from '../../services/auth';
+import * as bulk from '../../services/bulk';
 import * as executions from '../../services/executions';
 import * as jobs from '../../services/jobs';
 import type { Rule } from '../../services/models';
@@ -17,16 +18,18 @@ export const jobResolvers = {
       jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
     jobsByRefs: (_: unknown, a: { refs: { jobId: string; domain: string }[] }, ctx: Context) =>
       jobs.getJobs(ctx.deps, requireViewer(ctx.viewer), a.refs),
-    previewRule: (_: unknown, a: { rule: Parameters<typeof jobs.previewRule>[1]; count?: number }, ctx: Context) => {
-      requireViewer(ctx.viewer);
-      return jobs.previewRule(ctx.deps, a.rule, a.count, ctx.locale);
-    },
+    previewRule: (_: unknown, a: { rule: jobs.RuleInputArg; count?: number; job?: { jobId: string; domain: string } | null }, ctx: Context) =>
+      jobs.previewRule(ctx.deps, requireViewer(ctx.viewer), a.rule, a.count, ctx.locale, a.job),
   },
   Mutation: {
-    executeNow: (_: unknown, a: { jobs: { jobId: string; domain: string }[] }, ctx: Context) =>
-      jobs.executeNow(ctx.deps, requireViewer(ctx.viewer), a.jobs),
+    executeNow: (_: unknown, a: { jobs: { jobId: string; domain: string }[]; parameters?: { name: string; value: string }[] | null }, ctx: Context) =>
+      jobs.executeNow(ctx.deps, requireViewer(ctx.viewer), a.jobs, a.parameters),
     updateJob: (_: unknown, a: { jobId: string; domain: string; input: Parameters<typeof jobs.updateJob>[4] }, ctx: Context) =>
       jobs.updateJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain, a.input),
+    updateJobs: (_: unknown, a: { select: bulk.JobSelectionArg; input: bulk.BulkUpdateInput }, ctx: Context) =>
+      bulk.updateJobs(ctx.deps, requireViewer(ctx.viewer), a.select, a.input),
+    executeSelection: (_: unknown, a: { select: bulk.JobSelectionArg; parameters?: { name: string; value: string }[] | null }, ctx: Context) =>
+      bulk.executeSelection(ctx.deps, requireViewer(ctx.viewer), a.select, a.parameters),
   },
   Job: {
     description: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.description ?? '',
@@ -49,6 +52,7 @@ export const jobResolvers = {
     days: (r: Rule) => r.days ?? null,
     times: (r: Rule) => r.times ?? null,
     cron: (r: Rule) => r.cron ?? null,
+    spreadMinutes: (r: Rule) => r.spreadMinutes || null,
     summary: (r: Rule, _: Args, ctx: Context) => jobs.ruleSummary(r, ctx.locale),
   },
 };

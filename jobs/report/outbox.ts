@@ -4,6 +4,7 @@
  */
 import { isPlainAddress } from '../../lib/email';
 import type postgres from 'postgres';
+import type { ParameterDeclaration } from '../types';
 import { REPORT_LINE_MAX_CHARS, renderReport, type ReportData, type ReportLogEntry, type ReportStatus } from './template';
 
 type AnySql = postgres.Sql | postgres.TransactionSql;
@@ -16,6 +17,8 @@ export type EnqueueOptions = {
   /** The report's language (REPORT_LOCALE); English when absent. */
   locale?: string;
   descriptionOf(jobId: string): string;
+  /** The job's parameter declarations (which values are secret); undefined: every value is masked. */
+  parametersOf?(jobId: string): readonly ParameterDeclaration[] | undefined;
   /** Told why a report could not be queued; enqueueReport itself never throws. */
   log?: (message: string) => void;
 };
@@ -48,6 +51,7 @@ export function reportMessageId(executionId: number, publicUrl?: string): string
 type ReportSource = Pick<ReportData, 'jobId' | 'domain' | 'status' | 'trigger' | 'triggeredBy' | 'startedAt' | 'endedAt' | 'warningCount' | 'errorCount'> & {
   id: number;
   droppedLines: number;
+  parameters: { name: string; value: string }[];
   reportSend: boolean;
   recipients: string[];
   reportWhen: ReportWhen;
@@ -73,7 +77,7 @@ async function enqueueIn(sql: AnySql, executionId: number, opts: EnqueueOptions)
   const [e] = await sql<ReportSource[]>`
     SELECT e.id::int AS id, e.job_id AS "jobId", e.domain, e.status, e.trigger, e.triggered_by AS "triggeredBy",
       e.started_at AS "startedAt", e.ended_at AS "endedAt", e.warning_count AS "warningCount",
-      e.error_count AS "errorCount", e.dropped_lines AS "droppedLines", r.report_send AS "reportSend",
+      e.error_count AS "errorCount", e.dropped_lines AS "droppedLines", e.parameters, r.report_send AS "reportSend",
       r.report_recipients AS recipients, r.report_when AS "reportWhen"
     FROM executions e JOIN job_rows r ON r.id = e.row_id
     WHERE e.id = ${executionId}`;
@@ -112,6 +116,12 @@ async function enqueueIn(sql: AnySql, executionId: number, opts: EnqueueOptions)
   } catch {
     /* a job that left the catalog has no description; the report goes out without one */
   }
+  // A secret value never reaches a report: only the names of secret parameters are shown.
+  const declared = opts.parametersOf?.(e.jobId);
+  const parameters = (e.parameters ?? []).map((v) => {
+    const p = declared?.find((d) => d.name === v.name);
+    return { name: v.name, value: p && !p.secret ? v.value : null };
+  });
   const rendered = renderReport({
     executionId: e.id,
     jobId: e.jobId,
@@ -125,6 +135,7 @@ async function enqueueIn(sql: AnySql, executionId: number, opts: EnqueueOptions)
     warningCount: e.warningCount,
     errorCount: e.errorCount,
     droppedLines: e.droppedLines,
+    parameters,
     head: [...head],
     tail,
     totalLines,

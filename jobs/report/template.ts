@@ -7,6 +7,7 @@ import type { ExecStatus, ExecTrigger } from '../../db/queries/executions';
 import { executionPath } from '../../lib/console-links';
 import { translator, type Translate } from '../../lib/i18n/translate';
 import { logEntryText, printableLogText } from '../../lib/log-text';
+import { MASK } from '../parameters';
 import type { LogLevel } from '../types';
 
 export type ReportStatus = ExecStatus;
@@ -24,6 +25,8 @@ export type ReportData = {
   endedAt: Date | null;
   warningCount: number;
   errorCount: number;
+  /** The run's parameter values, secret ones already masked (null): shown as "•••". */
+  parameters?: { name: string; value: string | null }[];
   /** Lines the runner dropped past LOG_MAX_LINES (never stored, so never shown). */
   droppedLines?: number;
   /** The first entries of the log, in seq order. May be the whole log. */
@@ -133,6 +136,7 @@ function facts(t: Translate, data: ReportData) {
     [t('fact.warnings'), String(data.warningCount)],
     [t('fact.errors'), String(data.errorCount)],
   ];
+  if (data.parameters?.length) rows.push([t('fact.parameters'), data.parameters.map((p) => `${p.name}=${p.value ?? MASK}`).join(', ')]);
   if (data.droppedLines) rows.push([t('fact.droppedLines'), t('droppedLines', { n: data.droppedLines })]);
   return rows.map(([k, v]) => [k, oneLine(v)] as const);
 }

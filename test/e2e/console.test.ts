@@ -397,7 +397,13 @@ test('a domain administrator sees only its domain: no GLOBAL job, no other domai
     assert.equal(await p.locator(tid('viewer-role')).getAttribute('data-role'), 'DOMAIN_ADMIN');
     assert.match(await p.locator(tid('viewer-role')).innerText(), /a\.example/);
     assert.equal(await p.locator(tid('nav-mail')).count(), 0);
-    assert.equal(await p.locator(tid('nav-admin')).count(), 0, 'no Administration menu for a domain administrator');
+    // His Administration menu holds his domain's scheduling, alerts and channels, none of the system administrators' pages.
+    await p.locator(tid('nav-admin')).click();
+    const menu = p.getByRole('menu');
+    await menu.locator(tid('nav-scheduling')).waitFor();
+    const entries = await menu.locator('[data-testid^="nav-"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-testid')));
+    assert.deepEqual(entries, ['nav-scheduling', 'nav-alerts', 'nav-channels']);
+    await p.keyboard.press('Escape');
     await p.locator(tid('job-row-demo.warn@a.example')).waitFor();
     const keys = await p.locator('[data-testid^="job-row-"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-testid')!.slice(8)));
     assert.ok(keys.length > 0);

@@ -274,7 +274,7 @@ test('expired and revoked credentials are refused', async () => {
 });
 
 test('oversized HTTP body → 413; oversized WebSocket frame → socket closed', async () => {
-  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: g.cookie! }, body: JSON.stringify({ query: '{ ok }', variables: { x: 'y'.repeat(3 << 20) } }) });
+  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: g.cookie! }, body: JSON.stringify({ query: '{ ok }', variables: { x: 'y'.repeat(17 << 20) } }) });
   assert.equal(res.status, 413);
   answers.push(await res.text());
   const ws = new WebSocket(app.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { headers: { cookie: g.cookie! } });
@@ -288,7 +288,7 @@ test('oversized HTTP body → 413; oversized WebSocket frame → socket closed',
 });
 
 test('the 413 answer is a short GraphQL-style error without a stack', async () => {
-  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ok }', variables: { x: 'y'.repeat(3 << 20) } }) });
+  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ok }', variables: { x: 'y'.repeat(17 << 20) } }) });
   const text = await res.text();
   assert.ok(!/node_modules|at \w+ \(/.test(text), `413 body leaks a stack: ${text.slice(0, 300)}`);
 });

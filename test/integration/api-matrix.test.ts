@@ -28,6 +28,8 @@ type Targets = {
   execB: string; execG: string; execA: string; execDel: string; adminTokenId: string; missingExec: string; reportA: string; reportB: string;
   /** A domain administrator of b.example, one to delete, and a spare session of the system administrator. */
   userB: string; userDel: string; spareSession: string;
+  /** Assurance (#16): an alert, two channels (one to delete) and a given-up delivery of b.example. */
+  alertB: string; channelB: string; channelDel: string; deliveryB: string;
 };
 type Entry = {
   query: string;
@@ -95,7 +97,14 @@ const OPS: Record<string, Entry> = {
     subset: (r) => { noErrors(r); assert.deepEqual(r.data!.jobsByRefs, [null]); },
     admin: (r) => assert.deepEqual(r.data!.jobsByRefs.map((j: { domain: string }) => j.domain), ['b.example', 'global']),
   },
-  'Query.previewRule': { query: '{ previewRule(rule: { kind: EVERY_HOURS, every: 4 }, count: 2) { summary next } }', scoped: noErrors, admin: noErrors },
+  'Query.previewRule': {
+    // With a job: that row's own times, so a row out of scope answers like one that does not exist.
+    query: 'query($j: JobRef) { previewRule(rule: { kind: EVERY_HOURS, every: 4, spreadMinutes: 60 }, count: 2, job: $j) { summary next } }',
+    vars: () => ({ j: { jobId: 'domain.activity-report', domain: 'b.example' } }),
+    missing: () => ({ j: { jobId: 'domain.activity-report', domain: 'nope.example' } }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.equal(r.data!.previewRule.next.length, 2); },
+  },
   'Query.execution': {
     query: 'query($id: ID!) { execution(id: $id) { id domain logs { entries { message } } } }',
     vars: (t) => ({ id: t.execB }),
@@ -195,6 +204,26 @@ const OPS: Record<string, Entry> = {
   },
   'Query.mailTransport': { query: '{ mailTransport { configured } }', adminOnly: true, admin: noErrors, subset: noErrors },
   'Query.auditLog': { query: '{ auditLog { nodes { actor action } } }', adminOnly: true, admin: noErrors },
+  'Query.scheduler': {
+    query: '{ scheduler { paused since by reason pausedDomains } }',
+    scoped: (r) => { noErrors(r); assert.ok(r.data!.scheduler.pausedDomains.every((d: string) => d === 'a.example'), JSON.stringify(r)); },
+    admin: noErrors,
+  },
+  'Mutation.pauseScheduling': {
+    // b.example: the domain administrators and the supervisor of a.example get what a missing domain gets.
+    query: 'mutation($d: String) { pauseScheduling(domain: $d, reason: "matrix") { paused pausedDomains } }',
+    vars: () => ({ d: 'b.example' }),
+    missing: () => ({ d: 'nope.example' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.ok(r.data!.pauseScheduling.pausedDomains.includes('b.example')); },
+  },
+  'Mutation.resumeScheduling': {
+    query: 'mutation($d: String) { resumeScheduling(domain: $d, missed: SKIP) { paused pausedDomains } }',
+    vars: () => ({ d: 'b.example' }),
+    missing: () => ({ d: 'nope.example' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.ok(!r.data!.resumeScheduling.pausedDomains.includes('b.example')); },
+  },
   'Mutation._noop': { query: 'mutation { _noop }', open: true, scoped: noErrors, admin: noErrors },
   'Mutation.login': { query: 'mutation { login(email: "nobody@example.com", password: "wrong-password-1") { id } }', open: true },
   'Mutation.logout': { query: 'mutation { logout }', fresh: true, scoped: noErrors, admin: noErrors },
@@ -221,6 +250,27 @@ const OPS: Record<string, Entry> = {
     missing: () => ({ d: 'nope.example' }),
     scoped: code('NOT_FOUND'),
     admin: (r) => assert.equal(r.data!.updateJob.plan.kind, 'DISABLED'),
+  },
+  // A selection never reaches beyond the viewer's rows: out of scope counts like a row that does not exist.
+  'Mutation.updateJobs': {
+    query: 'mutation($s: JobSelection!) { updateJobs(select: $s, input: { report: { send: false, recipients: [] } }) { matched updated } }',
+    vars: () => ({ s: { refs: [{ jobId: 'domain.activity-report', domain: 'b.example' }, { jobId: 'system.self-test', domain: 'global' }] } }),
+    missing: () => ({ s: { refs: [{ jobId: 'domain.activity-report', domain: 'nope.example' }, { jobId: 'system.self-test', domain: 'nope.example' }] } }),
+    scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.updateJobs, { matched: 0, updated: 0 }); },
+    subsetVars: () => ({ s: { filter: { domain: 'b.example' } } }),
+    subsetMissing: () => ({ s: { filter: { domain: 'nope.example' } } }),
+    subset: (r) => { noErrors(r); assert.deepEqual(r.data!.updateJobs, { matched: 0, updated: 0 }); },
+    admin: (r) => { noErrors(r); assert.deepEqual(r.data!.updateJobs, { matched: 2, updated: 2 }); },
+  },
+  'Mutation.executeSelection': {
+    query: 'mutation($s: JobSelection!) { executeSelection(select: $s) { started alreadyRunning } }',
+    vars: () => ({ s: { refs: [{ jobId: 'domain.activity-report', domain: 'b.example' }, { jobId: 'system.self-test', domain: 'global' }] } }),
+    missing: () => ({ s: { refs: [{ jobId: 'domain.activity-report', domain: 'nope.example' }, { jobId: 'system.self-test', domain: 'nope.example' }] } }),
+    scoped: (r) => { noErrors(r); assert.deepEqual(r.data!.executeSelection, { started: 0, alreadyRunning: 0 }); },
+    subsetVars: () => ({ s: { filter: { domain: 'b.example', jobId: 'domain.activity-report' } } }),
+    subsetMissing: () => ({ s: { filter: { domain: 'nope.example', jobId: 'domain.activity-report' } } }),
+    subset: (r) => { noErrors(r); assert.deepEqual(r.data!.executeSelection, { started: 0, alreadyRunning: 0 }); },
+    admin: (r) => { noErrors(r); const x = r.data!.executeSelection; assert.equal(x.started + x.alreadyRunning, 2); },
   },
   'Mutation.deleteExecutions': {
     query: 'mutation($ids: [ID!]!) { deleteExecutions(ids: $ids) }',
@@ -291,6 +341,71 @@ const OPS: Record<string, Entry> = {
     admin: (r) => { noErrors(r); assert.equal(r.data!.retryReport.status, 'PENDING'); },
     subset: code('NOT_FOUND'),
   },
+  // Resources are the deployment's (JOBS_FILE, locks); the counts are of the runs the viewer may see.
+  'Query.resources': { query: '{ resources { name capacity inUse waiting } }', scoped: noErrors, admin: (r) => { noErrors(r); assert.ok(r.data!.resources.some((x: any) => x.name === 'executions')); } },
+  'Mutation.setResourceCapacity': {
+    query: 'mutation { setResourceCapacity(name: "executions", capacity: 1) { name capacity } }',
+    adminOnly: true,
+    admin: (r) => { noErrors(r); assert.deepEqual(r.data!.setResourceCapacity, { name: 'executions', capacity: 1 }); },
+    subset: code('FORBIDDEN'),
+  },
+  // Assurance (#16): alerts and channels of b.example are planted; a domain's channels are its administrators'.
+  'Query.alerts': {
+    query: 'query($f: AlertFilter) { alerts(filter: $f, first: 200) { totalCount nodes { id kind domain message job { jobId domain } execution { id domain } } } }',
+    vars: () => ({ f: { domain: 'b.example' } }),
+    missing: () => ({ f: { domain: 'nope.example' } }),
+    scoped: (r) => { noErrors(r); assert.equal(r.data!.alerts.totalCount, 0); },
+    admin: (r) => { noErrors(r); assert.equal(r.data!.alerts.nodes[0].domain, 'b.example'); },
+  },
+  'Query.channels': {
+    query: '{ channels { id name domain target events deliveries { id status alert { id domain } } } }',
+    scoped: (r) => { noErrors(r); assert.ok(r.data!.channels.every((c: any) => c.domain === 'a.example'), JSON.stringify(r)); },
+    admin: (r) => { noErrors(r); assert.ok(r.data!.channels.some((c: any) => c.domain === 'b.example' && c.deliveries.length > 0)); },
+  },
+  'Mutation.acknowledgeAlert': {
+    query: 'mutation($id: ID!) { acknowledgeAlert(id: $id) { id acknowledgedBy domain } }',
+    vars: (t) => ({ id: t.alertB }),
+    missing: () => ({ id: '999999' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.equal(r.data!.acknowledgeAlert.domain, 'b.example'); },
+  },
+  'Mutation.createChannel': {
+    query: 'mutation($i: ChannelInput!) { createChannel(input: $i) { id domain target } }',
+    vars: () => ({ i: { name: 'matrix', kind: 'SLACK', target: 'https://hooks.slack.example/matrix', events: ['FAILED'], domain: 'b.example' } }),
+    missing: () => ({ i: { name: 'matrix', kind: 'SLACK', target: 'https://hooks.slack.example/matrix', events: ['FAILED'], domain: 'nope.example' } }),
+    scoped: code('BAD_USER_INPUT'),
+    admin: (r) => { noErrors(r); assert.equal(r.data!.createChannel.domain, 'b.example'); },
+  },
+  'Mutation.updateChannel': {
+    query: 'mutation($id: ID!, $i: ChannelInput!) { updateChannel(id: $id, input: $i) { id domain name } }',
+    vars: (t) => ({ id: t.channelB, i: { name: 'renamed', kind: 'WEBHOOK', target: 'http://127.0.0.1/…', events: ['FAILED'], domain: 'b.example' } }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000', i: { name: 'renamed', kind: 'WEBHOOK', target: 'http://127.0.0.1/…', events: ['FAILED'], domain: 'b.example' } }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.equal(r.data!.updateChannel.name, 'renamed'); },
+  },
+  'Mutation.deleteChannel': {
+    query: 'mutation($id: ID!) { deleteChannel(id: $id) }',
+    vars: (t) => ({ id: t.channelDel }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.equal(r.data!.deleteChannel, true); },
+  },
+  'Mutation.testChannel': {
+    // Its receiver (port 9 of this machine) refuses: the system administrator is told why.
+    query: 'mutation($id: ID!) { testChannel(id: $id) }',
+    vars: (t) => ({ id: t.channelB }),
+    missing: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    scoped: code('NOT_FOUND'),
+    admin: code('DELIVERY_FAILED'),
+  },
+  'Mutation.retryAlertDelivery': {
+    query: 'mutation($id: ID!) { retryAlertDelivery(id: $id) { id status alert { domain } } }',
+    vars: (t) => ({ id: t.deliveryB }),
+    missing: () => ({ id: '999999' }),
+    scoped: code('NOT_FOUND'),
+    admin: (r) => { noErrors(r); assert.equal(r.data!.retryAlertDelivery.alert.domain, 'b.example'); },
+  },
+  'Subscription.alertChanged': { query: 'subscription { alertChanged { id kind domain } }' },
   'Subscription.heartbeat': { query: 'subscription { heartbeat(seconds: 1, count: 1) }' },
   'Subscription.executionLogBatch': { query: 'subscription($id: ID!) { executionLogBatch(executionId: $id) { lastSeq entries { seq message } } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
   'Subscription.executionLog': { query: 'subscription($id: ID!) { executionLog(executionId: $id) { seq message } }', vars: (t) => ({ id: t.execB }), missing: (t) => ({ id: t.missingExec }) },
@@ -352,7 +467,30 @@ before(async () => {
   const userDel = await mkUser('gone@b.example');
   const spare = await new Gql(app.url).login();
   const spareSession = (await spare.ok('{ sessions { id current } }')).sessions.find((x: { current: boolean }) => x.current).id as string;
-  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999', reportA, reportB, userB, userDel, spareSession };
+  // An alert of each domain, channels of b.example (a receiver that refuses: port 9) and a given-up delivery.
+  const alertOf = async (exec: string) => {
+    const [a] = await app.deps.sql<{ id: number }[]>`
+      INSERT INTO alerts (kind, row_id, job_id, domain, execution_id, message)
+      SELECT 'FAILED', e.row_id, e.job_id, e.domain, e.id, 'planted by the matrix' FROM executions e WHERE e.id = ${Number(exec)}
+      RETURNING id::int AS id`;
+    return String(a!.id);
+  };
+  await alertOf(execA);
+  const alertB = await alertOf(execB);
+  const channel = async (name: string, domain: string) => {
+    const [c] = await app.deps.sql<{ id: string }[]>`
+      INSERT INTO channels (name, kind, target, secret, events, domain)
+      VALUES (${name}, 'WEBHOOK', 'http://127.0.0.1:9/matrix', ${`whsec_${Buffer.alloc(32, 7).toString('base64')}`}, '{FAILED}', ${domain})
+      RETURNING id`;
+    return c!.id;
+  };
+  await channel('a hook', 'a.example');
+  const channelB = await channel('b hook', 'b.example');
+  const channelDel = await channel('b hook to delete', 'b.example');
+  const [d] = await app.deps.sql<{ id: number }[]>`
+    INSERT INTO alert_deliveries (alert_id, event, channel_id, status, attempts, last_error)
+    VALUES (${Number(alertB)}, 'opened', ${channelB}, 'FAILED', 1, 'HTTP 400') RETURNING id::int AS id`;
+  t = { execA, execB, execG, execDel, adminTokenId, missingExec: '999999', reportA, reportB, userB, userDel, spareSession, alertB, channelB, channelDel, deliveryB: String(d!.id) };
 });
 after(async () => {
   release();

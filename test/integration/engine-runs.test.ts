@@ -86,7 +86,7 @@ test('two jobs that lock one resource never overlap; the later waits', async () 
   const [x, y] = times.a!.start < times.b!.start ? [times.a!, times.b!] : [times.b!, times.a!];
   assert.ok(y.start >= x.end, `overlap: ${JSON.stringify(times)}`);
   const later = times.a!.start < times.b!.start ? eb : ea;
-  assert.ok(later.logs.entries.some((e: any) => /Waiting for resource "res"/.test(e.message)), JSON.stringify(later.logs.entries));
+  assert.ok(later.logs.entries.some((e: any) => /^Waiting for res \(1 of 1 in use\)\.$/.test(e.message)), JSON.stringify(later.logs.entries));
 });
 
 test('cancel of a TypeScript job that honours its signal', async () => {

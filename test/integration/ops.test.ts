@@ -56,7 +56,7 @@ test('/metrics after known runs: counts equal the executions table, job ids are 
     const [logs] = await app.deps.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_entries`;
     assert.equal(Number(family('jobdeck_log_entries_total')!.metrics[0]!.value), logs!.n);
     assert.equal(Number(family('jobdeck_workers_alive')!.metrics[0]!.value), 1, 'this process\'s worker');
-    for (const name of ['jobdeck_executions_running', 'jobdeck_executions_waiting', 'jobdeck_outbox_pending', 'jobdeck_subscriptions', 'jobdeck_graphql_requests_total', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes'])
+    for (const name of ['jobdeck_executions_running', 'jobdeck_executions_waiting', 'jobdeck_outbox_pending', 'jobdeck_alerts_open', 'jobdeck_subscriptions', 'jobdeck_graphql_requests_total', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes'])
       assert.ok(family(name), `${name} is served`);
     assert.equal(Number(family('jobdeck_executions_running')!.metrics[0]!.value), 0);
     const mutations = family('jobdeck_graphql_requests_total')!.metrics.find((m) => m.labels!.type === 'mutation');

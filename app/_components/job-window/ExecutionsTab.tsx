@@ -121,7 +121,15 @@ export function ExecutionsTab({ jobRef, onOpenLog }: { jobRef: JobRef; onOpenLog
                     </button>
                   </Table.Td>
                   <Table.Td><Text size="sm">{fmt.duration(elapsed(e.startedAt, e.endedAt, e.durationMs))}</Text></Table.Td>
-                  <Table.Td><Text size="sm">{L.trigger(e.trigger)}</Text></Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{L.trigger(e.trigger)}</Text>
+                    {e.attempt > 1 && (
+                      <Text size="xs" c="dimmed" data-testid="exec-attempt">
+                        {t('executions.attempt', { attempt: e.attempt, of: 1 + (data ?? previousData)!.job!.retry.attempts })}
+                      </Text>
+                    )}
+                    {e.retryAt && <Text size="xs" c="orange" data-testid="exec-retry-at">{t('executions.retryAt', { at: fmt.shortDate(e.retryAt) })}</Text>}
+                  </Table.Td>
                   <Table.Td><Text size="sm" className="jd-truncate">{e.triggeredBy ?? (e.trigger === 'SCHEDULE' ? t('executions.scheduler') : '—')}</Text></Table.Td>
                 </Table.Tr>
               ))}

@@ -12,6 +12,7 @@ import { useLabels } from '../../_lib/use-labels';
 import { UPDATE_JOB } from '../../_lib/operations';
 import type { JobDetail, ReportWhen } from '../../_lib/types';
 import { CommandInfo } from './CommandInfo';
+import { ParameterDefaults } from './ParameterDefaults';
 
 interface Props {
   job: JobDetail;
@@ -98,6 +99,7 @@ export function InformationTab({ job, onDirty }: Props) {
       </Group>
 
       <CommandInfo jobRef={{ jobId: job.jobId, domain: job.domain }} />
+      <ParameterDefaults jobRef={{ jobId: job.jobId, domain: job.domain }} />
 
       <Stack gap="xs" component="fieldset" style={{ border: 'none', padding: 0, margin: 0 }}>
         <Checkbox label={t('information.sendReport')} description={t('information.sendReportDescription')}

@@ -17,8 +17,9 @@ import { ExecutionsTab } from './ExecutionsTab';
 import { InformationTab } from './InformationTab';
 import { SchedulingTab } from './SchedulingTab';
 import { StatisticsTab } from './StatisticsTab';
+import { ExpectationsTab, ExpectationsTabLabel } from '../alerts/ExpectationsTab';
 
-const TABS = ['information', 'scheduling', 'executions', 'statistics'];
+const TABS = ['information', 'scheduling', 'executions', 'statistics', 'alerts'];
 
 interface Props {
   jobRef: JobRef;
@@ -103,6 +104,7 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
                 <Tabs.Tab value="scheduling" data-testid="tab-btn-scheduling">{label(t('tabs.scheduling'), dirty.scheduling)}</Tabs.Tab>
                 <Tabs.Tab value="executions" data-testid="tab-btn-executions">{t('tabs.executions')}</Tabs.Tab>
                 <Tabs.Tab value="statistics" data-testid="tab-btn-statistics">{t('statistics.tab')}</Tabs.Tab>
+                <Tabs.Tab value="alerts" data-testid="tab-btn-alerts"><ExpectationsTabLabel /></Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="information"><InformationTab job={job} onDirty={onInfoDirty} /></Tabs.Panel>
               <Tabs.Panel value="scheduling"><SchedulingTab job={job} onDirty={onSchedDirty} /></Tabs.Panel>
@@ -112,6 +114,7 @@ export function JobWindow({ jobRef, initialTab, onClose, onOpenLog }: Props) {
               <Tabs.Panel value="statistics">
                 {tab === 'statistics' && <StatisticsTab jobRef={{ jobId: job.jobId, domain: job.domain }} onOpenLog={onOpenLog} />}
               </Tabs.Panel>
+              <Tabs.Panel value="alerts">{tab === 'alerts' && <ExpectationsTab jobRef={{ jobId: job.jobId, domain: job.domain }} />}</Tabs.Panel>
             </Tabs>
             </>
           )}

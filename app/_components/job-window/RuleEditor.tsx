@@ -1,6 +1,6 @@
 'use client';
 
-import { ActionIcon, Button, Checkbox, Group, Input, Select, Stack, TextInput, Text } from '@mantine/core';
+import { ActionIcon, Button, Checkbox, Group, Input, NumberInput, Select, Stack, TextInput, Text } from '@mantine/core';
 import { TimeInput } from '@mantine/dates';
 import { useTranslations } from 'next-intl';
 import { useMemo } from 'react';
@@ -10,7 +10,7 @@ import type { RuleKind, Weekday } from '../../_lib/types';
 interface Props {
   form: RuleForm;
   onChange: (patch: Partial<RuleForm>) => void;
-  /** Errors keyed by the rule's field path: "cron", "days", "times", "times[1]", "every", "timeZone". */
+  /** Errors keyed by the rule's field path: "cron", "days", "times", "times[1]", "every", "timeZone", "spreadMinutes". */
   errors: Map<string, string>;
 }
 
@@ -97,6 +97,20 @@ export function RuleEditor({ form, onChange, errors }: Props) {
           data-testid="rule-cron"
         />
       )}
+      <NumberInput
+        label={t('rule.spread')}
+        description={t('rule.spreadDescription')}
+        value={form.spreadMinutes}
+        min={0}
+        allowDecimal={false}
+        allowNegative={false}
+        clampBehavior="none"
+        w="100%"
+        maw={520}
+        error={errors.get('spreadMinutes')}
+        onChange={(v) => onChange({ spreadMinutes: typeof v === 'number' ? v : v === '' ? 0 : Number.NaN })}
+        data-testid="rule-spread"
+      />
       {errors.get('') && <Text size="sm" c="red">{errors.get('')}</Text>}
     </Stack>
   );

@@ -10,16 +10,18 @@ import { isLocalZone } from '../../_lib/format';
 import { useFormat } from '../../_lib/use-format';
 import { DateText } from '../DateText';
 import { PREVIEW_RULE } from '../../_lib/operations';
-import type { RuleInput } from '../../_lib/types';
+import type { JobRef, RuleInput } from '../../_lib/types';
 
 interface Props {
   rule: RuleInput | null;
+  /** The row whose own times to show (its spread offset applied); none: the rule's occurrences. */
+  job?: JobRef;
   /** Field errors of the rule found by the server, keyed like "cron" or "times[0]". */
   onErrors?: (errors: Map<string, string>) => void;
 }
 
 /** The rule in words and its next five occurrences, asked of the server as the rule is edited. */
-export function RulePreview({ rule, onErrors }: Props) {
+export function RulePreview({ rule, job, onErrors }: Props) {
   const t = useTranslations('jobWindow');
   const fmt = useFormat();
   // Debounce the rule's text, not the object: a new object per render must not restart the timer.
@@ -27,7 +29,7 @@ export function RulePreview({ rule, onErrors }: Props) {
   const debounced = useMemo(() => (key ? (JSON.parse(key) as RuleInput) : null), [key]);
   const { data, previousData, loading, error } = useQuery(
     PREVIEW_RULE,
-    debounced ? { variables: { rule: debounced, count: 5 }, fetchPolicy: 'cache-first' } : skipToken,
+    debounced ? { variables: { rule: debounced, count: 5, job: job ? { jobId: job.jobId, domain: job.domain } : null }, fetchPolicy: 'cache-first' } : skipToken,
   );
 
   useEffect(() => {
@@ -61,6 +63,7 @@ export function RulePreview({ rule, onErrors }: Props) {
             ))}
           </List>
           {preview.next.length === 0 && <Text size="sm" c="dimmed">{t('preview.none')}</Text>}
+          {job && rule.spreadMinutes ? <Text size="xs" c="dimmed" data-testid="rule-row-times">{t('preview.rowTimes')}</Text> : null}
         </>
       ) : (
         loading && <Loader size="xs" role="status" aria-label={t('preview.computing')} />

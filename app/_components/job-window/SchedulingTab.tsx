@@ -64,6 +64,8 @@ export function SchedulingTab({ job, onDirty }: Props) {
   const planZone = job.plan.rule?.timeZone;
   const ruleZone = planZone && !isLocalZone(planZone) ? planZone : null;
   const automaticInput = useMemo(() => ruleInputOf(job.automaticRule), [job.automaticRule]);
+  // The preview shows this row's own times (its spread offset), as its next run will be.
+  const jobRef = useMemo(() => ({ jobId: job.jobId, domain: job.domain }), [job.jobId, job.domain]);
 
   return (
     <Stack gap="md" pt="md" data-testid="tab-scheduling">
@@ -91,8 +93,8 @@ export function SchedulingTab({ job, onDirty }: Props) {
           <RuleEditor form={form} onChange={patch} errors={errors} />
         </Paper>
       )}
-      {kind === 'SCHEDULED' && local.size === 0 && <RulePreview rule={rule} onErrors={onPreviewErrors} />}
-      {kind === 'AUTOMATIC' && automaticInput && <RulePreview rule={automaticInput} />}
+      {kind === 'SCHEDULED' && local.size === 0 && <RulePreview rule={rule} job={jobRef} onErrors={onPreviewErrors} />}
+      {kind === 'AUTOMATIC' && automaticInput && <RulePreview rule={automaticInput} job={jobRef} />}
 
       {otherError && <Alert color="red" data-testid="sched-error">{otherError}</Alert>}
       {data && !dirty && !error && <Text size="sm" c="green" role="status" data-testid="sched-saved">{t('scheduling.saved')}</Text>}

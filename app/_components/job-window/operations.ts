@@ -1,5 +1,12 @@
 import { gql, type TypedDocumentNode } from '@apollo/client';
-import type { JobCommandQuery, JobCommandQueryVariables, JobStatsQuery, JobStatsQueryVariables } from '../../_lib/generated';
+import type {
+  JobCommandQuery,
+  JobCommandQueryVariables,
+  JobStatsQuery,
+  JobStatsQueryVariables,
+  UpdateParameterDefaultsMutation,
+  UpdateParameterDefaultsMutationVariables,
+} from '../../_lib/generated';
 
 /**
  * What a command job runs (system administrators; null otherwise and for TypeScript jobs). Its own
@@ -25,5 +32,12 @@ export const JOB_STATS: TypedDocumentNode<JobStatsQuery, JobStatsQueryVariables>
         points { executionId startedAt durationMs status }
       }
     }
+  }
+`;
+
+/** A row's own parameter defaults (replaces them; a secret left out keeps its value, "" clears one). */
+export const UPDATE_PARAMETER_DEFAULTS: TypedDocumentNode<UpdateParameterDefaultsMutation, UpdateParameterDefaultsMutationVariables> = gql`
+  mutation UpdateParameterDefaults($jobId: String!, $domain: String!, $parameters: [ParameterInput!]!) {
+    updateJob(jobId: $jobId, domain: $domain, input: { parameters: $parameters }) { id jobId domain parameterDefaults { name value } }
   }
 `;

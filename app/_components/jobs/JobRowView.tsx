@@ -8,6 +8,8 @@ import { useLabels } from '../../_lib/use-labels';
 import { DateText } from '../DateText';
 import { LogIcon } from '../LogIcon';
 import { StatusIcon } from '../StatusIcon';
+import { WaitingIcon } from '../WaitingIcon';
+import { RowAlertIcon } from '../alerts/AlertIcon';
 
 export interface RowResult {
   text: string;
@@ -62,6 +64,8 @@ export const JobRowView = memo(function JobRowView({ row, rowKey, index, selecte
             aria-label={t('row.open', { job: row.jobId, domain: row.domain })}>
             {row.jobId}
           </button>
+          {row.lastExecution?.status === 'IN_PROGRESS' && row.lastExecution.waitingFor && <WaitingIcon resource={row.lastExecution.waitingFor} />}
+          {row.openAlerts.length > 0 && <RowAlertIcon alerts={row.openAlerts} />}
           {result && <Badge size="xs" variant="light" color={result.color} data-testid="row-result" style={{ flex: 'none' }}>{result.text}</Badge>}
         </div>
       </td>

@@ -1,6 +1,6 @@
 'use client';
 
-import { CloseButton, Group, Select, TextInput } from '@mantine/core';
+import { Badge, CloseButton, Group, Select, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
@@ -13,16 +13,19 @@ interface Props {
   statuses: StatusFilter[];
   q: string;
   domain: string | null;
+  /** Exactly this job, every domain (`?jobId=`), or null. */
+  jobId?: string | null;
   /** A SORTS value ("" is the default order). */
   sort: string;
   onStatuses: (s: StatusFilter[]) => void;
   onQ: (q: string) => void;
   onDomain: (d: string | null) => void;
+  onClearJobId?: () => void;
   onSort: (s: string) => void;
 }
 
 /** Status toggles, the text box, the domain and the order; all write to the URL (through the callbacks). */
-export function JobsFilters({ statuses, q, domain, sort, onStatuses, onQ, onDomain, onSort }: Props) {
+export function JobsFilters({ statuses, q, domain, jobId, sort, onStatuses, onQ, onDomain, onClearJobId, onSort }: Props) {
   const t = useTranslations('jobs');
   const sortData = useMemo(() => SORTS.map((s) => ({ value: s.value || 'job', label: t(`sorts.${s.key}`) })), [t]);
   const [text, setText] = useState(q);
@@ -32,6 +35,12 @@ export function JobsFilters({ statuses, q, domain, sort, onStatuses, onQ, onDoma
 
   return (
     <Group gap="xs" justify="flex-end" wrap="wrap" role="search" aria-label={t('filters.label')} w={{ base: '100%', xs: 'auto' }}>
+      {jobId && (
+        <Badge variant="light" size="lg" tt="none" data-testid="jobid-filter"
+          rightSection={<CloseButton size="xs" aria-label={t('filters.clearJobId')} onClick={onClearJobId} />}>
+          {t('filters.jobId', { jobId })}
+        </Badge>
+      )}
       <StatusChips value={statuses} onChange={onStatuses} label={t('filters.statuses')} />
       <TextInput
         size="xs"

@@ -15,6 +15,9 @@ import { LogViewer } from '../log-viewer/LogViewer';
 import { JobsFilters } from './JobsFilters';
 import { JobsTable } from './JobsTable';
 import { useJobActions } from './useJobActions';
+import { BulkEditDialog, type BulkTarget } from './BulkEditDialog';
+import { useBulkActions } from './useBulkActions';
+import { RunParametersDialog } from '../run-parameters/RunParametersDialog';
 
 export function JobsPage() {
   const t = useTranslations('jobs');
@@ -24,8 +27,9 @@ export function JobsPage() {
   const q = params.get('q') ?? '';
   const domain = params.get('domain') || null;
   const kind = params.get('kind');
+  const jobIdParam = params.get('jobId') || null;
   const statuses = useMemo(() => parseStatuses(statusParam), [statusParam]);
-  const filter = useMemo(() => toJobFilter(statuses, q, domain, kind), [statuses, q, domain, kind]);
+  const filter = useMemo(() => toJobFilter(statuses, q, domain, kind, jobIdParam), [statuses, q, domain, kind, jobIdParam]);
   const sortParam = params.get('sort');
   const sort = useMemo(() => parseSort(sortParam), [sortParam]);
   const openJob = parseJobRef(params.get('job'));
@@ -34,9 +38,16 @@ export function JobsPage() {
   const list = usePagedJobs(filter, sort.order);
   const { rows, index, totalCount, error } = list;
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const actions = useJobActions({ onExecuted: () => setSelected(new Set()) });
+  // "Select all N matching": the selection is the filter itself, every row it matches, loaded or not.
+  const [allMatching, setAllMatching] = useState(false);
+  const [bulkEdit, setBulkEdit] = useState<BulkTarget | null>(null);
+  const clearSelection = useCallback(() => {
+    setSelected(new Set());
+    setAllMatching(false);
+  }, []);
+  const actions = useJobActions({ onExecuted: clearSelection });
   // A new filter is a new list: a selection of rows no longer shown would act on hidden rows.
-  useEffect(() => setSelected(new Set()), [filter]);
+  useEffect(() => clearSelection(), [filter, clearSelection]);
 
   const refreshAll = list.refreshAll;
   const onReconnect = useCallback(() => void refreshAll(), [refreshAll]);
@@ -70,16 +81,27 @@ export function JobsPage() {
   const runningSelected = useMemo(() => selectedRows.filter((r) => r.running && r.lastExecution), [selectedRows]);
 
   const toggle = useCallback(
-    (key: string) =>
+    (key: string) => {
+      setAllMatching(false);
       setSelected((s) => {
         const n = new Set(s);
         if (n.has(key)) n.delete(key);
         else n.add(key);
         return n;
-      }),
+      });
+    },
     [],
   );
-  const toggleAll = () => setSelected((s) => (rows.length > 0 && s.size >= index.size ? new Set() : new Set(index.keys())));
+  const toggleAll = () => {
+    setAllMatching(false);
+    setSelected((s) => (rows.length > 0 && s.size >= index.size ? new Set() : new Set(index.keys())));
+  };
+  // Every loaded row is selected and the filter matches more than were loaded: offer them all.
+  const canSelectAllMatching = !allMatching && totalCount !== undefined && rows.length > 0 && selectedRows.length === rows.length && totalCount > rows.length;
+  const bulk = useBulkActions({ onChanged: () => { clearSelection(); void refreshAll(); } });
+  const selectionCount = allMatching ? (totalCount ?? 0) : selectedRows.length;
+  // Rows loaded after "select all matching" (scrolling on) are part of it: shown ticked.
+  const tableSelected = useMemo(() => (allMatching ? new Set(index.keys()) : selected), [allMatching, index, selected]);
 
   const filtered = filter !== null;
 
@@ -102,33 +124,57 @@ export function JobsPage() {
             statuses={statuses}
             q={q}
             domain={domain}
+            jobId={jobIdParam}
             sort={sort.value}
             onStatuses={(s: StatusFilter[]) => goFilter({ status: s.join(',') })}
             onQ={(text) => goFilter({ q: text.trim() })}
             onDomain={(d) => goFilter({ domain: d })}
+            onClearJobId={() => goFilter({ jobId: null })}
             onSort={(s) => goFilter({ sort: s })}
           />
         </Group>
         <Group gap="xs">
-          <Button size="xs" disabled={selectedRows.length === 0} loading={actions.executing} onClick={() => void actions.execute(selectedRows)} data-testid="execute-now">
-            {selectedRows.length ? t('executeNowCount', { count: selectedRows.length }) : t('executeNow')}
+          <Button size="xs" disabled={selectionCount === 0} loading={actions.executing || bulk.executing}
+            onClick={() => void (allMatching ? bulk.executeMatching(filter) : actions.execute(selectedRows))} data-testid="execute-now">
+            {selectionCount ? t('executeNowCount', { count: selectionCount }) : t('executeNow')}
+          </Button>
+          <Button size="xs" variant="default" disabled={selectionCount === 0}
+            onClick={() => setBulkEdit(allMatching ? { filter: filter ?? {} } : { refs: selectedRows.map((r) => ({ jobId: r.jobId, domain: r.domain })) })}
+            data-testid="bulk-edit">
+            {selectionCount ? t('bulk.editCount', { count: selectionCount }) : t('bulk.edit')}
           </Button>
           <Button size="xs" color="red" variant="light" disabled={runningSelected.length === 0} loading={actions.cancelling}
             onClick={() => void actions.cancel(runningSelected)} data-testid="cancel-selected">
             {runningSelected.length ? t('cancelCount', { count: runningSelected.length }) : t('cancel')}
           </Button>
-          <Text size="xs" c="dimmed" aria-live="polite">
-            {!selectedRows.length
-              ? t('selectHint')
-              : runningSelected.length
-                ? t('selectedRunning', { count: selectedRows.length, running: runningSelected.length })
-                : t('selectedCount', { count: selectedRows.length })}
+          <Text size="xs" c="dimmed" aria-live="polite" data-testid="selection-status">
+            {allMatching
+              ? t('allMatchingSelected', { total: totalCount ?? 0 })
+              : !selectedRows.length
+                ? t('selectHint')
+                : runningSelected.length
+                  ? t('selectedRunning', { count: selectedRows.length, running: runningSelected.length })
+                  : t('selectedCount', { count: selectedRows.length })}
           </Text>
+          {canSelectAllMatching && (
+            <Button size="compact-xs" variant="subtle" onClick={() => setAllMatching(true)} data-testid="select-all-matching">
+              {t('selectAllMatching', { total: totalCount })}
+            </Button>
+          )}
+          {allMatching && (
+            <Button size="compact-xs" variant="subtle" onClick={clearSelection} data-testid="clear-selection">{t('clearSelection')}</Button>
+          )}
         </Group>
         {actions.notice && (
           <Alert color={actions.notice.color} title={actions.notice.title} withCloseButton closeButtonLabel={t('dismiss')} onClose={actions.dismiss}
             py="xs" role="status" data-testid="action-notice">
             {actions.notice.message}
+          </Alert>
+        )}
+        {bulk.notice && (
+          <Alert color={bulk.notice.color} title={bulk.notice.title} withCloseButton closeButtonLabel={t('dismiss')} onClose={bulk.dismiss}
+            py="xs" role="status" data-testid="bulk-notice">
+            {bulk.notice.message}
           </Alert>
         )}
       </Stack>
@@ -149,7 +195,7 @@ export function JobsPage() {
           <Stack align="center" gap="xs">
             <Text fw={500}>{filtered ? t('emptyFiltered') : t('emptyNone')}</Text>
             {filtered ? (
-              <Button size="xs" variant="default" onClick={() => goFilter({ status: null, q: null, domain: null, kind: null })}>{t('clearFilters')}</Button>
+              <Button size="xs" variant="default" onClick={() => goFilter({ status: null, q: null, domain: null, kind: null, jobId: null })}>{t('clearFilters')}</Button>
             ) : (
               <Text size="sm" c="dimmed">{t('emptyHint')}</Text>
             )}
@@ -165,8 +211,8 @@ export function JobsPage() {
           <JobsTable
             listKey={JSON.stringify([filter, sort.order])}
             rows={rows}
-            selected={selected}
-            selectedCount={selectedRows.length}
+            selected={tableSelected}
+            selectedCount={allMatching ? rows.length : selectedRows.length}
             results={actions.results}
             hasNextPage={list.hasNextPage}
             loadingMore={list.loadingMore}
@@ -179,6 +225,11 @@ export function JobsPage() {
         </>
       )}
 
+      <RunParametersDialog request={actions.parametersRequest} />
+      {bulkEdit && (
+        <BulkEditDialog target={bulkEdit} count={selectionCount} onClose={() => setBulkEdit(null)}
+          onDone={(r) => { setBulkEdit(null); bulk.updated(r); }} />
+      )}
       {openJob && <JobWindow key={jobKey(openJob)} jobRef={openJob} initialTab={params.get('tab')} onClose={() => go({ job: null, tab: null })} onOpenLog={(id) => go({ log: id })} />}
       {openLog && <LogViewer key={openLog} executionId={openLog} onClose={() => go({ log: null })} />}
     </Stack>

@@ -10,6 +10,8 @@ import { CANCEL_EXECUTION, EXECUTE_NOW } from '../../_lib/operations';
 import type { JobRow } from '../../_lib/types';
 import { useLabels } from '../../_lib/use-labels';
 import type { RowResult } from './JobsTable';
+import { RUN_PARAMETERS } from '../run-parameters/operations';
+import type { ParameterValueInput, RunParametersRequest } from '../run-parameters/RunParametersDialog';
 
 export interface Notice {
   color: string;
@@ -32,43 +34,72 @@ export function useJobActions({ onExecuted }: Options = {}) {
   const [executeNow, { loading: executing }] = useMutation(EXECUTE_NOW);
   const [cancelExecution] = useMutation(CANCEL_EXECUTION);
   const [cancelling, setCancelling] = useState(false);
+  const [parametersRequest, setParametersRequest] = useState<RunParametersRequest | null>(null);
+  const [checking, setChecking] = useState(false);
 
+  /**
+   * Rows of one job that declares parameters open the parameter form first (RunParametersDialog);
+   * rows of several jobs start at once, each with its row's defaults.
+   */
   async function execute(rows: JobRow[]) {
     setNotice(null);
-    try {
-      const refs = rows.map((r) => ({ jobId: r.jobId, domain: r.domain }));
-      const answers = [];
-      // The server takes at most 500 rows per call.
-      for (let i = 0; i < refs.length; i += 500) {
-        const { data } = await executeNow({ variables: { jobs: refs.slice(i, i + 500) } });
-        answers.push(...(data?.executeNow ?? []));
-      }
-      const out = new Map<string, RowResult>();
-      let started = 0;
-      for (const r of answers) {
-        if (r.execution) {
-          started++;
-          applyExecution(client, r.execution);
-          out.set(jobKey(r.job), { text: t('actions.started'), color: 'blue', executionId: r.execution.id });
-        } else {
-          const reason = r.reason ?? 'UNKNOWN';
-          out.set(jobKey(r.job), { text: L.reason(reason), color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red' });
+    const first = rows[0];
+    if (first && rows.every((r) => r.jobId === first.jobId)) {
+      setChecking(true);
+      try {
+        const { data } = await client.query({ query: RUN_PARAMETERS, variables: { jobId: first.jobId, domain: first.domain }, fetchPolicy: 'network-only' });
+        const job = data?.job;
+        if (job?.parameters.length) {
+          const close = () => setParametersRequest(null);
+          setParametersRequest({ job, rowCount: rows.length, onClose: close, onSubmit: async (values) => { await start(rows, values); close(); } });
+          return;
         }
+      } catch (e) {
+        setNotice({ color: 'red', title: t('actions.startFailed'), message: errorMessage(e) });
+        return;
+      } finally {
+        setChecking(false);
       }
-      setResults(out);
-      // A second click would run the same rows again (or be refused as already running).
-      onExecuted?.();
-      const skipped = out.size - started;
-      // The refused ones: those without an execution.
-      const list = [...out].filter(([, v]) => !v.executionId).slice(0, 20).map(([k, v]) => t('actions.rowResult', { job: k, result: v.text })).join(' · ');
-      setNotice({
-        color: skipped ? 'orange' : 'blue',
-        title: t('actions.startedTitle', { started, total: out.size }),
-        message: !skipped ? t('actions.followLive') : skipped > 20 ? t('actions.skippedMore', { list, count: skipped - 20 }) : list,
-      });
+    }
+    try {
+      await start(rows);
     } catch (e) {
       setNotice({ color: 'red', title: t('actions.startFailed'), message: errorMessage(e) });
     }
+  }
+
+  /** Starts the rows; rejects with the API's error (the parameter form shows it on its field). */
+  async function start(rows: JobRow[], parameters?: ParameterValueInput[]) {
+    const refs = rows.map((r) => ({ jobId: r.jobId, domain: r.domain }));
+    const answers = [];
+    // The server takes at most 500 rows per call.
+    for (let i = 0; i < refs.length; i += 500) {
+      const { data } = await executeNow({ variables: { jobs: refs.slice(i, i + 500), parameters } });
+      answers.push(...(data?.executeNow ?? []));
+    }
+    const out = new Map<string, RowResult>();
+    let started = 0;
+    for (const r of answers) {
+      if (r.execution) {
+        started++;
+        applyExecution(client, r.execution);
+        out.set(jobKey(r.job), { text: t('actions.started'), color: 'blue', executionId: r.execution.id });
+      } else {
+        const reason = r.reason ?? 'UNKNOWN';
+        out.set(jobKey(r.job), { text: L.reason(reason), color: reason === 'ALREADY_RUNNING' ? 'orange' : 'red' });
+      }
+    }
+    setResults(out);
+    // A second click would run the same rows again (or be refused as already running).
+    onExecuted?.();
+    const skipped = out.size - started;
+    // The refused ones: those without an execution.
+    const list = [...out].filter(([, v]) => !v.executionId).slice(0, 20).map(([k, v]) => t('actions.rowResult', { job: k, result: v.text })).join(' · ');
+    setNotice({
+      color: skipped ? 'orange' : 'blue',
+      title: t('actions.startedTitle', { started, total: out.size }),
+      message: !skipped ? t('actions.followLive') : skipped > 20 ? t('actions.skippedMore', { list, count: skipped - 20 }) : list,
+    });
   }
 
   async function cancel(rows: JobRow[]) {
@@ -103,5 +134,5 @@ export function useJobActions({ onExecuted }: Options = {}) {
     setResults(new Map());
   }
 
-  return { results, notice, executing, cancelling, execute, cancel, dismiss };
+  return { results, notice, executing: executing || checking, cancelling, execute, cancel, dismiss, parametersRequest };
 }

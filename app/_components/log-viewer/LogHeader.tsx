@@ -10,6 +10,7 @@ import type { ExecutionSummary } from '../../_lib/types';
 import { useLabels } from '../../_lib/use-labels';
 import { DateText } from '../DateText';
 import { StatusIcon } from '../StatusIcon';
+import { WaitingIcon, useWaitingLabel } from '../WaitingIcon';
 
 /** Job, domain, status, start, duration (ticking while it runs) and progress of one execution. */
 export function LogHeader({ exec, progress }: { exec: ExecutionSummary; progress: number | null }) {
@@ -24,6 +25,8 @@ export function LogHeader({ exec, progress }: { exec: ExecutionSummary; progress
     return () => clearInterval(t);
   }, [running]);
 
+  const waitingFor = running ? exec.waitingFor : null;
+  const waitingLabel = useWaitingLabel(waitingFor);
   const pct = progress ?? (running ? null : exec.status === 'SUCCESS' || exec.status === 'WARNING' ? 100 : null);
   return (
     <Stack gap={6} data-testid="log-header">
@@ -37,6 +40,12 @@ export function LogHeader({ exec, progress }: { exec: ExecutionSummary; progress
         <Text size="sm"><Text span c="dimmed">{t('header.started')}{' '}</Text><DateText iso={exec.startedAt} run testId="log-started" inline /></Text>
         <Text size="sm"><Text span c="dimmed">{t('header.duration')}{' '}</Text>{fmt.duration(elapsed(exec.startedAt, exec.endedAt, exec.durationMs))}</Text>
         <Text size="sm"><Text span c="dimmed">{t('header.trigger')}{' '}</Text>{L.trigger(exec.trigger)}{exec.triggeredBy ? ` · ${exec.triggeredBy}` : ''}</Text>
+        {waitingFor && (
+          <Group gap={4} wrap="nowrap" data-testid="log-waiting">
+            <WaitingIcon resource={waitingFor} />
+            <Text size="sm" c="orange" aria-hidden>{waitingLabel}</Text>
+          </Group>
+        )}
         {(exec.warningCount > 0 || exec.errorCount > 0) && (
           <Text size="sm">
             {exec.warningCount > 0 && <Text span c="orange">{t('header.warnings', { count: exec.warningCount })}{' '}</Text>}

@@ -17,6 +17,7 @@ import { RunActions } from '../RunActions';
 import { JumpBar } from './JumpBar';
 import type { LogFilter } from './log-pages';
 import { LogHeader } from './LogHeader';
+import { ParameterValues } from '../run-parameters/ParameterValues';
 import { LogLines, type JumpRequest } from './LogLines';
 import { useDownload } from './useDownload';
 import { useLogView } from './useLogView';
@@ -138,6 +139,7 @@ export function LogViewer({ executionId, onClose }: { executionId: string; onClo
       ) : (
         <>
           <LogHeader exec={exec} progress={progress} />
+          <ParameterValues values={exec.parameters} testId="log-parameters" />
           <RunActions jobRef={{ jobId: exec.jobId, domain: exec.domain }} testIdPrefix="log"
             runningId={exec.status === 'IN_PROGRESS' ? exec.id : null} onStarted={showRun} />
           <Group gap="xs" wrap="wrap" justify="space-between">
