@@ -29,6 +29,16 @@ export type BulkUpdateInput = {
   parameters?: ParameterInput[] | null;
 } & AssuranceInput;
 
+async function retryOnDeadlock<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if ((e as { code?: string }).code !== '40P01' || attempt >= 3) throw e;
+    }
+  }
+}
+
 /** How the audit entry names a selection: the filter as given, or the number of refs. */
 const describe = (select: JobSelectionArg) => (select.filter ? { filter: select.filter } : { refs: select.refs?.length ?? 0 });
 
@@ -96,7 +106,9 @@ export async function updateJobs(deps: Deps, v: Viewer, select: JobSelectionArg,
     });
   }
 
-  const updated = await deps.sql.begin(async (tx) => {
+  // All or nothing, so safe to run again when PostgreSQL picks it as a deadlock's victim: replacing
+  // 20,000 Agenda occurrences can cross a worker's Agenda locking some of them.
+  const updated = await retryOnDeadlock(() => deps.sql.begin(async (tx) => {
     const t = tx as unknown as typeof deps.sql;
     const changed = await updateRows(t, t`${domainCondition(t, v, t`r.domain`)}` as unknown as ReturnType<typeof t>, rows.map((r) => r.id), {
       plan: plan ? { planKind: plan.kind, rule: plan.rule, nextRunAts: nextRuns! } : undefined,
@@ -122,7 +134,7 @@ export async function updateJobs(deps: Deps, v: Viewer, select: JobSelectionArg,
       address: v.address,
     });
     return changed.length;
-  });
+  }));
   return { matched: rows.length, updated };
 }
 

@@ -25,3 +25,8 @@ END $$;
 ALTER TABLE row_retry ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 CREATE POLICY tenant_scope ON row_retry USING (EXISTS (SELECT 1 FROM job_rows r WHERE r.id = row_retry.row_id));
+--> statement-breakpoint
+-- The jobs list sorted by next run, and upcoming (which reads rows in that order): an ordered index
+-- scan that stops after a page, even when 100,000 hourly rows share one next run (sorting them by id
+-- cost 57 ms of the 148 ms upcoming page on the benchmark's 100,000 rows).
+CREATE INDEX IF NOT EXISTS job_rows_next_run_order_idx ON job_rows ((coalesce(next_run_at, 'infinity'::timestamptz)), id) WHERE in_catalog;

@@ -8,6 +8,7 @@
 import nodemailer from 'nodemailer';
 import type postgres from 'postgres';
 import type { Config } from '../../lib/config';
+import { wakeableSleep } from '../wakeable-sleep';
 
 export type MailConfig = Pick<Config, 'SMTP_URL' | 'MAIL_FROM'>;
 export type Mailer = ReturnType<typeof nodemailer.createTransport>;
@@ -142,7 +143,7 @@ export function startOutboxSender(opts: OutboxSenderOptions): OutboxSender {
 
   let stopped = false;
   let kicked = false;
-  let wake: (() => void) | undefined;
+  const idle = wakeableSleep();
 
   const notify = (o: SendOutcome) => {
     try {
@@ -207,18 +208,6 @@ export function startOutboxSender(opts: OutboxSenderOptions): OutboxSender {
     return ms === null || ms === undefined ? pollMs : Math.min(pollMs, Math.max(0, Math.ceil(ms)));
   }
 
-  function sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
   async function loop() {
     while (!stopped) {
       kicked = false;
@@ -235,7 +224,7 @@ export function startOutboxSender(opts: OutboxSenderOptions): OutboxSender {
       }
       if (stopped) break;
       if (full || kicked || waitMs === 0) continue;
-      await sleep(waitMs);
+      await idle.sleep(waitMs);
     }
   }
 
@@ -243,11 +232,11 @@ export function startOutboxSender(opts: OutboxSenderOptions): OutboxSender {
   return {
     kick() {
       kicked = true;
-      wake?.();
+      idle.wake();
     },
     async stop() {
       stopped = true;
-      wake?.();
+      idle.wake();
       await running;
       if (opts.mailer === undefined) mailer.close();
     },

@@ -15,6 +15,7 @@
 import type { ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
 import { Http, now } from './client';
+import { int, ms, pct, sleep } from './stats';
 
 type Proc = { proc: ChildProcess; pid: number; port: number; url: string; stop(): Promise<void> };
 export type FleetContext = {
@@ -30,14 +31,6 @@ export type FleetContext = {
   say(m: string): void;
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-};
-const ms = (x: number) => (Number.isFinite(x) ? (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`) : 'n/a');
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
 class Rollback extends Error {}
 /** Runs fn in a transaction that is always rolled back: a raw limit that leaves the product's state as it was. */
 async function rolledBack<T>(sql: postgres.Sql, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
@@ -84,8 +77,9 @@ export async function fleetRows(c: FleetContext) {
   const N = c.small ? 2000 : 20_000;
   const SEL = c.small ? 1000 : 5000;
   const WAITING = c.small ? 200 : 1000;
-  const url = c.pgUrlOf(c.dataDir);
+  // The web process starts the embedded PostgreSQL of DATA_DIR: its address is known after.
   const web = await c.startServer({ ...c.env, ROLE: 'web' });
+  const url = c.pgUrlOf(c.dataDir);
   const sql = postgres(url, { max: 4, onnotice: () => {} });
   const workers: Proc[] = [];
   try {
@@ -161,7 +155,14 @@ export async function fleetRows(c: FleetContext) {
       c.failed('updateJobs of one job across the fleet', '≤ 2 s', e);
     }
 
-    for (let i = 0; i < 4; i++) workers.push(await c.startServer({ ...c.env, ROLE: 'worker', DATABASE_URL: url, PORT: '0', WORKER_CONCURRENCY: String(Math.ceil(WAITING / 4) + 10) }));
+    // Four worker processes as an operator runs them (WORKER_CONCURRENCY default); the capacity row
+    // below restarts them with enough slots for every run to wait.
+    const startWorkers = async (concurrency?: number) => {
+      for (const w of workers.splice(0)) await w.stop();
+      for (let i = 0; i < 4; i++)
+        workers.push(await c.startServer({ ...c.env, ROLE: 'worker', DATABASE_URL: url, PORT: '0', ...(concurrency ? { WORKER_CONCURRENCY: String(concurrency) } : {}) }));
+    };
+    await startWorkers();
 
     // ---- executeSelection of SEL tiny rows
     try {
@@ -191,9 +192,10 @@ export async function fleetRows(c: FleetContext) {
       c.add(
         `executeSelection: ${int(SEL)} tiny rows, 4 worker processes — all finished`,
         `${int(rate)} executions/s (${(rate / bareRate).toFixed(3)} × bare insert rate; issue target ≥ 500/s)`,
-        '≥ 0.005 × bare insert rate',
+        // 500/s against 21,838 bare inserts/s in the run that set it (2026-11-29): 0.023.
+        '≥ 0.023 × bare insert rate',
         `bare INSERT ${int(bareRate)} executions/s`,
-        [(0.005 * bareRate) / rate],
+        [(0.023 * bareRate) / rate],
       );
     } catch (e) {
       c.failed('executeSelection', 'opened ≤ 1 s, ≥ 500 executions/s', e);
@@ -246,6 +248,7 @@ export async function fleetRows(c: FleetContext) {
 
     // ---- a resource of capacity 4 under WAITING runs
     try {
+      await startWorkers(Math.ceil(WAITING / 4) + 10);
       const raw = await c.rawNotifyRtt(sql);
       const since = (await sql<{ m: number }[]>`SELECT coalesce(max(id), 0)::int AS m FROM executions`)[0]!.m;
       const refs = Array.from({ length: WAITING }, (_, i) => ({ jobId: 'bench.capped', domain: fleetDomain(i + 1) }));
