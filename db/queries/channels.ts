@@ -143,17 +143,36 @@ export type ClaimedDelivery = {
   alert: AlertRecord;
 };
 
-/** Claims due deliveries for `lockSeconds` (FOR UPDATE SKIP LOCKED: two senders never take one at once), with their channel and alert, in one statement. */
-export async function claimDeliveries(sql: AnySql, limit: number, lockSeconds: number): Promise<ClaimedDelivery[]> {
+/**
+ * Claims due deliveries for `lockSeconds` (FOR UPDATE SKIP LOCKED: two senders never take one at
+ * once), with their channel and alert, in one statement. `inFlight`: this sender's deliveries in
+ * flight per channel; no channel gets more than `perChannel` of them, so a slow receiver holds a few
+ * slots and never every one.
+ */
+export async function claimDeliveries(
+  sql: AnySql,
+  limit: number,
+  lockSeconds: number,
+  fair: { perChannel: number; inFlight: ReadonlyMap<string, number> } = { perChannel: limit, inFlight: new Map() },
+): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
+  const full = [...fair.inFlight].filter(([, n]) => n >= fair.perChannel).map(([id]) => id);
+  const busy = [...fair.inFlight].filter(([, n]) => n < fair.perChannel);
   const rows = await sql<(AlertRecord & { deliveryId: number; event: AlertEvent; attempts: number; chId: string; chName: string; chKind: ChannelKind; chTarget: string; chSecret: string | null })[]>`
-    WITH claimed AS (
+    WITH candidates AS (
+      SELECT id, channel_id, next_attempt_at FROM alert_deliveries
+      WHERE status = 'PENDING' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+        AND NOT (channel_id = ANY(${full}::uuid[]))
+      ORDER BY next_attempt_at, id LIMIT ${limit * 4}
+      FOR UPDATE SKIP LOCKED
+    ), picked AS (
+      SELECT c.id FROM (SELECT k.*, row_number() OVER (PARTITION BY k.channel_id ORDER BY k.next_attempt_at, k.id) AS n FROM candidates k) c
+      LEFT JOIN unnest(${busy.map(([id]) => id)}::uuid[], ${busy.map(([, n]) => n)}::int[]) AS b(channel_id, n) ON b.channel_id = c.channel_id
+      WHERE c.n + coalesce(b.n, 0) <= ${fair.perChannel}
+      ORDER BY c.next_attempt_at, c.id LIMIT ${limit}
+    ), claimed AS (
       UPDATE alert_deliveries d SET locked_until = now() + make_interval(secs => ${lockSeconds})
-      WHERE d.id IN (
-        SELECT id FROM alert_deliveries
-        WHERE status = 'PENDING' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
-        ORDER BY next_attempt_at, id LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
+      WHERE d.id IN (SELECT id FROM picked)
       RETURNING d.id, d.event, d.attempts, d.channel_id, d.alert_id)
     SELECT k.id::int AS "deliveryId", k.event, k.attempts, ch.id AS "chId", ch.name AS "chName", ch.kind AS "chKind", ch.target AS "chTarget",
       ch.secret AS "chSecret", ${ALERT_COLUMNS(sql)}
@@ -184,10 +203,13 @@ export async function recordAttempt(
   }
 }
 
-/** How long until a PENDING delivery is due (database clock), or null when none is pending. */
-export async function nextDeliveryDueMs(sql: AnySql) {
+/**
+ * How long until a PENDING delivery is due (database clock), or null when none is pending; those of
+ * `skipChannels` (this sender's channels at their in-flight cap: a finished attempt wakes it) aside.
+ */
+export async function nextDeliveryDueMs(sql: AnySql, skipChannels: string[] = []) {
   const [r] = await sql<{ ms: number | null }[]>`
     SELECT (extract(epoch FROM min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now()) * 1000)::float8 AS ms
-    FROM alert_deliveries WHERE status = 'PENDING'`;
+    FROM alert_deliveries WHERE status = 'PENDING' AND NOT (channel_id = ANY(${skipChannels}::uuid[]))`;
   return r?.ms ?? null;
 }
