@@ -112,7 +112,7 @@ export async function upcoming(
   // at :00) no longer have to be read all before the first of them is answered.
   let lastRead = { at: -Infinity, id: '' };
   const readRows = async () => {
-    const page = await listJobs(deps, v, loaders, a.filter, ROWS_PER_READ, rowsAfter, { field: 'NEXT_RUN', direction: 'ASC' });
+    const page = await listJobs(deps, v, loaders, a.filter, ROWS_PER_READ, rowsAfter, { field: 'NEXT_RUN', direction: 'ASC' }, { count: false });
     for (const row of page.nodes) {
       if (!row.nextRunAt || row.nextRunAt.getTime() >= to.getTime()) {
         rowsDone = true;

@@ -81,6 +81,7 @@ export async function listJobs(
   first: number | null | undefined,
   after: string | null | undefined,
   orderBy?: JobOrderArg,
+  opts: { count?: boolean } = {},
 ) {
   const n = pageSize(first, 50, 500);
   const order = parseOrder(orderBy);
@@ -96,7 +97,7 @@ export async function listJobs(
       tx`${domainCondition(tx, v, tx`r.domain`)}` as unknown as ReturnType<typeof tx>,
       v.userId,
       f,
-      { first: n, after: cursor, order },
+      { first: n, after: cursor, order, count: opts.count },
     );
     return listed;
   });
