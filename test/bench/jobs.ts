@@ -65,6 +65,22 @@ export const benchJobs = [
     },
   }),
   defineJob({
+    id: 'bench.fails',
+    description: 'Benchmark: fails at once (10,000 FAILED alerts fanned out to 3 channels, issue #16)',
+    kind: 'PER_DOMAIN',
+    async run() {
+      throw new Error('bench failure');
+    },
+  }),
+  defineJob({
+    id: 'bench.fails-now',
+    description: 'Benchmark: fails at once, one row at a time (failure → signed webhook, MISSED, issue #16)',
+    kind: 'PER_DOMAIN',
+    async run() {
+      throw new Error('bench failure');
+    },
+  }),
+  defineJob({
     id: 'bench.stream',
     description: 'Benchmark: steady log stream',
     kind: 'GLOBAL',
