@@ -176,7 +176,8 @@ test('a slow, a redirecting and a 50 MB receiver block no other delivery, are bo
     for (const r of healthy.received) {
       const { data } = wh.verify(r.body, r.headers as Record<string, string>) as { data: { domain: string } };
       const ended = (firstEnded.get(data.domain) ?? secondEnded.get(data.domain))!;
-      assert.ok(r.at - ended < 2000, `${data.domain}: received ${r.at - ended} ms after its execution ended`);
+      // Well under the 10 s a hung receiver holds a slot: blocked, an event would wait for that time-out.
+      assert.ok(r.at - ended < 5000, `${data.domain}: received ${r.at - ended} ms after its execution ended`);
     }
     assert.deepEqual(healthy.received.map((r) => (JSON.parse(r.body) as { data: { domain: string } }).data.domain).sort(), DOMAINS);
 
