@@ -54,6 +54,8 @@ before(async () => {
   writeFileSync(jobsFile, JSON.stringify({ jobs: [
     { id: 'demo.ok', description: 'Says ok and warns once', kind: 'GLOBAL', command: ['sh', '-c', 'echo ok; echo careful >&2; echo ::error::bad'] },
     { id: 'demo.domain', description: 'Greets its domain', kind: 'PER_DOMAIN', command: ['sh', '-c', 'echo hello $JOBDECK_DOMAIN'] },
+    // Manual: it stays never-run whatever the clock says (system.self-test runs on the hour).
+    { id: 'demo.never', description: 'Runs only when asked', kind: 'GLOBAL', command: ['true'] },
   ] }));
   server = await startServerProcess({ JOBS_FILE: jobsFile, DEFAULT_TIME_ZONE: 'UTC' });
   gql = await new Gql(server.url).login();
@@ -239,7 +241,7 @@ test('log icons (unread, read, none) and the never-run icon stand apart in light
     await signIn(page);
     const unread = page.locator(`${tid('job-row-demo.domain@a.example')} ${tid('log-icon')}[data-unread="true"]`);
     const read = page.locator(`${tid(`job-row-${ROW}`)} ${tid('log-icon')}[data-unread="false"]`);
-    const never = page.locator(`${tid('job-row-system.self-test@global')} ${tid('status-icon')}[data-status="NEVER_RUN"]`);
+    const never = page.locator(`${tid('job-row-demo.never@global')} ${tid('status-icon')}[data-status="NEVER_RUN"]`);
     await unread.waitFor();
     await read.waitFor();
     await never.waitFor();
@@ -253,7 +255,7 @@ test('log icons (unread, read, none) and the never-run icon stand apart in light
       const page = getComputedStyle(document.body).backgroundColor;
       const u = document.querySelector('[data-testid="job-row-demo.domain@a.example"] [data-testid="log-icon"]');
       const rd = document.querySelector('[data-testid="job-row-${ROW}"] [data-testid="log-icon"]');
-      const ring = document.querySelector('[data-testid="job-row-system.self-test@global"] [data-testid="status-icon"] circle');
+      const ring = document.querySelector('[data-testid="job-row-demo.never@global"] [data-testid="status-icon"] circle');
       return {
         unreadBg: ratio(getComputedStyle(u).backgroundColor, page),
         unreadGlyph: ratio(getComputedStyle(u).color, getComputedStyle(u).backgroundColor),
