@@ -3,14 +3,11 @@ import { hostname } from 'node:os';
 import type { Agenda, Job } from 'agenda';
 import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
-import { consumeOccurrence, findRowById } from '../db/queries/rows';
 import { heartbeatWorker, registerWorker, stopWorker } from '../db/queries/workers';
 import type { Config } from '../lib/config';
 import type { CatalogView } from './types';
 import { EXECUTION, OCCURRENCE, type ExecutionData, type OccurrenceData } from './agenda';
-import { effectiveRule } from './effective-rule';
-import { resolveValues } from './parameters';
-import { nextRunOf } from './spread';
+import { DueOccurrences } from './due';
 import { executeRun, type AbortReason, type RunHandle } from './run';
 import { ResourceBroker } from './resources';
 import type { LiveSink } from './log-writer';
@@ -55,9 +52,13 @@ export class Worker {
   /** The jobs this worker can run (the catalog is fixed for the life of the process). */
   private readonly jobIds: string[];
 
+  /** Due occurrences, taken set-based by every worker process. */
+  private readonly due: DueOccurrences;
+
   constructor(private readonly d: WorkerDeps) {
     this.jobIds = d.catalog.list().map((j) => j.id);
     this.resources = new ResourceBroker(d.sql, d.log);
+    this.due = new DueOccurrences({ sql: d.sql, config: d.config, catalog: d.catalog, jobIds: this.jobIds, log: d.log, onOpened: () => this.wake() });
   }
 
   get running() {
@@ -132,48 +133,21 @@ export class Worker {
     } catch (err) {
       this.d.log(`heartbeat failed (will retry): ${(err as Error).message}`);
     }
-    // A queued run whose NOTIFY this worker missed (reconnecting) and whose Agenda job another took.
+    // A queued run whose NOTIFY this worker missed (reconnecting) and whose Agenda job another took;
+    // due occurrences whose Agenda wake-up another process holds, or missed while it was down.
     this.backlog = true;
     void this.pull();
+    if (!this.stopping) void this.due.sweep();
   }
 
+  /**
+   * Agenda's wake-up for one due occurrence: it is consumed like the others (its execution queued),
+   * then every other due occurrence is drained in batches (jobs/due.ts).
+   */
   private async onOccurrence(data: OccurrenceData) {
     if (this.stopping) return;
-    const at = new Date(data.at);
-    const row = await findRowById(this.d.sql, data.rowId);
-    if (!row || !row.inCatalog || row.nextRunAt?.getTime() !== at.getTime()) return; // stale: the plan moved on
-    const def = this.d.catalog.get(row.jobId);
-    if (!def) return;
-    const rule = effectiveRule(row, def, this.d.config.DEFAULT_TIME_ZONE);
-    // Several missed occurrences run once: the next one is counted from now.
-    const next = rule ? nextRunOf(rule, row, new Date(Math.max(Date.now(), at.getTime()))) : null;
-    const opened = await this.d.sql.begin(async (tx) => {
-      const t = tx as unknown as Sql;
-      // The pause state is read from the database with each occurrence (in the same statement that
-      // consumes it), so every worker process agrees the moment a pause or a resume commits.
-      const consumed = await consumeOccurrence(t, row.id, row.domain, at, next);
-      if (!consumed) return 'stale' as const;
-      if (consumed === 'paused') return 'paused' as const;
-      const e = await q.openExecution(t, {
-        rowId: row.id, jobId: row.jobId, domain: row.domain, trigger: 'SCHEDULE', triggeredBy: null, occurrenceAt: at, owner: this.id,
-        // A scheduled run takes the row's own defaults, else the job's.
-        parameters: resolveValues(def.parameters ?? [], [], row.parameterDefaults ?? []),
-      });
-      return e ?? ('busy' as const);
-    });
-    if (opened === 'stale') return;
-    if (next) await this.d.scheduler.addOccurrence(row.id, next);
-    // Scheduling is paused: the row remembers its first missed occurrence (job_rows.missed_at) for resumeScheduling.
-    if (opened === 'paused') return;
-    if (opened === 'busy') {
-      this.d.log(`${row.jobId}@${row.domain}: occurrence ${at.toISOString()} skipped, a run is still in progress`);
-      await this.d.sql`
-        INSERT INTO audit_log (actor, action, target, domain, details)
-        VALUES ('scheduler', 'occurrenceSkipped', ${`${row.jobId}@${row.domain}`}, ${row.domain}, ${this.d.sql.json({ occurrence: at.toISOString(), reason: 'ALREADY_RUNNING' })})`;
-      return;
-    }
-    await this.d.sql`SELECT pg_notify('jobdeck_exec', ${String(opened.id)})`;
-    await this.run(opened, def, true);
+    await this.due.consume([{ rowId: data.rowId, at: new Date(data.at) }]);
+    void this.due.sweep();
   }
 
   private async onExecution(data: ExecutionData) {
@@ -223,7 +197,7 @@ export class Worker {
         }
         // A full claim may have left more behind; a short one emptied the queue for now.
         this.backlog = claimed.length === room;
-        for (const e of claimed) void this.run(e, this.d.catalog.get(e.jobId), false).catch((err) => this.d.log(`run ${e.id}: ${(err as Error).message}`));
+        for (const e of claimed) void this.run(e, this.d.catalog.get(e.jobId)).catch((err) => this.d.log(`run ${e.id}: ${(err as Error).message}`));
       } while (this.pullAgain || this.backlog);
     })().finally(() => {
       this.pulling = undefined;
@@ -233,9 +207,9 @@ export class Worker {
     return this.pulling;
   }
 
-  private async run(e: q.ExecutionRecord, def: ReturnType<CatalogView['get']>, scheduled: boolean) {
+  private async run(e: q.ExecutionRecord, def: ReturnType<CatalogView['get']>) {
     try {
-      await this.execute(e, def, scheduled);
+      await this.execute(e, def, e.trigger === 'SCHEDULE');
     } finally {
       if (this.backlog) void this.pull();
     }
@@ -266,6 +240,7 @@ export class Worker {
   async stop() {
     if (this.stopping) return;
     this.stopping = true;
+    await this.due.stop();
     const drainMs = this.d.config.DRAIN_TIMEOUT_SECONDS * 1000;
     // Runs taken from the queue are not Agenda jobs: drained means both are done.
     const running = Promise.all([...this.runs.values()].map((r) => r.done));

@@ -120,23 +120,6 @@ export async function setNextRun(sql: Sql, id: string, nextRunAt: Date | null) {
   await sql`UPDATE job_rows SET next_run_at = ${nextRunAt} WHERE id = ${id}`;
 }
 
-/**
- * Consumes one occurrence: only the caller that still sees `at` as the row's next run wins
- * (undefined for the others). While all scheduling or the row's domain is paused it is consumed all
- * the same but answered 'paused' and remembered as missed (the first one missed is kept). The pauses
- * are read FOR SHARE in the same statement: a resume deleting one waits for this transaction, or
- * this one for the resume, so no occurrence is marked missed after its resume settled the missed ones.
- */
-export async function consumeOccurrence(sql: Sql, id: string, domain: string, at: Date, next: Date | null) {
-  const [row] = await sql<{ paused: boolean }[]>`
-    UPDATE job_rows r SET next_run_at = ${next},
-      missed_at = CASE WHEN p.paused THEN coalesce(r.missed_at, ${at}) ELSE r.missed_at END
-    FROM (SELECT EXISTS (SELECT 1 FROM scheduling_pauses WHERE domain IN ('*', ${domain}) FOR SHARE) AS paused) p
-    WHERE r.id = ${id} AND r.next_run_at = ${at}
-    RETURNING p.paused`;
-  return row ? (row.paused ? ('paused' as const) : ('due' as const)) : undefined;
-}
-
 /** Active rows with a next run: what Agenda must hold. */
 export async function scheduledRows(sql: Sql) {
   return sql<{ id: string; nextRunAt: Date }[]>`

@@ -206,14 +206,15 @@ export async function fleetRows(c: FleetContext) {
       const at = new Date(Math.ceil((Date.now() + 45_000) / 60_000) * 60_000);
       const cron = `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
       const since = (await sql<{ m: number }[]>`SELECT coalesce(max(id), 0)::int AS m FROM executions`)[0]!.m;
-      await http.q(`mutation($s: JobSelection!, $i: JobUpdate!) { updateJobs(select: $s, input: $i) { updated } }`, {
+      // Every row of the job: the fleet's N and the few of the data set's other domains.
+      const due = (await http.q(`mutation($s: JobSelection!, $i: JobUpdate!) { updateJobs(select: $s, input: $i) { updated } }`, {
         s: { filter: { jobId: 'bench.fleet' } },
         i: { plan: { kind: 'SCHEDULED', rule: { kind: 'CRON', cron, timeZone: 'UTC' } } },
-      });
-      c.say(`fleet: ${int(N)} rows due at ${at.toISOString()}`);
+      })).updateJobs.updated as number;
+      c.say(`fleet: ${int(due)} rows due at ${at.toISOString()}`);
       const q = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE id > ${since} AND job_id = 'bench.fleet' AND occurrence_at = ${at}`)[0]!.n;
       await sleep(Math.max(0, at.getTime() - Date.now()));
-      await waitCount(sql, q, N, 600_000);
+      await waitCount(sql, q, due, 600_000);
       // Disabled again before the next day, then counted.
       await http.q(`mutation($s: JobSelection!, $i: JobUpdate!) { updateJobs(select: $s, input: $i) { updated } }`, { s: { filter: { jobId: 'bench.fleet' } }, i: { plan: { kind: 'DISABLED' } } });
       const [st] = await sql<{ n: number; rows: number; twice: number; last: number; p50: number }[]>`
@@ -236,11 +237,12 @@ export async function fleetRows(c: FleetContext) {
       });
       const last = Number(st!.last);
       c.add(
-        `${int(N)} rows due at one instant (no spread), 4 worker processes`,
+        `${int(due)} rows due at one instant (no spread), 4 worker processes`,
         `all started ${ms(last)} after it (p50 ${ms(Number(st!.p50))}; issue target ≤ 60 s); ${int(st!.n)} runs of ${int(st!.rows)} rows, ${st!.twice} rows ran twice`,
-        '≤ 100 × bare claim loop, each row once',
+        // The issue's 60 s against the 2.3 s bare claim loop of the run that set it (2026-11-29): 26 ×.
+        '≤ 25 × bare claim loop, each row once',
         `bare claim loop of ${int(N)} rows (20 at a time) ${ms(bare)}`,
-        [last / (100 * bare), st!.twice === 0 && st!.rows === N ? 0 : Infinity],
+        [last / (25 * bare), st!.twice === 0 && st!.rows === due && st!.n === due ? 0 : Infinity],
       );
     } catch (e) {
       c.failed('rows due at one instant', 'all started ≤ 60 s, each once', e);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Gql, startTestApp, type TestApp } from '../helpers/app';
 import { reapWorkers, startWorker, waitFor, type WorkerProc } from '../helpers/worker';
+import { DUE_BATCH } from '../../jobs/due';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-proc-'));
 const mark = path.join(dir, 'ran-once');
@@ -65,16 +66,17 @@ test('kill -9 of a worker mid-run → INTERRUPTED within the lease, then the row
   workers.splice(workers.indexOf(victim), 1, await startWorker(app.databaseUrl, { JOBS_FILE: jobsFile }));
 });
 
-test('two workers and 200 due runs (each queued twice) → exactly 200 executions', async () => {
+test('two workers and 600 due runs (each queued twice, more than one batch of due occurrences) → exactly 600 executions', async () => {
   const sql = app.deps.sql;
-  const names = Array.from({ length: 200 }, (_, i) => `d${String(i).padStart(3, '0')}.example`);
+  const names = Array.from({ length: 600 }, (_, i) => `d${String(i).padStart(3, '0')}.example`);
   await sql`INSERT INTO domains (name) SELECT unnest(${names}::text[])`;
-  for (const n of names) await app.deps.engine.syncDomain(n);
+  await app.deps.engine.syncDomains(names);
   const rows = await sql<{ id: string; at: Date }[]>`
     UPDATE job_rows SET plan_kind = 'SCHEDULED', rule = ${sql.json({ kind: 'CRON', cron: '0 0 1 1 *', timeZone: 'UTC' })},
-      next_run_at = date_trunc('second', now()) + interval '3 seconds'
+      next_run_at = date_trunc('second', now()) + interval '8 seconds'
     WHERE job_id = 'cmd.each' RETURNING id, next_run_at AS at`;
-  assert.equal(rows.length, 200);
+  assert.equal(rows.length, 600);
+  assert.ok(rows.length > DUE_BATCH, 'more rows than one batch takes');
   const sched = app.deps.engine as any;
   for (const r of rows) {
     await sched.scheduleRow(r.id, r.at);
@@ -82,18 +84,18 @@ test('two workers and 200 due runs (each queued twice) → exactly 200 execution
   }
   const at = rows[0]!.at;
   const t0 = Date.now();
-  await waitFor('200 finished executions', async () => {
+  await waitFor('600 finished executions', async () => {
     const [c] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE job_id = 'cmd.each' AND status <> 'IN_PROGRESS'`;
-    return c!.n >= 200;
-  }, 90_000, 200);
-  console.log(`200 due runs finished ${Date.now() - t0} ms after being queued (due ${at.toISOString()})`);
+    return c!.n >= 600;
+  }, 120_000, 200);
+  console.log(`600 due runs finished ${Date.now() - t0} ms after being queued (due ${at.toISOString()})`);
   // Leave time for a duplicate to show up, bounded by the work that is still queued.
   await waitFor('no occurrence job left', async () => {
     const [c] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM agenda_jobs WHERE name = 'jobdeck:occurrence' AND next_run_at <= now() + interval '1 minute'`;
     return c!.n === 0;
   }, 30_000, 200);
   const groups = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE job_id = 'cmd.each' GROUP BY row_id, occurrence_at`;
-  assert.equal(groups.length, 200);
+  assert.equal(groups.length, 600);
   assert.ok(groups.every((g) => g.n === 1));
   const bad = await sql<{ id: number; status: string; error: string | null }[]>`SELECT id::int AS id, status, error FROM executions WHERE job_id = 'cmd.each' AND status <> 'SUCCESS'`;
   for (const b of bad) console.log('not SUCCESS:', b, await sql`SELECT level, message FROM log_entries WHERE execution_id = ${b.id} ORDER BY seq`);
