@@ -2,7 +2,7 @@
 
 import { Alert, Button, Loader, Group, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
-import { useSyncExternalStore } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { connection } from '../_lib/connection';
 
 function signInAgain() {
@@ -19,6 +19,10 @@ function signInAgain() {
 export function ConnectionBanner() {
   const t = useTranslations('shell');
   const state = useSyncExternalStore(connection.subscribe, connection.get, () => 'idle' as const);
+  // The socket's state on <html data-live>, for scripts and tests that act once live updates flow.
+  useEffect(() => {
+    document.documentElement.dataset.live = state;
+  }, [state]);
   if (state === 'signedOut') {
     return (
       <Alert color="red" variant="filled" radius={0} py={6} role="alert" data-testid="signed-out"

@@ -17,6 +17,7 @@ let state: LinkState = 'idle';
 let everConnected = false;
 const listeners = new Set<Listener>();
 const reconnectListeners = new Set<Listener>();
+const connectListeners = new Set<Listener>();
 const closeListeners = new Set<Listener>();
 
 function set(next: LinkState) {
@@ -36,6 +37,14 @@ export const connection = {
     reconnectListeners.add(l);
     return () => void reconnectListeners.delete(l);
   },
+  /**
+   * Called on every connect, the first one too: a page that read its data over HTTP while the socket
+   * was still connecting missed what was pushed before its subscription existed.
+   */
+  onConnected(l: Listener) {
+    connectListeners.add(l);
+    return () => void connectListeners.delete(l);
+  },
   /** Called when an open socket closes for any reason but our own idle close. */
   onLost(l: Listener) {
     closeListeners.add(l);
@@ -48,6 +57,7 @@ export const connection = {
     const again = everConnected || wasRetry;
     everConnected = true;
     set('connected');
+    for (const l of connectListeners) l();
     if (again) for (const l of reconnectListeners) l();
   },
   closed(code: number | undefined) {

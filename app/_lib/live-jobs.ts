@@ -85,8 +85,8 @@ export function refetchRow(client: ApolloClient, jobId: string, domain: string) 
 /**
  * Keeps the cached rows live from `executionUpdated` (every execution the viewer may see), with no
  * polling. Updates are applied in batches: when hundreds of executions start at once, the cache
- * broadcasts once per batch instead of once per message. `onReconnect` runs after the socket comes
- * back, since changes pushed meanwhile were lost; `onStatusChange` after a batch in which an execution
+ * broadcasts once per batch instead of once per message. `onReconnect` runs after the socket connects
+ * or comes back, since changes pushed before were lost; `onStatusChange` after a batch in which an execution
  * started or changed status (a filtered list re-reads its pages then).
  */
 export function useLiveJobs(onReconnect: () => void, onStatusChange?: () => void) {
@@ -132,5 +132,7 @@ export function useLiveJobs(onReconnect: () => void, onStatusChange?: () => void
     };
   }, [client]);
 
-  useEffect(() => connection.onReconnected(onReconnect), [onReconnect]);
+  // Every connect, the first one too: an execution that ended while the page's first read was in
+  // flight and the socket still connecting was pushed to nobody.
+  useEffect(() => connection.onConnected(onReconnect), [onReconnect]);
 }

@@ -52,6 +52,9 @@ async function waitCount(n: number) {
     [tid('jobs-count'), n],
   );
 }
+/** The page's live updates flow (its socket is connected): a change made now reaches it. */
+const live = () => page.locator('html[data-live="connected"]').waitFor({ state: 'attached' });
+
 async function count() {
   const m = (await page.locator(tid('jobs-count')).innerText()).match(/^([\d,]+) jobs?/);
   return Number(m?.[1]?.replace(/,/g, '') ?? NaN);
@@ -94,6 +97,7 @@ after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 test('In progress: a run started elsewhere appears, and leaves when it is cancelled; the count follows', async () => {
   await page.goto(`${server.url}/jobs?status=IN_PROGRESS`);
   await page.locator(tid('jobs-count')).filter({ hasText: /job/ }).waitFor();
+  await live();
   const before = await count();
   assert.equal(await page.locator(row('demo.long@global')).count(), 0);
 
@@ -110,6 +114,7 @@ test('In progress: a run started elsewhere appears, and leaves when it is cancel
 test('Failure: a failed run appears, and leaves when its next run succeeds', async () => {
   await page.goto(`${server.url}/jobs?status=FAILURE`);
   await page.locator(tid('jobs-count')).filter({ hasText: /job/ }).waitFor();
+  await live();
   const before = await count();
   assert.equal(await ended(await execute('demo.flaky')), 'FAILURE');
   await page.locator(row('demo.flaky@global')).waitFor();
