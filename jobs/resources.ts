@@ -6,13 +6,16 @@
  * of runs that need one.
  *
  * The database decides (resource_claims, one grant pass at a time under an advisory lock); a freed
- * slot's next holder is told by NOTIFY, within milliseconds, with a slow poll behind it.
+ * slot's next holder is told by NOTIFY, within milliseconds, with a slow poll behind it. A pass
+ * reads only the heads of the queues that changed (jobs/grant-plan.ts), so that a handoff does not
+ * cost more when more runs wait.
  */
 import type { Sql } from '../db/client';
 import * as q from '../db/queries/resources';
+import { planPass, type GrantPlan, type GrantState } from './grant-plan';
 import type { CatalogView } from './types';
 
-/** How often a worker with waiting runs runs a pass itself and looks for grants whose NOTIFY it missed. */
+/** How often a worker with waiting runs looks for claims that ended runs left (then runs a full pass) and for grants whose NOTIFY it missed. */
 export const FALLBACK_POLL_MS = 1000;
 /** Carries the ids of the runs just granted (comma-separated), delivered when the pass commits. */
 export const GRANTED_CHANNEL = 'jobdeck_resources';
@@ -31,52 +34,6 @@ export async function syncResources(sql: Sql, catalog: CatalogView) {
   await q.upsertDeclared(sql, [...catalogResources(catalog)].map(([name, capacity]) => ({ name, capacity })));
 }
 
-export type Waiting = { resource: string; inUse: number; capacity: number };
-export type GrantPlan = {
-  /** Runs granted every resource they wait for, in arrival order. */
-  granted: number[];
-  /** Runs still waiting: the first resource each lacks, with how full it is. */
-  waiting: Map<number, Waiting>;
-  /** executions.waiting_for values that change (null: no longer waiting). */
-  writes: { id: number; resource: string | null }[];
-};
-
-/**
- * The decision of one pass, from every live claim in arrival order. A run is granted when each
- * resource it waits for has room (holders < capacity) and no earlier waiting run wants it; a run
- * that is not granted marks its resources as wanted, so later arrivals queue behind it.
- */
-export function planGrants(claims: readonly q.ClaimRow[]): GrantPlan {
-  const holders = new Map<string, number>();
-  const capacity = new Map<string, number>();
-  /** Runs with a claim not granted yet, by their first claim's seq (the rows come in seq order). */
-  const runs = new Map<number, { wants: string[]; waitingFor: string | null }>();
-  for (const c of claims) {
-    capacity.set(c.resource, c.capacity);
-    if (c.granted) holders.set(c.resource, (holders.get(c.resource) ?? 0) + 1);
-    else {
-      const r = runs.get(c.executionId) ?? { wants: [], waitingFor: c.waitingFor };
-      r.wants.push(c.resource);
-      runs.set(c.executionId, r);
-    }
-  }
-  const wanted = new Set<string>();
-  const plan: GrantPlan = { granted: [], waiting: new Map(), writes: [] };
-  for (const [id, run] of runs) {
-    const lacking = run.wants.find((r) => wanted.has(r) || (holders.get(r) ?? 0) >= (capacity.get(r) ?? 1));
-    if (lacking === undefined) {
-      for (const r of run.wants) holders.set(r, (holders.get(r) ?? 0) + 1);
-      plan.granted.push(id);
-      if (run.waitingFor !== null) plan.writes.push({ id, resource: null });
-      continue;
-    }
-    for (const r of run.wants) wanted.add(r);
-    plan.waiting.set(id, { resource: lacking, inUse: holders.get(lacking) ?? 0, capacity: capacity.get(lacking) ?? 1 });
-    if (run.waitingFor !== lacking) plan.writes.push({ id, resource: lacking });
-  }
-  return plan;
-}
-
 function payloads(ids: number[]): string[] {
   const out: string[] = [];
   let cur = '';
@@ -89,13 +46,27 @@ function payloads(ids: number[]): string[] {
   return out;
 }
 
+/** What a change touched: the pass reads these resources' queues, and these runs (a newcomer's own plan). */
+export type Touched = { resources: readonly string[]; runs?: readonly number[] };
+
+const stateIn = (sql: Sql): GrantState => ({
+  resources: (names) => q.resourceStates(sql, names),
+  heads: (limits, runs) => q.queueHeads(sql, limits, runs),
+});
+
 /**
  * One grant pass, inside a transaction that holds lockGrants (taken before it touched any claim, so
- * that arrival order is commit order): claims of ended runs go, grants and waiting_for are written,
- * the granted runs' workers are notified on commit.
+ * that arrival order is commit order): grants and waiting_for are written, the granted runs'
+ * workers are notified on commit. Without `touched`, a full pass: claims of ended runs go, and the
+ * head of every queue is looked at.
  */
-async function grantPass(tx: Sql): Promise<GrantPlan> {
-  const plan = planGrants(await q.liveClaims(tx));
+async function grantPass(tx: Sql, touched: Touched | void): Promise<GrantPlan> {
+  let plan: GrantPlan;
+  if (touched) plan = await planPass(stateIn(tx), touched.resources, touched.runs);
+  else {
+    await q.deleteEndedClaims(tx);
+    plan = await planPass(stateIn(tx), await q.claimedResources(tx));
+  }
   // In id order, like every other multi-row update of executions: two of them never wait on each other in a circle.
   plan.writes.sort((a, b) => a.id - b.id);
   await q.applyGrants(tx, plan.granted, plan.writes, payloads(plan.granted));
@@ -104,21 +75,33 @@ async function grantPass(tx: Sql): Promise<GrantPlan> {
 
 /**
  * A pass in a transaction of its own, after `before` (claims inserted or deleted, a capacity
- * changed, in the same transaction); retried when PostgreSQL picks it as a deadlock's victim.
+ * changed, in the same transaction), which says what it touched (nothing said: a full pass);
+ * retried when PostgreSQL picks it as a deadlock's victim.
  */
-export async function runGrantPass(sql: Sql, before?: (tx: Sql) => Promise<void>): Promise<GrantPlan> {
+export async function runGrantPass(sql: Sql, before?: (tx: Sql) => Promise<Touched | void>): Promise<GrantPlan> {
   for (let attempt = 0; ; attempt++) {
     try {
       return (await sql.begin(async (tx) => {
         const t = tx as unknown as Sql;
-        await q.lockGrants(t);
-        await before?.(t);
-        return grantPass(t);
+        // Sent together, run in order by the server: the lock is held before `before` touches a claim.
+        const [, touched] = await Promise.all([q.lockGrants(t), before?.(t)]);
+        return grantPass(t, touched);
       })) as GrantPlan;
     } catch (e) {
       if ((e as { code?: string }).code !== '40P01' || attempt >= 3) throw e;
     }
   }
+}
+
+/**
+ * Whether a full pass would change anything, read without the lock: every worker with waiting
+ * runs asks each FALLBACK_POLL_MS, and must not queue behind the releases it is a safety net for.
+ * A read that overlaps a pass may answer yes wrongly; the full pass then finds nothing to do.
+ */
+async function fullPassNeeded(sql: Sql): Promise<boolean> {
+  if (await q.hasEndedClaims(sql)) return true;
+  const plan = await planPass(stateIn(sql), await q.claimedResources(sql));
+  return plan.granted.length > 0 || plan.writes.length > 0;
 }
 
 type Waiter = { granted: boolean; wake: () => void };
@@ -174,7 +157,7 @@ export class ResourceBroker {
     }
   }
 
-  /** The fallback: a pass of our own (a releaser that died ran none) and a look for grants we were not told of. */
+  /** The fallback: a full pass when one is due (a releaser that died ran none) and a look for grants we were not told of. */
   private async check() {
     if (!this.waiters.size) {
       clearInterval(this.timer);
@@ -184,8 +167,7 @@ export class ResourceBroker {
     if (this.checking) return;
     this.checking = true;
     try {
-      const plan = await runGrantPass(this.sql);
-      this.onGranted(plan.granted);
+      if (await fullPassNeeded(this.sql)) this.onGranted((await runGrantPass(this.sql)).granted);
       const ids = [...this.waiters.keys()];
       if (ids.length) this.onGranted(await q.grantedAmong(this.sql, ids));
     } catch (e) {
@@ -208,7 +190,10 @@ export class ResourceBroker {
     this.waiters.set(executionId, waiter);
     try {
       if (signal.aborted) throw new AbortedWhileWaiting();
-      const plan = await runGrantPass(this.sql, (tx) => q.insertClaims(tx, executionId, names));
+      const plan = await runGrantPass(this.sql, async (tx) => {
+        await q.insertClaims(tx, executionId, names);
+        return { resources: names, runs: [executionId] };
+      });
       this.onGranted(plan.granted);
       const mine = plan.waiting.get(executionId);
       if (mine && !waiter.granted) {
@@ -236,12 +221,12 @@ export class ResourceBroker {
 
   /**
    * Gives back what the run holds or waits for, and grants the freed slots in the same transaction.
-   * Never throws: claims left behind by a failure stop counting once the run has ended (every pass
-   * removes the claims of ended runs).
+   * Never throws: claims left behind by a failure stop counting once the run has ended (the
+   * fallback poll's full pass removes them and serves their queues).
    */
   async release(executionId: number) {
     try {
-      const plan = await runGrantPass(this.sql, (tx) => q.deleteClaims(tx, executionId));
+      const plan = await runGrantPass(this.sql, async (tx) => ({ resources: await q.deleteClaims(tx, executionId) }));
       this.onGranted(plan.granted);
     } catch (e) {
       this.log(`releasing the resources of execution ${executionId} failed (freed when the run ends): ${(e as Error).message}`);

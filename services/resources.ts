@@ -61,6 +61,7 @@ export async function setResourceCapacity(deps: Deps, v: Viewer, name: string, c
       address: v.address,
       details: { capacity, before: before ? (before.capacity ?? before.declaredCapacity) : known.get(name) },
     });
+    return { resources: [name] };
   });
   return (await views(deps, v, [name]))[0]!;
 }

@@ -1,15 +1,22 @@
 import type { Sql } from '../client';
 import { scopeCondition, type DbScope } from '../scope';
 
-/** One claim as the grant pass reads it: claims come in arrival order (seq). */
-export type ClaimRow = {
-  executionId: number;
-  resource: string;
-  granted: boolean;
-  /** The execution's waiting_for as stored now (the pass writes it only when it changes). */
-  waitingFor: string | null;
+/** A resource as a grant pass sees it. */
+export type ResourceState = {
   /** Effective capacity: the override, else the declared one, else 1 (a lock nobody declared). */
   capacity: number;
+  /** Granted claims of runs in progress (a run that ended holds nothing, whether or not its claims are gone). */
+  holders: number;
+};
+
+/** A waiting run's claim on one resource, as the grant pass reads it. */
+export type WaitingClaim = {
+  executionId: number;
+  resource: string;
+  /** Arrival order: a run's claims are inserted together, so any of them places the run. */
+  seq: number;
+  /** The execution's waiting_for as stored now (the pass writes it only when it changes). */
+  waitingFor: string | null;
 };
 
 export type ResourceRecord = { name: string; declaredCapacity: number; capacity: number | null };
@@ -52,7 +59,7 @@ export async function claimCounts(sql: Sql, scope: DbScope) {
     GROUP BY c.resource`;
 }
 
-/* ---------- the grant pass: every statement below runs in its transaction ---------- */
+/* ---------- the grant pass: every statement below runs in its transaction (the reads also in the fallback poll's unlocked look) ---------- */
 
 /** One grant pass at a time, fleet-wide: taken by each pass, released when its transaction ends. */
 export async function lockGrants(sql: Sql) {
@@ -67,32 +74,79 @@ export async function insertClaims(sql: Sql, executionId: number, resources: str
     ON CONFLICT DO NOTHING`;
 }
 
-/** Gives back what a run holds or waits for; its waiting_for goes with it. */
+/** Gives back what a run holds or waits for, with its waiting_for; returns the resources it had claimed. */
 export async function deleteClaims(sql: Sql, executionId: number) {
-  await sql`
-    WITH gone AS (DELETE FROM resource_claims WHERE execution_id = ${executionId})
-    UPDATE executions SET waiting_for = NULL WHERE id = ${executionId} AND waiting_for IS NOT NULL`;
+  const rows = await sql<{ resource: string }[]>`
+    WITH gone AS (DELETE FROM resource_claims WHERE execution_id = ${executionId} RETURNING resource),
+    cleared AS (UPDATE executions SET waiting_for = NULL WHERE id = ${executionId} AND waiting_for IS NOT NULL)
+    SELECT resource FROM gone`;
+  return rows.map((r) => r.resource);
+}
+
+/*
+ * The statements below look a claim's execution up by primary key, in a scalar subquery, rather
+ * than joining executions: a join let the planner scan every run in progress (or every execution)
+ * while resource_claims' statistics were those of an empty table, as after 1,000 runs queued at once.
+ */
+
+/** Capacity and holders of each named resource (one row per name, known to the resources table or not). */
+export async function resourceStates(sql: Sql, names: string[]) {
+  const rows = await sql<({ resource: string } & ResourceState)[]>`
+    SELECT t.name AS resource, coalesce(r.capacity, r.declared_capacity, 1)::int AS capacity,
+           (SELECT count(*) FROM resource_claims c
+            WHERE c.resource = t.name AND c.granted_at IS NOT NULL
+              AND (SELECT e.status FROM executions e WHERE e.id = c.execution_id) = 'IN_PROGRESS')::int AS holders
+    FROM unnest(${names}::text[]) AS t(name) LEFT JOIN resources r ON r.name = t.name`;
+  return new Map(rows.map((r) => [r.resource, { capacity: r.capacity, holders: r.holders }]));
 }
 
 /**
- * Claims of runs that ended (finished, cancelled, or interrupted after their worker died) are removed,
- * with their waiting_for: only runs in progress hold capacity. Then every remaining claim, in arrival
- * order, with what the pass needs to decide. One statement (its SELECT sees the rows as they were
- * before the DELETE, and leaves out the same ended runs).
+ * The heads of queues: every waiting claim of the first `limit` waiting runs in progress of each
+ * resource (an index scan in seq order that stops there, runs that ended are skipped), and of `runs`.
+ * OFFSET 0 keeps the claims of the picked runs a lookup by primary key (flattened, it was a scan).
  */
-export async function liveClaims(sql: Sql) {
-  return sql<ClaimRow[]>`
-    WITH gone AS (
-      DELETE FROM resource_claims c USING executions e WHERE e.id = c.execution_id AND e.status <> 'IN_PROGRESS' RETURNING c.execution_id
-    ), cleared AS (
-      UPDATE executions SET waiting_for = NULL WHERE id IN (SELECT execution_id FROM gone) AND waiting_for IS NOT NULL
+export async function queueHeads(sql: Sql, limits: Map<string, number>, runs: number[]) {
+  return sql<WaitingClaim[]>`
+    WITH picked AS (
+      SELECT h.execution_id FROM unnest(${[...limits.keys()]}::text[], ${[...limits.values()]}::int[]) AS t(name, n)
+      CROSS JOIN LATERAL (
+        SELECT c.execution_id FROM resource_claims c
+        WHERE c.resource = t.name AND c.granted_at IS NULL
+          AND (SELECT e.status FROM executions e WHERE e.id = c.execution_id) = 'IN_PROGRESS'
+        ORDER BY c.seq LIMIT t.n
+      ) h
+      UNION SELECT r.id FROM unnest(${runs}::bigint[]) AS r(id) WHERE (SELECT e.status FROM executions e WHERE e.id = r.id) = 'IN_PROGRESS'
     )
-    SELECT c.execution_id::int AS "executionId", c.resource, c.granted_at IS NOT NULL AS granted, e.waiting_for AS "waitingFor",
-           coalesce(r.capacity, r.declared_capacity, 1) AS capacity
-    FROM resource_claims c
-    JOIN executions e ON e.id = c.execution_id AND e.status = 'IN_PROGRESS'
-    LEFT JOIN resources r ON r.name = c.resource
+    SELECT c.execution_id::int AS "executionId", c.resource, c.seq::float8 AS seq,
+           (SELECT e.waiting_for FROM executions e WHERE e.id = c.execution_id) AS "waitingFor"
+    FROM picked p
+    CROSS JOIN LATERAL (SELECT * FROM resource_claims c WHERE c.execution_id = p.execution_id OFFSET 0) c
+    WHERE c.granted_at IS NULL
     ORDER BY c.seq`;
+}
+
+/** Every resource some run claims. */
+export async function claimedResources(sql: Sql) {
+  return (await sql<{ resource: string }[]>`SELECT DISTINCT resource FROM resource_claims`).map((r) => r.resource);
+}
+
+/** Whether runs that ended (finished, cancelled, or interrupted after their worker died) left claims behind. */
+export async function hasEndedClaims(sql: Sql) {
+  const [row] = await sql<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM resource_claims c WHERE (SELECT e.status FROM executions e WHERE e.id = c.execution_id) <> 'IN_PROGRESS') AS any`;
+  return row!.any;
+}
+
+/**
+ * Removes the claims of runs that ended, with their waiting_for. Only tidiness: a pass already
+ * counts no holder and serves no waiter among them.
+ */
+export async function deleteEndedClaims(sql: Sql) {
+  await sql`
+    WITH gone AS (
+      DELETE FROM resource_claims c WHERE (SELECT e.status FROM executions e WHERE e.id = c.execution_id) <> 'IN_PROGRESS' RETURNING c.execution_id
+    )
+    UPDATE executions SET waiting_for = NULL WHERE id IN (SELECT execution_id FROM gone) AND waiting_for IS NOT NULL`;
 }
 
 /**
