@@ -21,6 +21,8 @@ const SHARED_ROOT_FIELDS = new Set(['executionLog', 'executionLogBatch']);
 type Result = ExecutionResult | Promise<ExecutionResult>;
 /** payload object → (selection key → result). Dropped with the payload. */
 const results = new WeakMap<object, Map<string, Result>>();
+/** Shared results → their JSON, written once for every subscriber (see sharedJsonReplacer). */
+const jsonOf = new WeakMap<object, string>();
 
 /**
  * What decides how an event of this subscription is resolved, when that is the same for every
@@ -72,7 +74,12 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
     let byKey = results.get(payload);
     if (!byKey) results.set(payload, (byKey = new Map()));
     let r = byKey.get(key);
-    if (!r) byKey.set(key, (r = execute({ ...args, rootValue: payload })));
+    if (!r) {
+      r = execute({ ...args, rootValue: payload });
+      // Without errors, the result is the same for every subscriber: its JSON is too.
+      const share = (x: ExecutionResult) => (x.errors?.length ? x : (jsonOf.set(x, ''), x));
+      byKey.set(key, (r = r instanceof Promise ? r.then(share) : share(r)));
+    }
     return r;
   };
   const map = async (r: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> =>
@@ -87,4 +94,52 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
     },
   };
   return it;
+}
+
+/**
+ * A message's JSON is written by graphql-ws, once per subscriber: with 100 viewers of a fast log,
+ * 100 JSON.stringify of the same chunk of entries were most of the server's time. The replacer
+ * (graphql-ws `jsonMessageReplacer`) puts a token in place of a shared result, and `expandShared`
+ * (on the socket's send, in the same synchronous call) puts the result's JSON, written once, in
+ * place of the token. onNext must hand graphql-ws the shared result itself (`isSharedResult`).
+ */
+const TOKEN = `__jobdeck_shared_${Math.random().toString(36).slice(2)}_`;
+/** Shared results written as JSON, and messages sent with one (a test reads them). */
+export const sharedJsonStats = { written: 0, sent: 0 };
+const pending = new Map<string, string>();
+let counter = 0;
+let sweep: NodeJS.Immediate | undefined;
+
+export function isSharedResult(x: unknown): x is ExecutionResult {
+  return typeof x === 'object' && x !== null && jsonOf.has(x);
+}
+
+export function sharedJsonReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (key !== 'payload' || !isSharedResult(value)) return value;
+  let json = jsonOf.get(value)!;
+  if (!json) {
+    jsonOf.set(value, (json = JSON.stringify(value)));
+    sharedJsonStats.written++;
+  }
+  const token = `${TOKEN}${++counter}`;
+  pending.set(token, json);
+  // A message that was never sent (its socket closed meanwhile) leaves its token: dropped next turn.
+  sweep ??= setImmediate(() => {
+    sweep = undefined;
+    pending.clear();
+  });
+  return token;
+}
+
+/** A message about to be sent: the token of a shared result replaced by its JSON. */
+export function expandShared(data: string): string {
+  const at = data.lastIndexOf(`"${TOKEN}`);
+  if (at < 0) return data;
+  const end = data.indexOf('"', at + 1);
+  const token = data.slice(at + 1, end);
+  const json = pending.get(token);
+  if (json === undefined) return data;
+  pending.delete(token);
+  sharedJsonStats.sent++;
+  return data.slice(0, at) + json + data.slice(end + 1);
 }

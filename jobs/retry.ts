@@ -5,7 +5,7 @@
  * transaction that ended the run (db/queries/retries.ts).
  */
 import type { Sql } from '../db/client';
-import { endedForRetry, openRetry, rowRetryPolicy } from '../db/queries/retries';
+import { endedForRetry, openRetry } from '../db/queries/retries';
 import type { RetryPolicy } from './types';
 
 export const MAX_RETRY_ATTEMPTS = 10;
@@ -40,7 +40,7 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () =>
 export async function openRetryIfDue(sql: Sql, id: number, jobPolicy: (jobId: string) => RetryPolicy | undefined, random?: () => number) {
   const e = await endedForRetry(sql, id);
   if (!e || e.cancelled) return undefined;
-  const policy = retryPolicyOf(await rowRetryPolicy(sql, e.rowId), jobPolicy(e.jobId));
+  const policy = retryPolicyOf(e.own, jobPolicy(e.jobId));
   if (!retries(policy, e.status, e.attempt)) return undefined;
   return openRetry(sql, id, new Date(Date.now() + retryDelayMs(policy, e.attempt, random)));
 }

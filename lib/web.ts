@@ -17,7 +17,7 @@ import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../services/access';
 import { buildSchema } from '../graphql/schema';
-import { subscribeShared } from '../graphql/shared-events';
+import { expandShared, isSharedResult, sharedJsonReplacer, subscribeShared } from '../graphql/shared-events';
 import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
 import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
@@ -168,8 +168,9 @@ export async function createWebServer(o: {
   const ws = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
-      // Log events shared by many subscribers are resolved once per process.
+      // Log events shared by many subscribers are resolved once per process, and written as JSON once.
       subscribe: subscribeShared,
+      jsonMessageReplacer: sharedJsonReplacer,
       onConnect: async (ctx) => {
         const extra = ctx.extra;
         const cred = credentialsOf(extra.request.headers, ctx.connectionParams?.authorization);
@@ -204,13 +205,18 @@ export async function createWebServer(o: {
       },
       onNext: (_ctx, _id, _payload, _args: ExecutionArgs, result) => {
         if (result.errors?.length) return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, o.logError)) };
-        return undefined;
+        // The shared result itself (graphql-ws would send a copy), so that its JSON is written once.
+        return isSharedResult(result) ? result : undefined;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, o.logError)),
     },
     wss,
   );
-  wss.on('connection', (socket) => socket.on('close', () => sockets.delete(socket)));
+  wss.on('connection', (socket) => {
+    socket.on('close', () => sockets.delete(socket));
+    const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+    socket.send = ((data: unknown, ...rest: unknown[]) => send(typeof data === 'string' ? expandShared(data) : data, ...rest)) as typeof socket.send;
+  });
 
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];

@@ -75,7 +75,8 @@ export class LiveHub {
   async start() {
     // postgres.js re-LISTENs after a reconnect and calls onlisten again: catch up on whatever was missed meanwhile.
     const a = await this.sql.listen('jobdeck_log', (p) => this.onLog(p), () => this.catchUpAll());
-    const b = await this.sql.listen('jobdeck_exec', (p) => void this.onExec(Number(p)), () => this.catchUpAll());
+    // One id, or many comma-separated (executions opened together: db/queries/executions.ts openExecutions).
+    const b = await this.sql.listen('jobdeck_exec', (p) => { for (const id of p.split(',')) this.onExec(Number(id)); }, () => this.catchUpAll());
     this.unlisten.push(() => a.unlisten(), () => b.unlisten());
   }
 
@@ -220,7 +221,7 @@ export class LiveHub {
   private execReading = false;
 
   /**
-   * An execution changed. Changes announced together (a 500-row executeNow sends 500) are read in
+   * An execution changed. Changes announced together (a 500-row executeNow announces 500) are read in
    * one query; reads run one at a time, so an older state is never delivered after a newer one.
    */
   private onExec(id: number) {

@@ -52,40 +52,17 @@ export async function findExecutions(sql: Sql, ids: number[]) {
 }
 
 /**
- * Opens an execution unless the row already has one in progress (or this occurrence already ran):
- * both are unique indexes, so this holds across any number of processes. undefined = not opened.
+ * Executions named by one jobdeck_exec notification that announces many (comma-separated ids): a
+ * payload holds at most 8000 bytes, and one notification per execution made every listening
+ * backend of every process read 5,000 of them for one executeSelection.
  */
-export async function openExecution(
-  sql: Sql,
-  e: {
-    rowId: string;
-    jobId: string;
-    domain: string;
-    trigger: ExecTrigger;
-    triggeredBy: string | null;
-    occurrenceAt: Date | null;
-    owner: string | null;
-    /** The run's parameter values (jobs/parameters.ts resolveValues); none when absent. */
-    parameters?: { name: string; value: string }[];
-  },
-) {
-  const [row] = await sql<ExecutionRecord[]>`
-    WITH ins AS (
-      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner, parameters)
-      VALUES (${e.rowId}, ${e.jobId}, ${e.domain}, ${e.trigger}, ${e.triggeredBy}, ${e.occurrenceAt}, ${e.owner}, ${sql.json(e.parameters ?? [])}::jsonb)
-      ON CONFLICT DO NOTHING
-      RETURNING *
-    ), upd AS (
-      UPDATE job_rows SET last_execution_id = (SELECT id FROM ins), last_status = 'IN_PROGRESS' WHERE id = ${e.rowId} AND EXISTS (SELECT 1 FROM ins)
-    )
-    SELECT ${EXEC_COLUMNS(sql, sql`ins`)} FROM ins`;
-  return row;
-}
+export const EXEC_NOTIFY_IDS = 500;
 
 /**
  * Opens executions of many rows in one statement (executeNow), with its audit entry: a row that has
- * one in progress gets none (the partial unique index decides). Each new execution is announced on jobdeck_exec; the
- * workers are woken once on jobdeck_queued (identical notifications of a transaction are one).
+ * one in progress gets none (the partial unique index decides). The new executions are announced on
+ * jobdeck_exec, EXEC_NOTIFY_IDS ids per notification (see services/live.ts); the workers are woken
+ * once on jobdeck_queued.
  */
 export async function openExecutions(
   sql: Sql,
@@ -99,7 +76,7 @@ export async function openExecutions(
   audit: { actor: string; address: string | null; parameters?: { name: string; value: string | null }[]; action?: 'executeNow' | 'executeSelection' },
 ) {
   if (!rows.length) return [];
-  const opened = await sql<(ExecutionRecord & { pg_notify?: unknown })[]>`
+  const opened = await sql<ExecutionRecord[]>`
     WITH ins AS (
       INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner, parameters)
       SELECT r, j, d, ${e.trigger}, ${e.triggeredBy}, NULL, NULL, p::jsonb
@@ -116,11 +93,13 @@ export async function openExecutions(
         jsonb_build_object('count', count(*)) || ${audit.parameters?.length ? sql`jsonb_build_object('parameters', ${sql.json(audit.parameters)}::jsonb)` : sql`'{}'::jsonb`},
         ${audit.address}
       FROM ins HAVING count(*) > 0
+    ), told AS MATERIALIZED (
+      SELECT pg_notify('jobdeck_exec', string_agg(id::text, ',' ORDER BY id)), pg_notify('jobdeck_queued', '')
+      FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${EXEC_NOTIFY_IDS}::int AS part FROM ins) p GROUP BY part
     )
-    SELECT ${EXEC_COLUMNS(sql, sql`ins`)}, pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', '')
-    FROM ins ORDER BY ins.id`;
-  for (const r of opened) delete r.pg_notify;
-  return opened as ExecutionRecord[];
+    SELECT ${EXEC_COLUMNS(sql, sql`ins`)}
+    FROM ins CROSS JOIN (SELECT count(*) FROM told) t ORDER BY ins.id`;
+  return [...opened];
 }
 
 export async function runningExecutionOfRow(sql: Sql, rowId: string) {
@@ -201,7 +180,10 @@ export async function heartbeat(sql: Sql, owner: string, ids: number[]) {
 
 /**
  * Runs whose worker stopped heartbeating (database clock) become INTERRUPTED, with a last log entry.
- * Unclaimed runs (queued but no worker took them) get a longer bound.
+ * A queued run is interrupted only when the workers passed it over: unclaimed for
+ * `unclaimedSeconds`, while a run queued after it was taken at least that long ago (workers take
+ * queued runs oldest first, so no worker knows its job). Runs that wait for a free slot (20,000
+ * scheduled runs due at once, a large executeSelection) wait as long as it takes.
  */
 export async function sweepInterrupted(sql: Sql, leaseSeconds: number, unclaimedSeconds: number) {
   return sql<ExecutionRecord[]>`
@@ -210,12 +192,14 @@ export async function sweepInterrupted(sql: Sql, leaseSeconds: number, unclaimed
         error = CASE WHEN owner IS NULL THEN 'no worker took this run' ELSE 'its worker stopped' END
       WHERE status = 'IN_PROGRESS' AND (
         (owner IS NOT NULL AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds}))
-        OR (owner IS NULL AND coalesce(not_before, created_at) < now() - make_interval(secs => ${unclaimedSeconds})))
+        OR (owner IS NULL AND coalesce(not_before, created_at) < now() - make_interval(secs => ${unclaimedSeconds})
+            AND EXISTS (SELECT 1 FROM executions y WHERE y.id > e.id AND y.owner IS NOT NULL
+                          AND y.started_at < now() - make_interval(secs => ${unclaimedSeconds}))))
       RETURNING e.*
     ), note AS (
       INSERT INTO log_entries (execution_id, seq, at, level, message)
       SELECT id, last_seq, now(), 'ERROR',
-        CASE WHEN owner IS NULL THEN 'Interrupted: no worker took this run within ' || ${unclaimedSeconds}::text || ' s.'
+        CASE WHEN owner IS NULL THEN 'Interrupted: no worker took this run within ' || ${unclaimedSeconds}::text || ' s, while later ones were taken (no worker runs this job).'
              ELSE 'Interrupted: worker ' || owner || ' stopped heartbeating (lease ' || ${leaseSeconds}::text || ' s).' END
       FROM dead
     )

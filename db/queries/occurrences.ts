@@ -6,6 +6,7 @@
  * not 20,000 Agenda jobs locked one by one.
  */
 import type { Sql } from '../client';
+import { EXEC_NOTIFY_IDS } from './executions';
 
 export type DueOccurrence = { rowId: string; at: Date };
 
@@ -49,8 +50,8 @@ export async function consumeOccurrences(tx: Sql, items: { rowId: string; at: Da
 /**
  * Opens the scheduled executions of consumed occurrences, queued (no owner) for the workers to
  * claim; a row that still has a run in progress gets none (the partial unique index decides), nor
- * does an occurrence that already ran. Announced on jobdeck_exec, the workers woken once on
- * jobdeck_queued. Answers the executions opened.
+ * does an occurrence that already ran. Announced on jobdeck_exec (EXEC_NOTIFY_IDS ids per
+ * notification), the workers woken once on jobdeck_queued. Answers the executions opened.
  */
 export async function openScheduled(
   tx: Sql,
@@ -69,9 +70,11 @@ export async function openScheduled(
       RETURNING id, row_id
     ), upd AS (
       UPDATE job_rows SET last_execution_id = ins.id, last_status = 'IN_PROGRESS' FROM ins WHERE job_rows.id = ins.row_id
+    ), told AS MATERIALIZED (
+      SELECT pg_notify('jobdeck_exec', string_agg(id::text, ',' ORDER BY id)), pg_notify('jobdeck_queued', '')
+      FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${EXEC_NOTIFY_IDS}::int AS part FROM ins) p GROUP BY part
     )
-    SELECT ins.id::int AS id, ins.row_id AS "rowId", pg_notify('jobdeck_exec', ins.id::text) IS NULL AS n FROM ins ORDER BY ins.id`;
-  if (opened.length) await tx`SELECT pg_notify('jobdeck_queued', '')`;
+    SELECT ins.id::int AS id, ins.row_id AS "rowId" FROM ins CROSS JOIN (SELECT count(*) FROM told) t ORDER BY ins.id`;
   return opened.map((o) => ({ id: Number(o.id), rowId: o.rowId }));
 }
 

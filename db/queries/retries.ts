@@ -32,11 +32,12 @@ export async function setRowRetryPolicies(sql: Sql, rowIds: string[], p: RetryPo
       backoff = excluded.backoff, updated_at = now()`;
 }
 
-/** What deciding a retry needs of the execution that just ended. */
+/** What deciding a retry needs of the execution that just ended, with its row's own policy (null: its job's), in one round trip. */
 export async function endedForRetry(sql: Sql, id: number) {
-  const [e] = await sql<{ id: number; rowId: string; jobId: string; status: string; attempt: number; cancelled: boolean }[]>`
-    SELECT id::int, row_id AS "rowId", job_id AS "jobId", status, attempt, cancel_requested_by IS NOT NULL AS cancelled
-    FROM executions WHERE id = ${id}`;
+  const [e] = await sql<{ id: number; rowId: string; jobId: string; status: string; attempt: number; cancelled: boolean; own: RetryPolicyRecord | null }[]>`
+    SELECT e.id::int, e.row_id AS "rowId", e.job_id AS "jobId", e.status, e.attempt, e.cancel_requested_by IS NOT NULL AS cancelled,
+      CASE WHEN rr.row_id IS NULL THEN NULL ELSE json_build_object('attempts', rr.attempts, 'delaySeconds', rr.delay_seconds, 'backoff', rr.backoff) END AS own
+    FROM executions e LEFT JOIN row_retry rr ON rr.row_id = e.row_id WHERE e.id = ${id}`;
   return e;
 }
 

@@ -56,6 +56,10 @@ test('runs queued past the worker\'s slots wait queued, then each runs once as s
   await waitFor('two runs taken', async () => ((await state())[0]!.owned === 2 ? true : undefined));
   // Two slots: the others stay queued (not taken by this worker and not lost) while both are busy.
   assert.deepEqual((await state())[0], { owned: 2, queued: 4, done: 0 });
+  // Runs waiting for a free slot are not "unclaimed": the sweep leaves them, however long they wait.
+  const { sweepInterrupted } = await import('../../db/queries/executions');
+  const swept = await sweepInterrupted(app.deps.sql, 3600, 0);
+  assert.deepEqual(swept.filter((e) => opened.includes(e.id)), []);
   open();
   await waitFor('all six done', async () => ((await state())[0]!.done === 6 ? true : undefined));
   assert.equal(most, 2);
@@ -93,4 +97,22 @@ test('a worker takes only queued runs of jobs its catalog knows, and can give a 
   const [back] = await sql<{ owner: string | null; status: string }[]>`SELECT owner, status FROM executions WHERE id = ${queued!.id}`;
   assert.deepEqual(back, { owner: null, status: 'IN_PROGRESS' });
   await sql`UPDATE executions SET status = 'CANCELLED', ended_at = now() WHERE id = ${queued!.id}`;
+});
+
+test('a queued run that workers pass over (no worker knows its job) is interrupted; one waiting its turn is not', async () => {
+  const { sweepInterrupted } = await import('../../db/queries/executions');
+  const sql = app.deps.sql;
+  const [row] = await sql<{ id: string }[]>`INSERT INTO job_rows (job_id, domain, kind, in_catalog) VALUES ('gone.job', 'global', 'GLOBAL', false) RETURNING id`;
+  const [ghost] = await sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by) VALUES (${row!.id}, 'gone.job', 'global', 'API', 'test') RETURNING id::int`;
+  // Nothing queued after it was taken yet: it may still be waiting its turn.
+  assert.deepEqual((await sweepInterrupted(sql, 3600, 0)).map((e) => e.id), []);
+  // A later run of a known job is taken and runs: the ghost was passed over.
+  const { executeNow } = await g.ok(`mutation { executeNow(jobs: [{ jobId: "test.q1", domain: "global" }]) { execution { id } } }`);
+  const later = Number(executeNow[0].execution.id);
+  await waitFor('the later run', async () => ((await sql<{ status: string }[]>`SELECT status FROM executions WHERE id = ${later}`)[0]!.status === 'SUCCESS' ? true : undefined));
+  const swept = await sweepInterrupted(sql, 3600, 0);
+  assert.deepEqual(swept.map((e) => e.id), [ghost!.id]);
+  const [e] = await sql<{ status: string; error: string }[]>`SELECT status, error FROM executions WHERE id = ${ghost!.id}`;
+  assert.deepEqual(e, { status: 'INTERRUPTED', error: 'no worker took this run' });
 });

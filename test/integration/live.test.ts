@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defineJob } from '../../jobs/types';
+import { sharedJsonStats } from '../../graphql/shared-events';
 import { Gql, startTestApp, subscribe, type TestApp } from '../helpers/app';
 
 let app: TestApp;
@@ -158,8 +159,13 @@ test('subscribers of one log with different selections each get their own shape,
   // Every subscriber is attached before the first line: the live entries are the shared ones.
   for (let i = 0; i < 400 && app.hub!.subscriberCount < 6; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(app.hub!.subscriberCount, 6);
+  const json0 = { ...sharedJsonStats };
   releaseFlood();
   const [r1, r2, r3, r4, r5, r6] = await Promise.all([a1.done, a2.done, onlySeq.done, aliased.done, withVar.done, perEntry.done]);
+  // a1 and a2 send the same selection: each of their events was written as JSON once, for both.
+  const written = sharedJsonStats.written - json0.written;
+  const sent = sharedJsonStats.sent - json0.sent;
+  assert.ok(sent - written >= r1.length, `shared JSON: ${written} written, ${sent} sent, ${r1.length} events each for a1 and a2`);
   const [e] = await app.deps.sql<{ lastSeq: number }[]>`SELECT last_seq AS "lastSeq" FROM executions WHERE id = ${Number(id)}`;
   const all = Array.from({ length: e!.lastSeq }, (_, i) => i + 1);
   const entries1 = r1.flatMap((x) => x.executionLogBatch.entries);
