@@ -1,7 +1,12 @@
 import {
   createSourceEventStream,
   execute,
+  getNullableType,
   getOperationAST,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
   Kind,
   print,
   visit,
@@ -9,12 +14,16 @@ import {
   type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type SelectionSetNode,
 } from 'graphql';
 
 /**
  * Subscription root fields whose events are resolved the same way for every subscriber: their
  * payload (a log entry, a chunk of entries) is shared between subscribers by the LiveHub and none
- * of the fields below them depends on the viewer (scope is decided once, when subscribing).
+ * of the fields below them depends on the viewer (scope is decided once, when subscribing). Their
+ * resolvers read the payload alone (no arguments, context or info): see compileShared.
  */
 const SHARED_ROOT_FIELDS = new Set(['executionLog', 'executionLogBatch']);
 
@@ -75,7 +84,7 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
     if (!byKey) results.set(payload, (byKey = new Map()));
     let r = byKey.get(key);
     if (!r) {
-      r = execute({ ...args, rootValue: payload });
+      r = fastExecute(args, payload) ?? execute({ ...args, rootValue: payload });
       // Without errors, the result is the same for every subscriber: its JSON is too.
       const share = (x: ExecutionResult) => (x.errors?.length ? x : (jsonOf.set(x, ''), x));
       byKey.set(key, (r = r instanceof Promise ? r.then(share) : share(r)));
@@ -105,7 +114,7 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
  */
 const TOKEN = `__jobdeck_shared_${Math.random().toString(36).slice(2)}_`;
 /** Shared results written as JSON, and messages sent with one (a test reads them). */
-export const sharedJsonStats = { written: 0, sent: 0 };
+export const sharedJsonStats = { written: 0, sent: 0, compiled: 0 };
 const pending = new Map<string, string>();
 let counter = 0;
 let sweep: NodeJS.Immediate | undefined;
@@ -142,4 +151,107 @@ export function expandShared(data: string): string {
   pending.delete(token);
   sharedJsonStats.sent++;
   return data.slice(0, at) + json + data.slice(end + 1);
+}
+
+/**
+ * A compiled event: the shared root field's value built straight from the payload, for selections
+ * of plain fields (default resolvers, scalars, enums, lists, objects, __typename, aliases). A log
+ * chunk of 5,000 entries × 4 fields went through graphql-js's per-field machinery for every viewer's
+ * chunk; this is a loop. undefined = not compilable, or a value the fast path does not vouch for (a
+ * null where the schema says non-null): graphql-js executes that event, with its errors.
+ */
+type Build = (source: unknown) => unknown;
+const FALLBACK = Symbol('fallback');
+const compiled = new WeakMap<object, Map<string, Build | null>>();
+
+function fastExecute(args: ExecutionArgs, payload: unknown): ExecutionResult | undefined {
+  let byOp = compiled.get(args.document);
+  if (!byOp) compiled.set(args.document, (byOp = new Map()));
+  const name = args.operationName ?? '';
+  let build = byOp.get(name);
+  if (build === undefined) byOp.set(name, (build = compileShared(args)));
+  if (!build) return undefined;
+  let data: unknown;
+  try {
+    data = build(payload);
+  } catch {
+    return undefined; // a value a scalar refuses: graphql-js reports it as a field error
+  }
+  if (data === FALLBACK) return undefined;
+  sharedJsonStats.compiled++;
+  return { data: data as Record<string, unknown> };
+}
+
+function compileShared(args: ExecutionArgs): Build | null {
+  const op = getOperationAST(args.document, args.operationName);
+  const type = args.schema.getSubscriptionType();
+  if (!op || !type || shareKey(args) === undefined) return null;
+  const root = op.selectionSet.selections[0] as FieldNode;
+  const field = type.getFields()[root.name.value];
+  if (!field?.resolve) return null;
+  const value = compileValue(field.type, root.selectionSet);
+  if (!value) return null;
+  const resolve = field.resolve;
+  const key = root.alias?.value ?? root.name.value;
+  // The resolver reads its payload only (SHARED_ROOT_FIELDS).
+  return (payload) => {
+    const v = value(resolve(payload, {}, undefined, undefined as never));
+    return v === FALLBACK ? FALLBACK : { [key]: v };
+  };
+}
+
+function compileValue(t: GraphQLOutputType, selection: SelectionSetNode | undefined): Build | null {
+  const nonNull = isNonNullType(t);
+  const inner = getNullableType(t);
+  let build: Build | null;
+  if (isListType(inner)) {
+    const item = compileValue(inner.ofType, selection);
+    if (!item) return null;
+    build = (v) => {
+      if (!Array.isArray(v)) return FALLBACK;
+      const out = new Array(v.length);
+      for (let i = 0; i < v.length; i++) if ((out[i] = item(v[i])) === FALLBACK) return FALLBACK;
+      return out;
+    };
+  } else if (isLeafType(inner)) {
+    if (selection) return null;
+    build = (v) => inner.serialize(v);
+  } else if (isObjectType(inner)) {
+    build = selection ? compileObject(inner, selection) : null;
+  } else return null;
+  if (!build) return null;
+  const b = build;
+  return (v) => (v === null || v === undefined ? (nonNull ? FALLBACK : null) : b(v));
+}
+
+function compileObject(type: GraphQLObjectType, selection: SelectionSetNode): Build | null {
+  const fields = type.getFields();
+  const plan: { key: string; name: string; build: Build | null }[] = [];
+  for (const sel of selection.selections) {
+    if (sel.kind !== Kind.FIELD || sel.directives?.length || sel.arguments?.length) return null;
+    const key = sel.alias?.value ?? sel.name.value;
+    if (sel.name.value === '__typename') {
+      plan.push({ key, name: '__typename', build: null });
+      continue;
+    }
+    const f = fields[sel.name.value];
+    // A resolver of its own may read arguments, context or info: graphql-js runs it.
+    if (!f || f.resolve || plan.some((p) => p.key === key)) return null;
+    const build = compileValue(f.type, sel.selectionSet);
+    if (!build) return null;
+    plan.push({ key, name: f.name, build });
+  }
+  return (source) => {
+    const src = source as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const p of plan) {
+      const raw = p.build ? src[p.name] : undefined;
+      // graphql-js's default resolver would call a method: not a plain value, not compiled.
+      if (typeof raw === 'function') return FALLBACK;
+      const v = p.build ? p.build(raw) : type.name;
+      if (v === FALLBACK) return FALLBACK;
+      out[p.key] = v;
+    }
+    return out;
+  };
 }
