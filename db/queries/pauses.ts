@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { Sql } from '../client';
+import { openScheduled } from './occurrences';
 
 /** The key of the pause of every domain's scheduling (scheduling_pauses.domain). */
 export const ALL = '*';
@@ -68,10 +69,10 @@ export async function lockMissedRows(sql: Sql, key: string) {
 }
 
 /**
- * Settles missed occurrences, set-based: `run` rows get one SCHEDULE execution each for their missed
- * occurrence, queued for any worker (a row with a run in progress gets none: the unique indexes
- * decide, as for a scheduled occurrence); every row of `clear` forgets its missed occurrence. Each
- * execution is announced on jobdeck_exec and the workers are woken on jobdeck_queued.
+ * Settles missed occurrences, set-based, in the caller's transaction: every row of `clear` forgets
+ * its missed occurrence, and `run` rows get one SCHEDULE execution each for it, queued as a
+ * scheduled occurrence's would be (db/queries/occurrences.ts openScheduled: a row with a run in
+ * progress gets none, the workers are woken, the executions announced in batches).
  */
 export async function settleMissed(
   sql: Sql,
@@ -79,25 +80,6 @@ export async function settleMissed(
   run: { rowId: string; jobId: string; domain: string; occurrenceAt: Date; parameters: { name: string; value: string }[] }[],
 ) {
   if (!clear.length) return [];
-  const opened = await sql<{ id: number; rowId: string; pg_notify?: unknown }[]>`
-    WITH ins AS (
-      INSERT INTO executions (row_id, job_id, domain, trigger, triggered_by, occurrence_at, owner, parameters)
-      SELECT r, j, d, 'SCHEDULE', NULL, o, NULL, p::jsonb
-      FROM unnest(${run.map((x) => x.rowId)}::uuid[], ${run.map((x) => x.jobId)}::text[], ${run.map((x) => x.domain)}::text[],
-                  ${run.map((x) => x.occurrenceAt.toISOString())}::timestamptz[], ${run.map((x) => JSON.stringify(x.parameters))}::text[])
-        WITH ORDINALITY AS t(r, j, d, o, p, n)
-      ORDER BY n
-      ON CONFLICT DO NOTHING
-      RETURNING id, row_id
-    ), upd AS (
-      UPDATE job_rows r SET missed_at = NULL,
-        last_execution_id = coalesce(ins.id, r.last_execution_id),
-        last_status = CASE WHEN ins.id IS NULL THEN r.last_status ELSE 'IN_PROGRESS' END
-      FROM unnest(${clear}::uuid[]) AS c(id) LEFT JOIN ins ON ins.row_id = c.id
-      WHERE r.id = c.id
-    )
-    SELECT ins.id::int AS id, ins.row_id AS "rowId", pg_notify('jobdeck_exec', ins.id::text), pg_notify('jobdeck_queued', '')
-    FROM ins ORDER BY ins.id`;
-  for (const o of opened) delete o.pg_notify;
-  return opened as { id: number; rowId: string }[];
+  await sql`UPDATE job_rows SET missed_at = NULL WHERE id = ANY(${clear}::uuid[])`;
+  return openScheduled(sql, run.map((r) => ({ ...r, at: r.occurrenceAt })));
 }

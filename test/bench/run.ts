@@ -6,7 +6,7 @@
  *
  * BENCH_SCALE=small   quick run (smaller sizes everywhere, ~3 min)
  * BENCH_KEEP_DATA=1   keep the seeded "list at scale" data set (in $TMPDIR/jobdeck-bench-list-<scale>) for the next run
- * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, fleet, alerts, list, viewer, watched
+ * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, fleet, catalog, alerts, list, viewer, watched
  * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir
  * BENCH_VERBOSE=1     echo the server processes' output
  */
@@ -28,6 +28,7 @@ import { Scheduler } from '../../jobs/scheduler';
 import { loadConfig } from '../../lib/config';
 import { followLog, Http, now, wsClient, type LogLine } from './client';
 import { viewerBench } from './viewer';
+import { catalogRows } from './catalog';
 import { fleetRows } from './fleet';
 import { int, ms, pct, sleep } from './stats';
 import { alertRows } from './alerts';
@@ -958,6 +959,8 @@ async function main() {
     if (phase('throughput')) await throughput(env, dataDir).catch((e) => failed('throughput', '≥ 500 executions/s', e));
     if (phase('fleet'))
       await fleetRows({ env, dataDir, small: SMALL, admin: ADMIN, startServer, pgUrlOf, rawNotifyRtt, add, failed, say }).catch((e) => failed('fleet operations', 'issue #15', e));
+    if (phase('catalog'))
+      await catalogRows({ env, dataDir, small: SMALL, admin: ADMIN, startServer, pgUrlOf, rawNotifyRtt, add, failed, say }).catch((e) => failed('catalog axis', 'issue #19', e));
     if (phase('alerts'))
       await alertRows({ env, dataDir, small: SMALL, admin: ADMIN, startServer, pgUrlOf, rawNotifyRtt, add, failed, say }).catch((e) => failed('alerts and channels', 'issue #16', e));
     if (phase('list')) await listAtScale(env, tmp).catch((e) => failed('list at scale', 'p50 ≤ 5 ms, p95 ≤ 15 ms', e));

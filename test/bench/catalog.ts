@@ -1,0 +1,70 @@
+/**
+ * Issue #19's catalog axis (`BENCH_ONLY=catalog`): the jobs page with a catalog of 1, 1,000 and 5,000
+ * jobs (GLOBAL command jobs in JOBS_FILE, plus the benchmark's own TypeScript jobs), one server
+ * each on the same data folder. A request must not walk the catalog: its cost follows the page, not
+ * the number of jobs. Each row judges the page's p50 against the bare SQL of the same page in the
+ * same run (≤ 2.5 ×, the issue's ratio), and prints `{ __typename }` beside it (the API's floor).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import postgres from 'postgres';
+import type { FleetContext } from './fleet';
+import { Http, now } from './client';
+import { int, ms, pct } from './stats';
+
+const SIZES = [1, 1000, 5000];
+const N = 200;
+
+async function times(f: () => Promise<unknown>, n = N) {
+  for (let i = 0; i < 10; i++) await f();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    await f();
+    xs.push(now() - t);
+  }
+  return xs;
+}
+
+export async function catalogRows(c: FleetContext) {
+  const q = `query($f: JobFilter) { jobs(filter: $f, first: 50) { totalCount pageInfo { endCursor hasNextPage } nodes { jobId domain plan { summary } lastExecution { id status startedAt } nextRunAt running hasUnreadLogs } } }`;
+  for (const size of SIZES) {
+    const file = path.join(c.dataDir, `catalog-${size}.json`);
+    const jobs = Array.from({ length: size }, (_, i) => ({
+      id: `cat.job${String(i).padStart(5, '0')}`,
+      description: `Catalog job ${i}`,
+      kind: 'GLOBAL',
+      command: ['true'],
+    }));
+    writeFileSync(file, JSON.stringify({ jobs }));
+    const srv = await c.startServer({ ...c.env, JOBS_FILE: file });
+    const sql = postgres(c.pgUrlOf(c.dataDir), { max: 2, onnotice: () => {} });
+    try {
+      const http = await new Http(srv.url).signIn(c.admin.email, c.admin.password);
+      const rows = (await sql<{ rows: number }[]>`SELECT count(*)::int AS rows FROM job_rows WHERE in_catalog`)[0]!.rows;
+      const floor = await times(() => http.q('{ __typename }'));
+      const page = await times(() => http.q(q));
+      const bare = await times(() => sql`
+        SELECT r.*, e.status, e.started_at, (SELECT count(*) FROM job_rows WHERE in_catalog) AS total
+        FROM (SELECT * FROM job_rows WHERE in_catalog ORDER BY job_id, domain LIMIT 51) r LEFT JOIN executions e ON e.id = r.last_execution_id`);
+      // A text filter matches descriptions too: the catalog is searched in memory, once per request.
+      const text = await times(() => http.q(q, { f: { text: 'job000' } }));
+      const bareText = await times(() => sql`
+        SELECT r.*, e.status FROM job_rows r LEFT JOIN executions e ON e.id = r.last_execution_id
+        WHERE r.in_catalog AND (strpos(lower(r.job_id), 'job000') > 0 OR strpos(lower(r.domain), 'job000') > 0)
+        ORDER BY r.job_id, r.domain LIMIT 51`);
+      c.add(
+        `jobs page of 50, catalog of ${int(size)} job${size > 1 ? 's' : ''} (${int(rows)} rows)`,
+        `p50 ${ms(pct(page, 50))} (${(pct(page, 50) / pct(bare, 50)).toFixed(1)} × bare); text filter p50 ${ms(pct(text, 50))} (${(pct(text, 50) / pct(bareText, 50)).toFixed(1)} × bare); { __typename } ${ms(pct(floor, 50))}`,
+        'p50 ≤ 2.5 × bare SQL',
+        `bare SQL p50 ${ms(pct(bare, 50))}, text ${ms(pct(bareText, 50))}`,
+        [pct(page, 50) / (2.5 * pct(bare, 50)), pct(text, 50) / (2.5 * pct(bareText, 50))],
+      );
+    } catch (e) {
+      c.failed(`jobs page, catalog of ${size}`, 'p50 ≤ 2.5 × bare SQL', e);
+    } finally {
+      await sql.end();
+      await srv.stop();
+    }
+  }
+}
