@@ -145,7 +145,7 @@ const entryLabel = (index: number, raw: unknown) => {
 
 /** A deployment's job list is small; a file past these is a mistake or an attack, not a catalog. */
 export const JOBS_FILE_MAX_BYTES = 4 * 1024 * 1024;
-export const JOBS_FILE_MAX_ENTRIES = 2000;
+export const JOBS_FILE_MAX_ENTRIES = 10_000;
 
 /** A resource's capacity: how many runs may hold it at once (0 holds every run that needs it). */
 export const MAX_RESOURCE_CAPACITY = 10_000;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CatalogError, loadCatalog } from '../../jobs/catalog';
+import { CatalogError, JOBS_FILE_MAX_ENTRIES, loadCatalog } from '../../jobs/catalog';
 import { defineJob, type JobDefinition } from '../../jobs/types';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-catalog-'));
@@ -46,6 +46,13 @@ async function refuses(entries: unknown, ...patterns: RegExp[]) {
 }
 
 describe('loadCatalog', () => {
+  test('a catalog of 5,000 jobs loads; one past the cap is refused with its count', async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `cat.job${i}`, description: `Job ${i}`, kind: 'GLOBAL', command: ['true'] }));
+    const catalog = await load(jobsFile({ jobs: many(5000) }));
+    assert.equal(catalog.jobs.size, 5001);
+    await refuses(many(JOBS_FILE_MAX_ENTRIES + 1), new RegExp(`jobs: ${JOBS_FILE_MAX_ENTRIES + 1} entries; at most ${JOBS_FILE_MAX_ENTRIES}`));
+  });
+
   test('the example of API.md loads, after the built-ins, with defaults filled in', async () => {
     const file = jobsFile({
       jobs: [valid, { id: 'acme.report', description: 'd', kind: 'PER_DOMAIN', command: ['./report.sh'], cwd: 'scripts' }],
