@@ -336,6 +336,9 @@ test('bad input changes nothing; pausing twice keeps since and takes the new rea
 });
 
 test('the pause survives a restart: new workers miss the occurrence, a new web process answers paused, and resumes it', async () => {
+  // Runs started by the tests before (their resumes) end first: one killed mid-run would hold its
+  // row IN_PROGRESS until swept, and the resume below would find the row busy.
+  await waitFor('no run in progress', async () => (await sql()<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE status = 'IN_PROGRESS'`)[0]!.n === 0, 30_000, 50);
   const s = (await admin.ok(PAUSE, { r: 'restart test' })).pauseScheduling;
   for (const w of workers) await w.kill('SIGKILL');
   workers = await Promise.all([startWorker(app.databaseUrl, { JOBS_FILE: jobsFile }), startWorker(app.databaseUrl, { JOBS_FILE: jobsFile })]);
