@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { Gql, startTestApp, type TestApp } from '../helpers/app';
 import { checkHolds, percentile, recordResourceEvents, startLatencies } from '../helpers/resource-holds';
 import { reapWorkers, startWorker, waitFor } from '../helpers/worker';
+import { rng } from '../helpers/rng';
 
 const RESOURCES = ['ra', 'rb', 'rc'];
 /** Every non-empty set of the three: one job each, with a duration of its own. */
@@ -34,18 +35,6 @@ writeFileSync(
     })),
   }),
 );
-
-/** mulberry32: a reproducible draw, printed so that a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let app: TestApp;
 let admin: Gql;

@@ -14,6 +14,7 @@ import { CatalogError, loadCatalog } from '../../jobs/catalog';
 import { planGrants, planPass, type GrantState } from '../../jobs/grant-plan';
 import { catalogResources } from '../../jobs/resources';
 import { defineJob } from '../../jobs/types';
+import { rng } from '../helpers/rng';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-resources-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,18 +100,6 @@ describe('planGrants', () => {
     assert.equal(p.waiting.size, 2);
   });
 });
-
-/** mulberry32: a reproducible draw. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** resource_claims and executions in memory, read the way db/queries/resources.ts reads them. */
 class Model implements GrantState {

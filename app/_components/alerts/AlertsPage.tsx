@@ -17,6 +17,7 @@ import { DomainPicker } from '../DomainPicker';
 import { LoadOlder } from '../LoadOlder';
 import { AlertKindBadge } from './AlertIcon';
 import { ACKNOWLEDGE_ALERT, ALERT_CHANGED, ALERTS } from './operations';
+import { PageHeader } from '../PageHeader';
 
 const KINDS: AlertKind[] = ['FAILED', 'RECOVERED', 'MISSED', 'TOO_LONG', 'TOO_SHORT', 'NO_WORKER'];
 type Show = 'open' | 'resolved' | 'all';
@@ -118,16 +119,13 @@ export function AlertsPage() {
   const kindOptions = useMemo(() => KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })), [t]);
   return (
     <Stack p="md" gap="md" data-testid="alerts-page">
-      <div>
-        <Title order={2} size="h3">{t('heading')}</Title>
-        <Text size="sm" c="dimmed">{t('intro')}</Text>
-      </div>
+      <PageHeader title={t('heading')} intro={t('intro')} />
       <Group gap="sm" wrap="wrap" align="flex-end">
         <SegmentedControl size="xs" value={show} onChange={(v) => setShow(v as Show)} aria-label={t('filter.show')}
           data={[{ value: 'all', label: t('filter.all') }, { value: 'open', label: t('filter.open') }, { value: 'resolved', label: t('filter.resolved') }]} />
         <MultiSelect size="xs" data={kindOptions} value={kinds} onChange={setKinds} placeholder={t('filter.kinds')} aria-label={t('filter.kinds')}
           clearable w={{ base: '100%', xs: 260 }} data-testid="alerts-kinds" />
-        <DomainPicker value={domain} onChange={setDomain} placeholder={t('filter.domain')} data-testid="alerts-domain" />
+        <DomainPicker value={domain} onChange={setDomain} placeholder={t('filter.domain')} w={{ base: '100%', xs: 220 }} data-testid="alerts-domain" />
         <TextInput size="xs" value={jobText} onChange={(e) => setJobText(e.currentTarget.value)} placeholder={t('filter.job')} aria-label={t('filter.job')}
           w={{ base: '100%', xs: 220 }} data-testid="alerts-job" />
       </Group>

@@ -2,7 +2,7 @@
 
 import { NetworkStatus } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
-import { Alert, Autocomplete, Badge, Button, Center, Code, Collapse, Group, Loader, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Autocomplete, Badge, Button, Center, Code, Collapse, Group, Loader, Paper, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
@@ -13,6 +13,7 @@ import { LoadOlder } from '../LoadOlder';
 import { useViewer } from '../ViewerContext';
 import { AUDIT_PAGE } from './operations';
 import { appendPage } from '../../_lib/append-page';
+import { PageHeader } from '../PageHeader';
 
 type Entry = AuditPageQuery['auditLog']['nodes'][number];
 
@@ -115,10 +116,7 @@ export function AuditPage() {
 
   return (
     <Stack p="md" gap="md" maw={1100} data-testid="audit-page">
-      <div>
-        <Title order={2} size="h3">{t('heading')}</Title>
-        <Text size="sm" c="dimmed">{t('intro')}</Text>
-      </div>
+      <PageHeader title={t('heading')} intro={t('intro')} />
       <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="xs">
         <TextInput label={t('filters.actor')} placeholder={t('filters.actorPlaceholder')} value={actor} onChange={(e) => setActor(e.currentTarget.value)} maxLength={254} data-testid="audit-actor" />
         <Autocomplete label={t('filters.action')} placeholder={t('filters.actionPlaceholder', { example: EXAMPLE_ACTION })} data={ACTIONS} value={action} onChange={setAction} maxLength={100} data-testid="audit-action" />

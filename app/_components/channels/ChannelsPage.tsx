@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Table, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
@@ -12,6 +12,7 @@ import { DateText } from '../DateText';
 import { AlertKindBadge } from '../alerts/AlertIcon';
 import { ChannelDialog } from './ChannelDialog';
 import { CHANNELS, DELETE_CHANNEL, RETRY_ALERT_DELIVERY, TEST_CHANNEL } from './operations';
+import { PageHeader } from '../PageHeader';
 
 const STATUS_COLOR: Record<DeliveryStatus, string> = { PENDING: 'blue', DELIVERED: 'green', FAILED: 'red' };
 
@@ -112,10 +113,7 @@ export function ChannelsPage() {
   return (
     <Stack p="md" gap="md" data-testid="channels-page">
       <Group justify="space-between" wrap="wrap">
-        <div>
-          <Title order={2} size="h3">{t('heading')}</Title>
-          <Text size="sm" c="dimmed">{t('intro')}</Text>
-        </div>
+        <PageHeader title={t('heading')} intro={t('intro')} />
         <Button onClick={() => setEditing('new')} data-testid="channel-create">{t('create')}</Button>
       </Group>
       {error && !channels ? (

@@ -2,7 +2,7 @@
 
 import { NetworkStatus } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Anchor, Badge, Button, Center, Group, Loader, Modal, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Modal, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
@@ -15,6 +15,7 @@ import { DateText } from '../DateText';
 import { LoadOlder } from '../LoadOlder';
 import { useViewer } from '../ViewerContext';
 import { MAIL_TRANSPORT } from './operations';
+import { PageHeader } from '../PageHeader';
 
 const STATUS_COLOR: Record<OutboxStatus, string> = { PENDING: 'blue', SENT: 'green', FAILED: 'red' };
 const FILTERS = ['ALL', 'PENDING', 'SENT', 'FAILED'] as const;
@@ -67,10 +68,7 @@ export function MailPage() {
   return (
     <Stack p="md" gap="md" data-testid="mail-page">
       <Group justify="space-between" wrap="wrap">
-        <div>
-          <Title order={2} size="h3">{t('heading')}</Title>
-          <Text size="sm" c="dimmed">{t('intro')}</Text>
-        </div>
+        <PageHeader title={t('heading')} intro={t('intro')} />
         <SegmentedControl size="xs" value={status} onChange={(v) => setStatus(v as typeof status)} aria-label={t('filter.label')}
           data={filters} />
       </Group>

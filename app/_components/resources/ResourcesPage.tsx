@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery } from '@apollo/client/react';
-import { Alert, Badge, Button, Center, Group, Loader, NumberInput, Paper, Progress, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Center, Group, Loader, NumberInput, Paper, Progress, Stack, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { useEffect, useId, useState } from 'react';
 import { errorMessage } from '../../_lib/errors';
@@ -10,6 +10,7 @@ import { RESOURCE_USAGE } from '../../_lib/operations';
 import { useRefetchOnExecutions } from '../dashboard/use-refetch-on-executions';
 import { useViewer } from '../ViewerContext';
 import { SET_RESOURCE_CAPACITY } from './operations';
+import { PageHeader } from '../PageHeader';
 
 type Resource = ResourceUsageQuery['resources'][number];
 
@@ -99,10 +100,7 @@ export function ResourcesPage() {
   const list = data?.resources;
   return (
     <Stack p="md" gap="md" maw={980} data-testid="resources-page">
-      <div>
-        <Title order={2} size="h3">{t('heading')}</Title>
-        <Text size="sm" c="dimmed">{canEdit ? t('introManage') : t('introSupervise')}</Text>
-      </div>
+      <PageHeader title={t('heading')} intro={canEdit ? t('introManage') : t('introSupervise')} />
       {error && !list ? (
         <Alert color="red" title={t('loadError')}>{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
       ) : !list ? (

@@ -12,6 +12,7 @@ import { SCHEDULER } from './operations';
 import { ResumeDialog } from './ResumeDialog';
 import { SCHEDULER_POLL_MS, useSince } from './SchedulingBanner';
 import { usePauseScheduling } from './use-scheduler';
+import { PageHeader } from '../PageHeader';
 
 /** As the API allows (services/scheduling.ts MAX_REASON_CHARS). */
 const MAX_REASON = 500;
@@ -156,10 +157,7 @@ export function SchedulingPage() {
 
   return (
     <Stack p="md" gap="md" maw={960} data-testid="scheduling-page">
-      <div>
-        <Title order={2} size="h3">{t('heading')}</Title>
-        <Text size="sm" c="dimmed">{t('intro')}</Text>
-      </div>
+      <PageHeader title={t('heading')} intro={t('intro')} />
       {error && !s ? (
         <Alert color="red" title={t('loadError')}>{errorMessage(error)} <Button size="compact-xs" variant="white" onClick={() => void refetch()}>{t('tryAgain')}</Button></Alert>
       ) : !s ? (

@@ -2,7 +2,7 @@
 
 import { NetworkStatus } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
-import { Alert, Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
@@ -14,6 +14,7 @@ import { SEARCH_LOGS } from './operations';
 import { SearchForm } from './SearchForm';
 import { SearchHit } from './SearchHit';
 import { parseSearch, toLogSearch } from './search-url';
+import { PageHeader } from '../PageHeader';
 
 const PAGE = 50;
 /** Hits whose neighbouring lines are read at once; the others read theirs when opened. */
@@ -52,10 +53,7 @@ export function SearchPage() {
 
   return (
     <Stack p="md" gap="md" maw={1100} data-testid="search-page">
-      <div>
-        <Title order={2} size="h3">{t('heading')}</Title>
-        <Text size="sm" c="dimmed">{t('intro')}</Text>
-      </div>
+      <PageHeader title={t('heading')} intro={t('intro')} />
       <SearchForm state={state} onSubmit={(q, job) => go({ q, job })} onChange={go} />
 
       {!search ? (

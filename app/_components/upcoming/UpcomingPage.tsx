@@ -2,7 +2,7 @@
 
 import { NetworkStatus } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
-import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -17,6 +17,7 @@ import { groupByHour, minuteStart, parseWindow } from './timeline';
 import { UpcomingChart } from './UpcomingChart';
 import { UpcomingFilters } from './UpcomingFilters';
 import { UpcomingHour, type Occurrence } from './UpcomingTimeline';
+import { PageHeader } from '../PageHeader';
 
 /** Occurrences per page: 100,000 rows × 24 a day are never read at once. */
 const PAGE = 200;
@@ -84,10 +85,7 @@ export function UpcomingPage() {
   return (
     <Stack p="md" gap="sm" maw={1200} data-testid="upcoming-page">
       <Group justify="space-between" align="flex-start" gap="xs" wrap="wrap">
-        <div>
-          <Title order={2} size="h3">{t('heading')}</Title>
-          <Text size="sm" c="dimmed">{t('intro')}</Text>
-        </div>
+        <PageHeader title={t('heading')} intro={t('intro')} />
         <UpcomingFilters
           window={win.value}
           statuses={statuses}

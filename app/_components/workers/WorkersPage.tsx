@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@apollo/client/react';
-import { Alert, Anchor, Badge, Card, Center, Group, Loader, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Card, Center, Group, Loader, Progress, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { executionPath } from '../../../lib/console-links';
@@ -10,6 +10,7 @@ import type { WorkersQuery } from '../../_lib/generated';
 import { DateText } from '../DateText';
 import { useViewer } from '../ViewerContext';
 import { WORKERS } from './operations';
+import { PageHeader } from '../PageHeader';
 
 type WorkerNode = WorkersQuery['workers'][number];
 const POLL_MS = 5000;
@@ -64,10 +65,7 @@ export function WorkersPage() {
   const running = alive.reduce((n, w) => n + w.running, 0);
   return (
     <Stack p="md" gap="md" data-testid="workers-page">
-      <div>
-        <Title order={2} size="h3">{t('heading')}</Title>
-        <Text size="sm" c="dimmed">{t('intro')}</Text>
-      </div>
+      <PageHeader title={t('heading')} intro={t('intro')} />
       {error && <Alert color="red">{errorMessage(error)}</Alert>}
       {!data && !error ? (
         <Center p="lg"><Loader role="status" aria-label={t('loading')} /></Center>
