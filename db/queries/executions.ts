@@ -59,6 +59,16 @@ export async function findExecutions(sql: Sql, ids: number[]) {
 export const EXEC_NOTIFY_IDS = 500;
 
 /**
+ * The CTE `told` of a statement that opened executions in a CTE `ins`: announces them on
+ * jobdeck_exec, EXEC_NOTIFY_IDS ids per notification, and wakes the workers once on jobdeck_queued.
+ * The statement must read `told` (e.g. `CROSS JOIN (SELECT count(*) FROM told)`) for it to run.
+ */
+export const announceOpened = (sql: Sql) => sql`told AS MATERIALIZED (
+      SELECT pg_notify('jobdeck_exec', string_agg(id::text, ',' ORDER BY id)), pg_notify('jobdeck_queued', '')
+      FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${EXEC_NOTIFY_IDS}::int AS part FROM ins) p GROUP BY part
+    )`;
+
+/**
  * Opens executions of many rows in one statement (executeNow), with its audit entry: a row that has
  * one in progress gets none (the partial unique index decides). The new executions are announced on
  * jobdeck_exec, EXEC_NOTIFY_IDS ids per notification (see services/live.ts); the workers are woken
@@ -93,10 +103,7 @@ export async function openExecutions(
         jsonb_build_object('count', count(*)) || ${audit.parameters?.length ? sql`jsonb_build_object('parameters', ${sql.json(audit.parameters)}::jsonb)` : sql`'{}'::jsonb`},
         ${audit.address}
       FROM ins HAVING count(*) > 0
-    ), told AS MATERIALIZED (
-      SELECT pg_notify('jobdeck_exec', string_agg(id::text, ',' ORDER BY id)), pg_notify('jobdeck_queued', '')
-      FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${EXEC_NOTIFY_IDS}::int AS part FROM ins) p GROUP BY part
-    )
+    ), ${announceOpened(sql)}
     SELECT ${EXEC_COLUMNS(sql, sql`ins`)}
     FROM ins CROSS JOIN (SELECT count(*) FROM told) t ORDER BY ins.id`;
   return [...opened];

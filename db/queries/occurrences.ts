@@ -6,7 +6,7 @@
  * not 20,000 Agenda jobs locked one by one.
  */
 import type { Sql } from '../client';
-import { EXEC_NOTIFY_IDS } from './executions';
+import { announceOpened } from './executions';
 
 export type DueOccurrence = { rowId: string; at: Date };
 
@@ -70,10 +70,7 @@ export async function openScheduled(
       RETURNING id, row_id
     ), upd AS (
       UPDATE job_rows SET last_execution_id = ins.id, last_status = 'IN_PROGRESS' FROM ins WHERE job_rows.id = ins.row_id
-    ), told AS MATERIALIZED (
-      SELECT pg_notify('jobdeck_exec', string_agg(id::text, ',' ORDER BY id)), pg_notify('jobdeck_queued', '')
-      FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / ${EXEC_NOTIFY_IDS}::int AS part FROM ins) p GROUP BY part
-    )
+    ), ${announceOpened(tx)}
     SELECT ins.id::int AS id, ins.row_id AS "rowId" FROM ins CROSS JOIN (SELECT count(*) FROM told) t ORDER BY ins.id`;
   return opened.map((o) => ({ id: Number(o.id), rowId: o.rowId }));
 }

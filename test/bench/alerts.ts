@@ -18,7 +18,7 @@ import postgres from 'postgres';
 import { Webhook } from 'standardwebhooks';
 import { Http, now } from './client';
 import type { FleetContext } from './fleet';
-import { int, ms, pct, sleep } from './stats';
+import { int, ms, pct, seedTenants, sleep } from './stats';
 
 export type AlertsContext = FleetContext;
 type Proc = Awaited<ReturnType<FleetContext['startServer']>>;
@@ -120,12 +120,7 @@ async function until<T>(what: string, f: () => Promise<T | undefined | null | fa
 }
 
 async function seed(sql: postgres.Sql, n: number) {
-  await sql`INSERT INTO domains (name) SELECT format('a%s.alerts', lpad(i::text, 5, '0')) FROM generate_series(1, ${n}::int) i ON CONFLICT DO NOTHING`;
-  await sql`
-    INSERT INTO job_rows (job_id, domain, kind, plan_kind)
-    SELECT j, format('a%s.alerts', lpad(i::text, 5, '0')), 'PER_DOMAIN', 'DISABLED'
-    FROM generate_series(1, ${n}::int) i CROSS JOIN unnest(ARRAY['bench.fails', 'bench.fails-now']) j
-    ON CONFLICT (job_id, domain) DO NOTHING`;
+  await seedTenants(sql, { prefix: 'a', digits: 5, suffix: 'alerts', n, jobs: ['bench.fails', 'bench.fails-now'] });
   await sql`VACUUM ANALYZE job_rows`;
 }
 

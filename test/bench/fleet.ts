@@ -18,7 +18,7 @@ import path from 'node:path';
 import { launchBrowser, tid } from '../helpers/browser';
 import postgres from 'postgres';
 import { Http, now } from './client';
-import { int, ms, pct, sleep } from './stats';
+import { int, ms, pct, seedTenants, sleep } from './stats';
 
 type Proc = { proc: ChildProcess; pid: number; port: number; url: string; stop(): Promise<void> };
 export type FleetContext = {
@@ -55,12 +55,7 @@ export const fleetDomain = (i: number) => `f${String(i).padStart(5, '0')}.fleet`
 export const FLEET_JOBS = ['bench.fleet', 'bench.capped', 'bench.tiny', 'domain.activity-report', 'bench.hello-domain'];
 
 async function seedFleet(sql: postgres.Sql, n: number) {
-  await sql`INSERT INTO domains (name) SELECT format('f%s.fleet', lpad(i::text, 5, '0')) FROM generate_series(1, ${n}::int) i ON CONFLICT DO NOTHING`;
-  await sql`
-    INSERT INTO job_rows (job_id, domain, kind, plan_kind)
-    SELECT j, format('f%s.fleet', lpad(i::text, 5, '0')), 'PER_DOMAIN', 'DISABLED'
-    FROM generate_series(1, ${n}::int) i CROSS JOIN unnest(${FLEET_JOBS}::text[]) j
-    ON CONFLICT (job_id, domain) DO UPDATE SET plan_kind = 'DISABLED', next_run_at = NULL`;
+  await seedTenants(sql, { prefix: 'f', digits: 5, suffix: 'fleet', n, jobs: FLEET_JOBS, reset: true });
   await sql`DELETE FROM agenda_jobs WHERE name = 'jobdeck:occurrence' AND data->>'rowId' IN (SELECT id::text FROM job_rows WHERE domain LIKE '%.fleet')`;
   await sql`VACUUM ANALYZE job_rows`;
 }

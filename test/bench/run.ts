@@ -30,7 +30,7 @@ import { followLog, Http, now, wsClient, type LogLine } from './client';
 import { viewerBench } from './viewer';
 import { catalogRows } from './catalog';
 import { fleetRows } from './fleet';
-import { int, ms, pct, sleep } from './stats';
+import { int, ms, pct, seedTenants, sleep } from './stats';
 import { alertRows } from './alerts';
 import { searchLogEntries } from '../../db/queries/log-search';
 
@@ -169,12 +169,7 @@ async function waitFinal(sql: postgres.Sql, ids: number[], timeoutMs = 600_000, 
 
 /** Rows of bench.tiny in tenants t0001.bench… (and the activity report rows, disabled, so restarts schedule nothing). */
 async function seedTinyDomains(sql: postgres.Sql, n: number) {
-  await sql`INSERT INTO domains (name) SELECT format('t%s.bench', lpad(i::text, 4, '0')) FROM generate_series(1, ${n}::int) i ON CONFLICT DO NOTHING`;
-  await sql`
-    INSERT INTO job_rows (job_id, domain, kind, plan_kind)
-    SELECT j, format('t%s.bench', lpad(i::text, 4, '0')), 'PER_DOMAIN', 'DISABLED'
-    FROM generate_series(1, ${n}::int) i CROSS JOIN unnest(ARRAY['bench.tiny', 'domain.activity-report']) j
-    ON CONFLICT (job_id, domain) DO NOTHING`;
+  await seedTenants(sql, { prefix: 't', digits: 4, suffix: 'bench', n, jobs: ['bench.tiny', 'domain.activity-report'] });
 }
 const tinyDomain = (i: number) => `t${String(i).padStart(4, '0')}.bench`;
 

@@ -1,4 +1,6 @@
-/** The benchmark's small shared helpers: percentiles and how figures are printed. */
+/** The benchmark's small shared helpers: percentiles, how figures are printed, tenants seeded. */
+import type postgres from 'postgres';
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
@@ -7,3 +9,18 @@ export const pct = (xs: number[], p: number) => {
 };
 export const ms = (x: number) => (Number.isFinite(x) ? (x < 10 ? `${x.toFixed(1)} ms` : `${Math.round(x)} ms`) : 'n/a');
 export const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/**
+ * n tenants named `${prefix}${i padded to digits}.${suffix}` with a DISABLED row of each job (bare
+ * SQL: seeding 20,000 tenants through the API would dwarf the figures). `reset`: existing rows of
+ * those jobs go back to DISABLED with no next run.
+ */
+export async function seedTenants(sql: postgres.Sql, t: { prefix: string; digits: number; suffix: string; n: number; jobs: string[]; reset?: boolean }) {
+  const name = sql`format('%s%s.%s', ${t.prefix}::text, lpad(i::text, ${t.digits}::int, '0'), ${t.suffix}::text)`;
+  await sql`INSERT INTO domains (name) SELECT ${name} FROM generate_series(1, ${t.n}::int) i ON CONFLICT DO NOTHING`;
+  await sql`
+    INSERT INTO job_rows (job_id, domain, kind, plan_kind)
+    SELECT j, ${name}, 'PER_DOMAIN', 'DISABLED'
+    FROM generate_series(1, ${t.n}::int) i CROSS JOIN unnest(${t.jobs}::text[]) j
+    ON CONFLICT (job_id, domain) ${t.reset ? sql`DO UPDATE SET plan_kind = 'DISABLED', next_run_at = NULL` : sql`DO NOTHING`}`;
+}
