@@ -9,6 +9,7 @@ import type { Viewer } from './access';
 import { isSuperAdmin, isSystemAdmin } from './access';
 import type { Config } from '../lib/config';
 import { limitedSignIn } from './login-limits';
+import { credentialCache, forgetCredentials } from './credential-cache';
 import { AppError, badInput, forbidden, notFound, unauthenticated } from '../lib/errors';
 
 export const SESSION_COOKIE = 'jobdeck_session';
@@ -32,22 +33,28 @@ function toViewer(u: UserRecord, via: Viewer['via'], credentialHash: string, add
   return { userId: u.id, email: u.email, role: u.role, allDomains: u.allDomains, domains: u.domains, via, credentialHash, address };
 }
 
-/** Resolves a session cookie or bearer token into a viewer; undefined when neither is valid. */
+/**
+ * Resolves a session cookie or bearer token into a viewer; undefined when neither is valid. What a
+ * credential resolved to is kept a few seconds (services/credential-cache.ts); any change that can
+ * end or narrow it, in any process, forgets it at once.
+ */
 export async function authenticate(
   deps: AuthDeps,
   cred: { sessionToken?: string; bearer?: string; address?: string },
 ): Promise<Viewer | undefined> {
-  if (cred.bearer) {
-    const h = hashSecret(cred.bearer);
-    const u = await creds.userByApiToken(deps.sql, h);
-    return u ? toViewer(u, 'token', h, cred.address) : undefined;
-  }
-  if (cred.sessionToken) {
-    const h = hashSecret(cred.sessionToken);
-    const u = await creds.userBySession(deps.sql, h, deps.config.SESSION_IDLE_MINUTES);
-    return u ? toViewer(u, 'session', h, cred.address) : undefined;
-  }
-  return undefined;
+  const via = cred.bearer ? 'token' : cred.sessionToken ? 'session' : undefined;
+  if (!via) return undefined;
+  const h = hashSecret((cred.bearer ?? cred.sessionToken)!);
+  const cache = credentialCache(deps.sql);
+  const key = `${via}:${h}`;
+  const kept = cache.get(key);
+  if (kept) return toViewer(kept, via, h, cred.address);
+  const ticket = cache.ticket();
+  const u = via === 'token' ? await creds.userByApiToken(deps.sql, h) : await creds.userBySession(deps.sql, h, deps.config.SESSION_IDLE_MINUTES);
+  if (!u) return undefined;
+  const { holdsUntil, ...user } = u;
+  cache.keep(key, ticket, user, holdsUntil);
+  return toViewer(user, via, h, cred.address);
 }
 
 /** Whether the credential behind a live subscription still holds. */
@@ -90,6 +97,7 @@ export async function openSession(deps: AuthDeps, user: UserRecord, from: { addr
 
 export async function logout(deps: AuthDeps, v: Viewer | undefined) {
   if (v?.via === 'session') await creds.deleteSession(deps.sql, v.credentialHash);
+  forgetCredentials(deps.sql);
   return true;
 }
 
@@ -109,6 +117,7 @@ export async function createApiToken(deps: AuthDeps, v: Viewer, name: string) {
 export async function revokeApiToken(deps: AuthDeps, v: Viewer, id: string) {
   if (!z.string().uuid().safeParse(id).success) throw notFound('API token');
   if (!(await creds.revokeApiToken(deps.sql, v.userId, id))) throw notFound('API token');
+  forgetCredentials(deps.sql);
   return true;
 }
 

@@ -6,6 +6,7 @@ import { createdAtOf, deleteDomainCascade, domainImpact as impactOf, insertDomai
 import type { Viewer } from './access';
 import { canSeeDomain, isSuperAdmin, isSystemAdmin, scopeOf } from './access';
 import { domainNameSchema } from './auth';
+import { forgetCredentials } from './credential-cache';
 import { AppError, badInput, forbidden, notFound } from '../lib/errors';
 import type { Deps } from './deps';
 import { decodeCursor, encodeCursor, pageSize } from './paging';
@@ -109,5 +110,6 @@ export async function deleteDomain(deps: Pick<Deps, 'sql'>, v: Viewer, name: str
     // Delivered at commit: the deleted administrators' open WebSockets close.
     for (const id of r.adminIds) await credentialsChanged(t, id);
   });
+  forgetCredentials(deps.sql);
   return true;
 }

@@ -16,7 +16,8 @@ import { decodeCursor, encodeCursor, pageSize } from './paging';
 import { auditValues, defaultsFor, runValuesFor, type ParameterInput } from './parameters';
 import { asksAssurance, auditAssurance, validateAssurance, writeAssurance, type AssuranceInput } from './expectations';
 
-export type JobView = RowRecord & { hasUnreadLogs?: boolean };
+/** A row as the API serves it; a listed row brings its read state and last execution along (no promise per field). */
+export type JobView = RowRecord & { hasUnreadLogs?: boolean; lastExecution?: ExecutionRecord };
 
 function visibleRow(deps: Deps, v: Viewer, row: RowRecord | undefined) {
   return row && row.inCatalog && deps.catalog.get(row.jobId) && canSeeDomain(v, row.domain) ? row : undefined;
@@ -49,9 +50,17 @@ export async function getJobs(deps: Deps, v: Viewer, refs: { jobId: string; doma
 export { listJobs, rowFilter, type JobFilterArg, type JobOrderArg } from './job-list';
 
 /** hasUnreadLogs for rows that were not loaded through the list (which computes it in the same query). */
-export async function hasUnread(deps: Deps, v: Viewer, row: JobView) {
+// Not async: a listed row answers at once, and a row whose fields all answer at once is completed
+// by graphql-js without a promise (50 rows × 2 promises were a tenth of a jobs page).
+export function hasUnread(deps: Deps, v: Viewer, row: JobView): boolean | Promise<boolean> {
   if (row.hasUnreadLogs !== undefined) return row.hasUnreadLogs;
-  return (await unreadFor(deps.sql, v.userId, [row.id])).get(row.id) ?? false;
+  return unreadFor(deps.sql, v.userId, [row.id]).then((m) => m.get(row.id) ?? false);
+}
+
+/** A row's last execution: the one read with a listed row, else through the request's loader. */
+export function lastExecutionOf(loaders: Loaders, row: JobView): ExecutionRecord | undefined | null | Promise<ExecutionRecord | undefined> {
+  if (!row.lastExecutionId) return null;
+  return row.lastExecution ?? loaders.execution.load(Number(row.lastExecutionId));
 }
 
 /** The job's own default recurrence (what AUTOMATIC means for this row), or null when it has none. */

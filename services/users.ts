@@ -17,6 +17,7 @@ import type { Viewer } from './access';
 import { badInput, forbidden, notFound } from '../lib/errors';
 import type { Deps } from './deps';
 import { limitedSignIn } from './login-limits';
+import { forgetCredentials } from './credential-cache';
 import { decodeCursor, encodeCursor, pageSize } from './paging';
 
 type Role = users.UserRecord['role'];
@@ -112,6 +113,7 @@ export async function updateUser(deps: Deps, v: Viewer, id: string, input: { rol
     if (disabled && !u.disabled) await creds.deleteSessionsOf(t, u.id);
     await audit(t, v, 'updateUser', u.email, { role, allDomains, domains: allDomains ? [] : finalDomains, disabled });
   });
+  forgetCredentials(deps.sql);
   if (disabled !== u.disabled || role !== u.role) await creds.credentialsChanged(deps.sql, u.id);
   return (await users.userDetails(deps.sql, [u.id]))[0]!;
 }
@@ -124,6 +126,7 @@ export async function deleteUser(deps: Deps, v: Viewer, id: string) {
     await users.deleteUserRow(tx as unknown as Sql, u.id);
     await audit(tx as unknown as Sql, v, 'deleteUser', u.email);
   });
+  forgetCredentials(deps.sql);
   await creds.credentialsChanged(deps.sql, u.id);
   return true;
 }
@@ -141,6 +144,7 @@ export async function setPassword(deps: Deps, v: Viewer, userId: string, passwor
     await creds.deleteSessionsOf(t, u.id);
     await audit(t, v, 'setPassword', u.email);
   });
+  forgetCredentials(deps.sql);
   await creds.credentialsChanged(deps.sql, u.id);
   return true;
 }
@@ -160,6 +164,7 @@ export async function changePassword(deps: Deps, v: Viewer, currentPassword: str
     await creds.deleteSessionsOf(t, v.userId, v.via === 'session' ? v.credentialHash : undefined);
     await audit(t, v, 'changePassword', v.email);
   });
+  forgetCredentials(deps.sql);
   await creds.credentialsChanged(deps.sql, v.userId);
   return true;
 }
@@ -170,6 +175,7 @@ export const listSessions = (deps: Deps, v: Viewer) =>
 export async function endSession(deps: Deps, v: Viewer, id: string) {
   if (!isUuid(id) || !(await creds.deleteSessionById(deps.sql, v.userId, id))) throw notFound('Session');
   await audit(deps.sql, v, 'endSession', v.email);
+  forgetCredentials(deps.sql);
   await creds.credentialsChanged(deps.sql, v.userId);
   return true;
 }

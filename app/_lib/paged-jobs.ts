@@ -107,14 +107,42 @@ export function usePagedJobs(filter: JobFilter | null, orderBy: JobOrder | null 
     addPage(last.data.pageInfo.endCursor);
   }, [last, addPage]);
 
-  /** Re-reads every loaded page (after a lost socket), a few at a time, first pages first. */
-  const refreshAll = useCallback(async () => {
-    const queue = watches.current.slice();
-    const worker = async () => {
-      for (let w = queue.shift(); w; w = queue.shift()) await w.obs.refetch().catch(() => undefined);
+  /**
+   * Re-reads the loaded pages, a few at a time, first pages first. Every re-read goes through this one
+   * queue: two re-reads of the same page never overlap, so an older answer cannot land after a newer
+   * one and put back rows that have since left (or hide rows that came in). A request made while a
+   * pass runs is served by one more pass after it. A `live` pass (see refreshLive) reads each page
+   * twice as long as it was; a plain pass (after a (re)connect or a bulk action) keeps the lengths.
+   */
+  const rereads = useRef<{ running: boolean; next?: { live: boolean; done: (() => void)[] } }>({ running: false });
+  const reread = useCallback((live: boolean) => {
+    const r = rereads.current;
+    const next = (r.next ??= { live: false, done: [] });
+    next.live ||= live;
+    const done = new Promise<void>((res) => next.done.push(res));
+    const run = async () => {
+      while (r.next) {
+        const pass = r.next;
+        r.next = undefined;
+        r.running = true;
+        const queue = watches.current.slice();
+        const worker = async () => {
+          for (let w = queue.shift(); w; w = queue.shift()) {
+            const first = pass.live ? Math.max(w.obs.variables.first ?? PAGE_SIZE, PAGE_SIZE * 2) : undefined;
+            await (first ? w.obs.refetch({ ...w.obs.variables, first }) : w.obs.refetch()).catch(() => undefined);
+          }
+        };
+        await Promise.all([worker(), worker(), worker(), worker()]);
+        r.running = false;
+        for (const f of pass.done) f();
+      }
     };
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    if (!r.running) void run();
+    return done;
   }, []);
+
+  /** Re-reads every loaded page (after a lost socket, or a change made here). */
+  const refreshAll = useCallback(() => reread(false), [reread]);
 
   /**
    * Re-reads the loaded pages after status changes, for a list whose membership or order depends on
@@ -123,30 +151,14 @@ export function usePagedJobs(filter: JobFilter | null, orderBy: JobOrder | null 
    * long as it was: rows that came in push the page's end into the next page (the overlap is
    * deduplicated above) instead of out of the list. Debounced: a storm is one re-read.
    */
-  const live = useRef<{ timer?: ReturnType<typeof setTimeout>; running: boolean; again: boolean }>({ running: false, again: false });
+  const live = useRef<{ timer?: ReturnType<typeof setTimeout> }>({});
   const refreshLive = useCallback(() => {
     const l = live.current;
-    // Changes during a re-read are caught by one more re-read after it, not by a second one at once.
-    if (l.running) l.again = true;
-    if (l.timer || l.running) return;
-    l.timer = setTimeout(async () => {
+    l.timer ??= setTimeout(() => {
       l.timer = undefined;
-      l.running = true;
-      const queue = watches.current.slice();
-      const worker = async () => {
-        for (let w = queue.shift(); w; w = queue.shift()) {
-          const first = Math.max(w.obs.variables.first ?? PAGE_SIZE, PAGE_SIZE * 2);
-          await w.obs.refetch({ ...w.obs.variables, first }).catch(() => undefined);
-        }
-      };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-      l.running = false;
-      if (l.again) {
-        l.again = false;
-        refreshLive();
-      }
+      void reread(true);
     }, LIVE_REFRESH_MS);
-  }, []);
+  }, [reread]);
   useEffect(() => () => clearTimeout(live.current.timer), []);
 
   const retry = useCallback(() => {

@@ -13,16 +13,18 @@ export async function insertSession(sql: Sql, s: { tokenHash: string; userId: st
  * The user of a live session (absolute and idle expiry, database clock), in one round trip;
  * last_seen_at moves at most once a minute (a read request then costs no write, no WAL flush).
  */
+/** The user behind a live session, and until when the session holds (its expiry or idle timeout, whichever comes first). */
 export async function userBySession(sql: Sql, tokenHash: string, idleMinutes: number) {
-  const [row] = await sql<UserRecord[]>`
+  const [row] = await sql<(UserRecord & { holdsUntil: Date })[]>`
     WITH s AS (
-      SELECT user_id FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()
+      SELECT user_id, least(expires_at, last_seen_at + make_interval(mins => ${idleMinutes})) AS holds_until
+      FROM sessions WHERE token_hash = ${tokenHash} AND expires_at > now()
         AND last_seen_at > now() - make_interval(mins => ${idleMinutes})
     ), touch AS (
       UPDATE sessions SET last_seen_at = now()
       WHERE token_hash = ${tokenHash} AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT 1 FROM s)
     )
-    SELECT ${USER_COLUMNS(sql)} FROM s JOIN users u ON u.id = s.user_id WHERE NOT u.disabled`;
+    SELECT ${USER_COLUMNS(sql)}, s.holds_until AS "holdsUntil" FROM s JOIN users u ON u.id = s.user_id WHERE NOT u.disabled`;
   return row;
 }
 
@@ -45,16 +47,17 @@ export async function insertApiToken(sql: Sql, t: { userId: string; name: string
 }
 
 /** The user of a live API token, in one round trip; last_used_at moves at most once a minute. */
+/** The user behind a live API token, and the token's expiry (null: none). */
 export async function userByApiToken(sql: Sql, tokenHash: string) {
-  const [row] = await sql<UserRecord[]>`
+  const [row] = await sql<(UserRecord & { holdsUntil: Date | null })[]>`
     WITH t AS (
-      SELECT id, user_id FROM api_tokens
+      SELECT id, user_id, expires_at FROM api_tokens
       WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
     ), touch AS (
       UPDATE api_tokens SET last_used_at = now()
       WHERE id = (SELECT id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
     )
-    SELECT ${USER_COLUMNS(sql)} FROM t JOIN users u ON u.id = t.user_id WHERE NOT u.disabled`;
+    SELECT ${USER_COLUMNS(sql)}, t.expires_at AS "holdsUntil" FROM t JOIN users u ON u.id = t.user_id WHERE NOT u.disabled`;
   return row;
 }
 

@@ -34,13 +34,43 @@ export type ExecutionRecord = {
   notBefore: Date | null;
 };
 
-export const EXEC_COLUMNS = (sql: Sql, e = sql`e`) => sql`
-  ${e}.id::int AS id, ${e}.row_id AS "rowId", ${e}.job_id AS "jobId", ${e}.domain, ${e}.status, ${e}.trigger,
-  ${e}.triggered_by AS "triggeredBy", ${e}.occurrence_at AS "occurrenceAt", ${e}.started_at AS "startedAt",
-  ${e}.ended_at AS "endedAt", ${e}.progress, ${e}.owner, ${e}.cancel_requested_by AS "cancelRequestedBy",
-  ${e}.last_seq AS "lastSeq", ${e}.warning_count AS "warningCount", ${e}.error_count AS "errorCount",
-  ${e}.dropped_lines AS "droppedLines", ${e}.parameters, ${e}.waiting_for AS "waitingFor",
-  ${e}.attempt, ${e}.retry_of::int AS "retryOf", ${e}.not_before AS "notBefore"`;
+/** ExecutionRecord's columns: the expression on the executions alias, and the record's key. */
+const EXEC_FIELDS: readonly (readonly [string, keyof ExecutionRecord])[] = [
+  ['id::int', 'id'], ['row_id', 'rowId'], ['job_id', 'jobId'], ['domain', 'domain'], ['status', 'status'],
+  ['trigger', 'trigger'], ['triggered_by', 'triggeredBy'], ['occurrence_at', 'occurrenceAt'], ['started_at', 'startedAt'],
+  ['ended_at', 'endedAt'], ['progress', 'progress'], ['owner', 'owner'], ['cancel_requested_by', 'cancelRequestedBy'],
+  ['last_seq', 'lastSeq'], ['warning_count', 'warningCount'], ['error_count', 'errorCount'],
+  ['dropped_lines', 'droppedLines'], ['parameters', 'parameters'], ['waiting_for', 'waitingFor'],
+  ['attempt', 'attempt'], ['retry_of::int', 'retryOf'], ['not_before', 'notBefore'],
+];
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+const columnLists = new Map<string, string>();
+/** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed (built once per alias and prefix). */
+function execColumnList(e: string, prefix: string) {
+  const k = `${e} ${prefix}`;
+  let s = columnLists.get(k);
+  if (!s) {
+    if (!IDENT.test(e) || (prefix && !IDENT.test(prefix))) throw new Error(`not an SQL alias: ${e} ${prefix}`);
+    s = EXEC_FIELDS.map(([col, key]) => `${e}.${col} AS "${prefix}${key}"`).join(', ');
+    columnLists.set(k, s);
+  }
+  return s;
+}
+export const EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, ''));
+
+/**
+ * EXEC_COLUMNS under keys prefixed `last_execution__`, for a statement that reads rows with their last
+ * executions (LEFT JOIN: every one null when there is none); lastExecutionOf reads them back out.
+ */
+const LAST = 'last_execution__';
+export const LAST_EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST));
+const LAST_KEYS = EXEC_FIELDS.map(([, key]) => [key, `${LAST}${key}`] as const);
+export function lastExecutionOf(row: Record<string, unknown>): ExecutionRecord | undefined {
+  if (row[`${LAST}id`] == null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, from] of LAST_KEYS) out[key] = row[from];
+  return out as ExecutionRecord;
+}
 
 export async function findExecution(sql: Sql, id: number) {
   const [row] = await sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE id = ${id}`;
@@ -104,7 +134,7 @@ export async function openExecutions(
         ${audit.address}
       FROM ins HAVING count(*) > 0
     ), ${announceOpened(sql)}
-    SELECT ${EXEC_COLUMNS(sql, sql`ins`)}
+    SELECT ${EXEC_COLUMNS(sql, 'ins')}
     FROM ins CROSS JOIN (SELECT count(*) FROM told) t ORDER BY ins.id`;
   return [...opened];
 }
@@ -210,7 +240,7 @@ export async function sweepInterrupted(sql: Sql, leaseSeconds: number, unclaimed
              ELSE 'Interrupted: worker ' || owner || ' stopped heartbeating (lease ' || ${leaseSeconds}::text || ' s).' END
       FROM dead
     )
-    SELECT ${EXEC_COLUMNS(sql, sql`dead`)} FROM dead`;
+    SELECT ${EXEC_COLUMNS(sql, 'dead')} FROM dead`;
 }
 
 export async function requestCancel(sql: Sql, id: number, by: string) {
@@ -230,7 +260,7 @@ export async function cancelUnclaimed(sql: Sql, id: number, by: string) {
       INSERT INTO log_entries (execution_id, seq, at, level, message)
       SELECT id, last_seq, now(), 'INFO', 'Cancelled by ' || ${by} || ' before it started.' FROM c
     )
-    SELECT ${EXEC_COLUMNS(sql, sql`c`)} FROM c`;
+    SELECT ${EXEC_COLUMNS(sql, 'c')} FROM c`;
   return row;
 }
 

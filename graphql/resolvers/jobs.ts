@@ -39,9 +39,11 @@ export const jobResolvers = {
     // last_execution_id is a bigint: postgres.js hands it over as a string, while the loader is keyed by
     // number (executions are read as id::int). Unnormalized, load('12') missed the primed entry and the
     // batch answered undefined: lastExecution was null and running false for every row.
-    lastExecution: (r: RowRecord, _: Args, ctx: Context) => (r.lastExecutionId ? ctx.loaders.execution.load(Number(r.lastExecutionId)) : null),
-    running: async (r: RowRecord, _: Args, ctx: Context) =>
-      r.lastExecutionId ? (await ctx.loaders.execution.load(Number(r.lastExecutionId)))?.status === 'IN_PROGRESS' : false,
+    lastExecution: (r: JobRow, _: Args, ctx: Context) => jobs.lastExecutionOf(ctx.loaders, r),
+    running: (r: JobRow, _: Args, ctx: Context) => {
+      const e = jobs.lastExecutionOf(ctx.loaders, r);
+      return e instanceof Promise ? e.then((x) => x?.status === 'IN_PROGRESS') : e?.status === 'IN_PROGRESS';
+    },
     hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
     locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
     timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { loadCatalog } from '../../jobs/catalog';
 import { nextOccurrences, validateRule } from '../../jobs/plan';
+import { credentialCache } from '../../services/credential-cache';
 import { ADMIN, Gql, startTestApp, type GqlResult, type TestApp } from '../helpers/app';
 import { startWorker } from '../helpers/worker';
 
@@ -261,7 +262,10 @@ test('expired and revoked credentials are refused', async () => {
   const r1b = await t.query(`mutation { executeNow(jobs: [{jobId: "f.ok", domain: "global"}]) { reason } }`);
   assert.equal(r1b.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   const s = await new Gql(app.url).login();
+  // Made by hand: it counts once the server heard PostgreSQL's notice (its credential cache forgets then).
+  const told = credentialCache(app.deps.sql).nextNotice();
   await app.deps.sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash NOT IN (SELECT token_hash FROM sessions ORDER BY created_at LIMIT 1)`;
+  await told;
   const r2 = await s.query(`mutation { executeNow(jobs: [{jobId: "f.ok", domain: "global"}]) { reason } }`);
   assert.equal(r2.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', `expired session: ${JSON.stringify(r2)}`);
   const r3 = await new Gql(app.url, 'jd_' + 'A'.repeat(40)).query(`mutation { executeNow(jobs: [{jobId: "f.ok", domain: "global"}]) { reason } }`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import postgres from 'postgres';
+import { credentialCache } from '../../services/credential-cache';
 import { ADMIN, Gql, startTestApp, subscribe, type TestApp } from '../helpers/app';
 
 const LOGIN = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { id email role } }`;
@@ -17,6 +18,12 @@ describe('sign-in, sessions and API tokens', () => {
     await sql?.end();
     await app?.stop();
   });
+  /** A change made by hand in SQL counts once the server has heard PostgreSQL's notice of it (its credential cache forgets then). */
+  const byHand = async (change: Promise<unknown>) => {
+    const told = credentialCache(app.deps.sql).nextNotice();
+    await change;
+    await told;
+  };
 
   test('login sets an HttpOnly SameSite=Lax cookie and viewer returns the user', async () => {
     const g = new Gql(app.url);
@@ -66,16 +73,16 @@ describe('sign-in, sessions and API tokens', () => {
   test('absolute and idle expiry end a session', async () => {
     const g = await new Gql(app.url).login();
     assert.ok((await g.ok('{ viewer { email } }')).viewer);
-    await sql`UPDATE sessions SET expires_at = now() - interval '1 s'`;
+    await byHand(sql`UPDATE sessions SET expires_at = now() - interval '1 s'`);
     assert.equal((await g.ok('{ viewer { email } }')).viewer, null);
 
     const h = await new Gql(app.url).login();
     assert.ok((await h.ok('{ viewer { email } }')).viewer);
     // Default SESSION_IDLE_MINUTES is 720.
-    await sql`UPDATE sessions SET last_seen_at = now() - interval '721 minutes' WHERE expires_at > now()`;
+    await byHand(sql`UPDATE sessions SET last_seen_at = now() - interval '721 minutes' WHERE expires_at > now()`);
     assert.equal((await h.ok('{ viewer { email } }')).viewer, null);
     const k = await new Gql(app.url).login();
-    await sql`UPDATE sessions SET last_seen_at = now() - interval '719 minutes' WHERE expires_at > now()`;
+    await byHand(sql`UPDATE sessions SET last_seen_at = now() - interval '719 minutes' WHERE expires_at > now()`);
     assert.ok((await k.ok('{ viewer { email } }')).viewer, 'a session seen within the idle window stays alive');
   });
 
