@@ -77,10 +77,11 @@ UPDATE executions SET search_seq = last_seq WHERE domain LIKE '%.bench';
 CREATE INDEX log_search_body_trgm_idx ON log_search USING gin (body gin_trgm_ops);
 
 -- What the executions_counted triggers (off in replica mode) would have counted: the dashboard's hours.
-INSERT INTO execution_hour_counts (hour, domain, status, n)
-SELECT date_trunc('hour', started_at), CASE WHEN domain = 'global' THEN domain ELSE '*' END, status, count(*)
+-- Into shard 0 (migration 0019 splits each key over 16 shards; readers sum them).
+INSERT INTO execution_hour_counts (hour, domain, status, shard, n)
+SELECT date_trunc('hour', started_at), CASE WHEN domain = 'global' THEN domain ELSE '*' END, status, 0, count(*)
 FROM executions WHERE domain LIKE '%.bench' AND status <> 'IN_PROGRESS'
 GROUP BY 1, 2, 3
-ON CONFLICT (domain, hour, status) DO UPDATE SET n = execution_hour_counts.n + excluded.n;
+ON CONFLICT (domain, hour, status, shard) DO UPDATE SET n = execution_hour_counts.n + excluded.n;
 
 SET session_replication_role = origin;
