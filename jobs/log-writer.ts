@@ -7,6 +7,9 @@ import { maskSecrets } from './parameters';
 export type LiveSink = { wants(executionId: number): boolean; offer(executionId: number, rows: readonly LogRecord[]): void };
 
 const MAX_BATCH = 10_000;
+
+export type LogBatch = { seqs: number[]; /** epoch ms */ ats: number[]; levels: LogLevel[]; messages: string[] };
+export type LogDelta = { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null };
 /** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
 const HIGH_WATER = 50_000;
 
@@ -109,29 +112,64 @@ export class LogWriter {
     if (!this.writing) this.writing = this.loop().finally(() => (this.writing = undefined));
   }
 
+  /** The next batch (up to MAX_BATCH entries) and the counters it carries. */
+  private take(): { batch: LogBatch; delta: LogDelta; n: number } {
+    const n = Math.min(MAX_BATCH, this.seqs.length);
+    const batch = {
+      seqs: this.seqs.slice(0, n),
+      ats: this.ats.slice(0, n),
+      levels: this.levels.slice(0, n),
+      messages: this.messages.slice(0, n),
+    };
+    const lastSeq = n ? batch.seqs[n - 1]! : this.seq - this.seqs.length;
+    const delta = {
+      lastSeq,
+      warnings: this.pendingWarnings,
+      errors: this.pendingErrors,
+      dropped: this.pendingDropped,
+      progress: this.pendingProgress,
+    };
+    return { batch, delta, n };
+  }
+
+  /** A batch is stored: live viewers get it, and it leaves the backlog. */
+  private written({ batch, delta, n }: { batch: LogBatch; delta: LogDelta; n: number }) {
+    this.lastError = undefined;
+    metrics.logEntriesWritten(n);
+    if (n && this.opts.live?.wants(this.executionId)) {
+      const rows: LogRecord[] = new Array(n);
+      for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: new Date(batch.ats[i]!).toISOString(), level: batch.levels[i]!, message: batch.messages[i]! };
+      this.opts.live.offer(this.executionId, rows);
+    }
+    this.seqs.splice(0, n);
+    this.ats.splice(0, n);
+    this.levels.splice(0, n);
+    this.messages.splice(0, n);
+    this.pendingWarnings -= delta.warnings;
+    this.pendingErrors -= delta.errors;
+    this.pendingDropped -= delta.dropped;
+    if (this.pendingProgress === delta.progress) this.pendingProgress = null;
+    if (this.seqs.length < HIGH_WATER && this.drainWaiters.length) {
+      for (const w of this.drainWaiters.splice(0)) w();
+    }
+  }
+
+  private get pending() {
+    return this.seqs.length > 0 || this.pendingDropped > 0 || this.pendingProgress !== null;
+  }
+
   private async loop() {
     // Let the current synchronous burst of writes join this batch.
     await new Promise((r) => setImmediate(r));
     // The last attempt failed without an answer: it may have committed.
-    let ambiguous = false;
-    while (!this.refused && (this.seqs.length || this.pendingDropped || this.pendingProgress !== null)) {
-      const n = Math.min(MAX_BATCH, this.seqs.length);
-      const batch = {
-        seqs: this.seqs.slice(0, n),
-        ats: this.ats.slice(0, n),
-        levels: this.levels.slice(0, n),
-        messages: this.messages.slice(0, n),
-      };
-      const lastSeq = n ? batch.seqs[n - 1]! : this.seq - this.seqs.length;
-      const delta = {
-        lastSeq,
-        warnings: this.pendingWarnings,
-        errors: this.pendingErrors,
-        dropped: this.pendingDropped,
-        progress: this.pendingProgress,
-      };
+    let ambiguous = this.endMayHaveCommitted;
+    this.endMayHaveCommitted = false;
+    while (!this.refused && this.pending) {
+      // The run is ending: its last batch goes with the statement that ends it (flushAndEnd).
+      if (this.ending && this.seqs.length <= MAX_BATCH) break;
+      const next = this.take();
       try {
-        if (!(await appendBatch(this.sql, this.executionId, this.opts.owner, batch, delta))) {
+        if (!(await appendBatch(this.sql, this.executionId, this.opts.owner, next.batch, next.delta))) {
           // The run was swept (this worker lost its lease) or is gone: late lines must not land.
           this.refuse(new Error('the run is no longer held by this worker'));
           break;
@@ -157,25 +195,48 @@ export class LogWriter {
         }
       }
       ambiguous = false;
-      this.lastError = undefined;
-      metrics.logEntriesWritten(n);
-      if (n && this.opts.live?.wants(this.executionId)) {
-        const rows: LogRecord[] = new Array(n);
-        for (let i = 0; i < n; i++) rows[i] = { seq: batch.seqs[i]!, at: new Date(batch.ats[i]!).toISOString(), level: batch.levels[i]!, message: batch.messages[i]! };
-        this.opts.live.offer(this.executionId, rows);
-      }
-      this.seqs.splice(0, n);
-      this.ats.splice(0, n);
-      this.levels.splice(0, n);
-      this.messages.splice(0, n);
-      this.pendingWarnings -= delta.warnings;
-      this.pendingErrors -= delta.errors;
-      this.pendingDropped -= delta.dropped;
-      if (this.pendingProgress === delta.progress) this.pendingProgress = null;
-      if (this.seqs.length < HIGH_WATER && this.drainWaiters.length) {
-        for (const w of this.drainWaiters.splice(0)) w();
+      this.written(next);
+    }
+  }
+
+  private ending = false;
+  /** The ending statement failed without an answer: the next write of the same entries may find them stored. */
+  private endMayHaveCommitted = false;
+
+  /**
+   * The run's end: everything written so far is stored, its last batch in the same statement that
+   * ends the run (`end`, one commit instead of two for a run's last lines and its end). `end`
+   * answers whether the run was still this worker's and whether it ended it (it may decline: a run
+   * with a report or alerts to settle ends in a transaction of its own, after this). Any failure of
+   * that statement falls back to flush(), and the caller ends the run its usual way: false.
+   * Throws as flush() does when the entries cannot be stored.
+   */
+  async flushAndEnd(end: (batch: LogBatch, delta: LogDelta) => Promise<{ owned: boolean; ended: boolean }>, timeoutMs = 60_000) {
+    this.ending = true;
+    this.giveUpAt = Date.now() + timeoutMs;
+    // Earlier batches (past the last one) as usual.
+    while (!this.refused && (this.writing || this.seqs.length > MAX_BATCH)) {
+      if (!this.writing) this.kick();
+      await this.writing;
+    }
+    if (!this.refused) {
+      const last = this.take();
+      try {
+        const r = await end(last.batch, last.delta);
+        if (!r.owned) this.refuse(new Error('the run is no longer held by this worker'));
+        else {
+          this.written(last);
+          if (r.ended) return true;
+        }
+      } catch (e) {
+        this.lastError = e;
+        // An SQLSTATE means PostgreSQL refused the statement; anything else (a lost connection) may follow a commit.
+        this.endMayHaveCommitted = !/^[0-9A-Z]{5}$/.test((e as { code?: string }).code ?? '');
       }
     }
+    this.ending = false;
+    await this.flush(Math.max(0, this.giveUpAt - Date.now()));
+    return false;
   }
 
   /** Entries that could not be written (refused, or the database stayed away past flush's timeout). */

@@ -2,6 +2,7 @@ import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
 import { LogWriter, type LiveSink } from './log-writer';
+import { appendAndEnd } from '../db/queries/logs';
 import type { ResourceBroker } from './resources';
 import { maskSecrets, secretValues, typedParams } from './parameters';
 import type { JobContext, JobDefinition, JobServices } from './types';
@@ -122,7 +123,11 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
   if (writer.droppedLines > 0) writer.write('WARNING', `${writer.droppedLines} log lines were dropped past the limit of ${d.config.LOG_MAX_LINES} per execution.`, true);
   writer.close();
   try {
-    await writer.flush();
+    // The last lines and the end in one statement, when the run ends quietly (no report, no alert).
+    if (await writer.flushAndEnd((batch, delta) => appendAndEnd(d.sql, e.id, d.owner, batch, delta, status, errorText))) {
+      metrics.executionEnded(e.jobId, status, (Date.now() - startedMs) / 1000);
+      return;
+    }
     // Retried through a short database outage; past that, the sweeper marks the run INTERRUPTED.
     for (let attempt = 0; ; attempt++) {
       try {

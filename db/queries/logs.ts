@@ -1,4 +1,5 @@
 import type { Sql } from '../client';
+import { endsQuietly } from './alerts';
 
 export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
 /** `at` is ISO 8601 in UTC with milliseconds, as the API sends it: formatted by PostgreSQL, not parsed into a Date and printed again per entry. */
@@ -43,6 +44,55 @@ export async function appendBatch(
       pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`})
       ${delta.progress !== null ? sql`, pg_notify('jobdeck_exec', ${String(executionId)})` : sql``}`;
   return !!r?.owned;
+}
+
+/**
+ * A run's last batch and its end in one statement (one commit, where appendBatch then
+ * finishWithoutReport took two): the entries and counters as appendBatch writes them, and the run
+ * ended with `status` when it is still this worker's and may end quietly (no report to queue, no
+ * alert to open or resolve: db/queries/alerts.ts endsQuietly) — its change announced on
+ * jobdeck_exec. `ended` false: the entries are written and the run is still in progress, for the
+ * caller to end in a transaction with its report and alerts.
+ */
+export async function appendAndEnd(
+  sql: Sql,
+  executionId: number,
+  owner: string,
+  batch: { seqs: number[]; ats: number[]; levels: LogLevel[]; messages: string[] },
+  delta: { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null },
+  status: 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED',
+  error: string | null,
+) {
+  const [r] = await sql<{ owned: boolean; ended: boolean }[]>`
+    WITH held AS (
+      SELECT e.id, (NOT r.report_send AND ${endsQuietly(sql, status)}) AS quiet
+      FROM executions e JOIN job_rows r ON r.id = e.row_id
+      WHERE e.id = ${executionId} AND e.owner = ${owner} AND e.status = 'IN_PROGRESS'
+      FOR UPDATE OF e
+    ), ins AS (
+      INSERT INTO log_entries (execution_id, seq, at, level, message)
+      SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', l::log_level, m
+      FROM ROWS FROM (
+        json_array_elements_text(${sql.json(batch.ats)}::json),
+        json_array_elements_text(${sql.json(batch.levels)}::json),
+        json_array_elements_text(${sql.json(batch.messages)}::json)
+      ) WITH ORDINALITY AS t(a, l, m, o)
+      WHERE EXISTS (SELECT 1 FROM held)
+    ), upd AS (
+      UPDATE executions e SET last_seq = greatest(e.last_seq, ${delta.lastSeq}),
+        warning_count = e.warning_count + ${delta.warnings}, error_count = e.error_count + ${delta.errors},
+        dropped_lines = e.dropped_lines + ${delta.dropped},
+        progress = coalesce(${delta.progress}::smallint, e.progress),
+        status = CASE WHEN h.quiet THEN ${status}::execution_status ELSE e.status END,
+        ended_at = CASE WHEN h.quiet THEN now() ELSE e.ended_at END,
+        error = CASE WHEN h.quiet THEN ${error}::text ELSE e.error END
+      FROM held h WHERE e.id = h.id
+      RETURNING h.quiet
+    )
+    SELECT EXISTS (SELECT 1 FROM held) AS owned, coalesce((SELECT quiet FROM upd), false) AS ended,
+      pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`}),
+      CASE WHEN coalesce((SELECT quiet FROM held), false) OR ${delta.progress !== null} THEN pg_notify('jobdeck_exec', ${String(executionId)}) END AS told`;
+  return { owned: !!r?.owned, ended: !!r?.ended };
 }
 
 export async function readLogs(

@@ -1,0 +1,115 @@
+/**
+ * A run's last log lines and its end in one statement (LogWriter.flushAndEnd with appendAndEnd):
+ * the ending statement carries the last batch; a run that must end in a transaction (a report to
+ * queue) gets its lines written and stays in progress for it; a refused ending statement falls back
+ * to the usual write; a run no longer held refuses both; a flood writes its earlier batches as
+ * before and only the last one with the end. Real PostgreSQL, the writer as the runner uses it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { appendAndEnd } from '../../db/queries/logs';
+import { LogWriter, type LogBatch, type LogDelta } from '../../jobs/log-writer';
+import { startTestApp, type TestApp } from '../helpers/app';
+
+const OWNER = 'test-owner@end';
+let app: TestApp;
+let n = 0;
+
+before(async () => {
+  app = await startTestApp();
+});
+after(() => app?.stop());
+
+/** A run held by OWNER on a row of its own (not in the catalog: no worker of the app takes it). */
+async function heldRun(opts: { reportSend?: boolean } = {}) {
+  const sql = app.deps.sql;
+  const [row] = await sql<{ id: string }[]>`
+    INSERT INTO job_rows (job_id, domain, kind, plan_kind, report_send, report_recipients)
+    VALUES (${`test.end${++n}`}, 'global', 'GLOBAL', 'DISABLED', ${opts.reportSend ?? false}, ${opts.reportSend ? ['ops@example.com'] : []})
+    RETURNING id`;
+  const [e] = await sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, owner) VALUES (${row!.id}, ${`test.end${n}`}, 'global', 'API', ${OWNER})
+    RETURNING id::int AS id`;
+  return e!.id;
+}
+
+const writerFor = (id: number, owner = OWNER) => new LogWriter(app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 1000, owner });
+
+async function stored(id: number) {
+  const [r] = await app.deps.sql<{ n: number; ordered: boolean; status: string; lastSeq: number }[]>`
+    SELECT count(l.*)::int AS n, coalesce(bool_and(l.message = 'line ' || l.seq), true) AS ordered,
+      (SELECT status::text FROM executions WHERE id = ${id}) AS status, (SELECT last_seq FROM executions WHERE id = ${id}) AS "lastSeq"
+    FROM log_entries l WHERE l.execution_id = ${id}`;
+  return r!;
+}
+
+/** appendAndEnd, recording the batch it was given. */
+function ending(id: number, seen: LogBatch[], status: 'SUCCESS' | 'FAILURE' = 'SUCCESS') {
+  return (batch: LogBatch, delta: LogDelta) => {
+    seen.push(batch);
+    return appendAndEnd(app.deps.sql, id, OWNER, batch, delta, status, null);
+  };
+}
+
+test('the last lines go with the statement that ends the run', async () => {
+  const id = await heldRun();
+  const w = writerFor(id);
+  for (let i = 1; i <= 3; i++) w.write('INFO', `line ${i}`);
+  w.close();
+  const seen: LogBatch[] = [];
+  assert.equal(await w.flushAndEnd(ending(id, seen)), true);
+  assert.deepEqual(seen.map((b) => b.seqs), [[1, 2, 3]]);
+  assert.deepEqual(await stored(id), { n: 3, ordered: true, status: 'SUCCESS', lastSeq: 3 });
+});
+
+test('a run with a report to queue: its lines are written, and it stays in progress for its transaction', async () => {
+  const id = await heldRun({ reportSend: true });
+  const w = writerFor(id);
+  for (let i = 1; i <= 2; i++) w.write('INFO', `line ${i}`);
+  w.close();
+  assert.equal(await w.flushAndEnd(ending(id, [])), false);
+  assert.deepEqual(await stored(id), { n: 2, ordered: true, status: 'IN_PROGRESS', lastSeq: 2 });
+});
+
+test('a failure is never ended quietly (alerts and retries decide in a transaction)', async () => {
+  const id = await heldRun();
+  const w = writerFor(id);
+  w.write('INFO', 'line 1');
+  w.close();
+  assert.equal(await w.flushAndEnd(ending(id, [], 'FAILURE')), false);
+  assert.deepEqual(await stored(id), { n: 1, ordered: true, status: 'IN_PROGRESS', lastSeq: 1 });
+});
+
+test('a refused ending statement falls back to the usual write', async () => {
+  const id = await heldRun();
+  const w = writerFor(id);
+  for (let i = 1; i <= 4; i++) w.write('INFO', `line ${i}`);
+  w.close();
+  const refused = async () => {
+    await app.deps.sql`SELECT 1 / 0`;
+    return { owned: true, ended: true };
+  };
+  assert.equal(await w.flushAndEnd(refused), false);
+  assert.deepEqual(await stored(id), { n: 4, ordered: true, status: 'IN_PROGRESS', lastSeq: 4 });
+});
+
+test('a run this worker no longer holds takes neither its lines nor its end', async () => {
+  const id = await heldRun();
+  const w = writerFor(id, 'another-owner');
+  w.write('INFO', 'line 1');
+  w.close();
+  await assert.rejects(() => w.flushAndEnd((batch, delta) => appendAndEnd(app.deps.sql, id, 'another-owner', batch, delta, 'SUCCESS', null)));
+  assert.deepEqual(await stored(id), { n: 0, ordered: true, status: 'IN_PROGRESS', lastSeq: 0 });
+});
+
+test('a flood: earlier batches as before, the last one with the end, every line once and in order', async () => {
+  const id = await heldRun();
+  const w = writerFor(id);
+  for (let i = 1; i <= 12_345; i++) w.write('INFO', `line ${i}`);
+  w.close();
+  const seen: LogBatch[] = [];
+  assert.equal(await w.flushAndEnd(ending(id, seen)), true);
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0]!.seqs.length <= 10_000 && seen[0]!.seqs.at(-1) === 12_345, `last batch ${seen[0]!.seqs.length} entries`);
+  assert.deepEqual(await stored(id), { n: 12_345, ordered: true, status: 'SUCCESS', lastSeq: 12_345 });
+});
