@@ -211,8 +211,23 @@ export class Worker {
     try {
       await this.execute(e, def, e.trigger === 'SCHEDULE');
     } finally {
-      if (this.backlog) void this.pull();
+      if (this.backlog) this.pullSoon();
     }
+  }
+
+  private pullScheduled = false;
+  /**
+   * A slot freed: claim at the end of this turn of the event loop, so that the runs that ended
+   * together (their final writes answered in the same read) refill their slots with one claim,
+   * not one claim each.
+   */
+  private pullSoon() {
+    if (this.pullScheduled) return;
+    this.pullScheduled = true;
+    setImmediate(() => {
+      this.pullScheduled = false;
+      void this.pull();
+    });
   }
 
   private async execute(e: q.ExecutionRecord, def: ReturnType<CatalogView['get']>, scheduled: boolean) {
