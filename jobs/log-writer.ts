@@ -1,5 +1,5 @@
 import type { Sql } from '../db/client';
-import { appendBatch, type LogLevel, type LogRecord } from '../db/queries/logs';
+import { appendBatch, type LogBatch, type LogDelta, type LogLevel, type LogRecord } from '../db/queries/logs';
 import { metrics } from '../lib/ops';
 import { maskSecrets } from './parameters';
 
@@ -8,8 +8,7 @@ export type LiveSink = { wants(executionId: number): boolean; offer(executionId:
 
 const MAX_BATCH = 10_000;
 
-export type LogBatch = { seqs: number[]; /** epoch ms */ ats: number[]; levels: LogLevel[]; messages: string[] };
-export type LogDelta = { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null };
+export type { LogBatch, LogDelta };
 /** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
 const HIGH_WATER = 50_000;
 

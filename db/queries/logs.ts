@@ -5,6 +5,28 @@ export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
 /** `at` is ISO 8601 in UTC with milliseconds, as the API sends it: formatted by PostgreSQL, not parsed into a Date and printed again per entry. */
 export type LogRecord = { seq: number; at: string; level: LogLevel; message: string };
 
+/** A batch of a run's entries (consecutive seqs) and the counters it carries, as LogWriter makes them. */
+export type LogBatch = { seqs: number[]; /** epoch ms */ ats: number[]; levels: LogLevel[]; messages: string[] };
+export type LogDelta = { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null };
+
+/** The batch's entries, inserted when the CTE `held` holds the run (consecutive seqs from the first). */
+const insertEntries = (sql: Sql, executionId: number, batch: LogBatch) => sql`
+  INSERT INTO log_entries (execution_id, seq, at, level, message)
+  SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', l::log_level, m
+  FROM ROWS FROM (
+    json_array_elements_text(${sql.json(batch.ats)}::json),
+    json_array_elements_text(${sql.json(batch.levels)}::json),
+    json_array_elements_text(${sql.json(batch.messages)}::json)
+  ) WITH ORDINALITY AS t(a, l, m, o)
+  WHERE EXISTS (SELECT 1 FROM held)`;
+
+/** The execution's counters after a batch (SET list of an UPDATE of executions aliased e). */
+const counters = (sql: Sql, delta: LogDelta) => sql`
+  last_seq = greatest(e.last_seq, ${delta.lastSeq}),
+  warning_count = e.warning_count + ${delta.warnings}, error_count = e.error_count + ${delta.errors},
+  dropped_lines = e.dropped_lines + ${delta.dropped},
+  progress = coalesce(${delta.progress}::smallint, e.progress)`;
+
 /**
  * Writes one batch (consecutive seqs, as LogWriter makes them) in one statement: the entries, the
  * execution's counters and the NOTIFY pointer ("execution X has entries up to seq N": never the
@@ -18,27 +40,15 @@ export async function appendBatch(
   sql: Sql,
   executionId: number,
   owner: string,
-  batch: { seqs: number[]; /** epoch ms */ ats: number[]; levels: LogLevel[]; messages: string[] },
-  delta: { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null },
+  batch: LogBatch,
+  delta: LogDelta,
 ) {
   const [r] = await sql<{ owned: boolean }[]>`
     WITH held AS (
       SELECT id FROM executions WHERE id = ${executionId} AND owner = ${owner} AND status = 'IN_PROGRESS' FOR UPDATE
-    ), ins AS (
-      INSERT INTO log_entries (execution_id, seq, at, level, message)
-      SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', l::log_level, m
-      FROM ROWS FROM (
-        json_array_elements_text(${sql.json(batch.ats)}::json),
-        json_array_elements_text(${sql.json(batch.levels)}::json),
-        json_array_elements_text(${sql.json(batch.messages)}::json)
-      ) WITH ORDINALITY AS t(a, l, m, o)
-      WHERE EXISTS (SELECT 1 FROM held)
-    ), upd AS (
-      UPDATE executions SET last_seq = greatest(last_seq, ${delta.lastSeq}),
-        warning_count = warning_count + ${delta.warnings}, error_count = error_count + ${delta.errors},
-        dropped_lines = dropped_lines + ${delta.dropped},
-        progress = coalesce(${delta.progress}::smallint, progress)
-      WHERE id = (SELECT id FROM held)
+    ), ins AS (${insertEntries(sql, executionId, batch)}), upd AS (
+      UPDATE executions e SET ${counters(sql, delta)}
+      WHERE e.id = (SELECT id FROM held)
     )
     SELECT EXISTS (SELECT 1 FROM held) AS owned,
       pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`})
@@ -58,8 +68,8 @@ export async function appendAndEnd(
   sql: Sql,
   executionId: number,
   owner: string,
-  batch: { seqs: number[]; ats: number[]; levels: LogLevel[]; messages: string[] },
-  delta: { lastSeq: number; warnings: number; errors: number; dropped: number; progress: number | null },
+  batch: LogBatch,
+  delta: LogDelta,
   status: 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED',
   error: string | null,
 ) {
@@ -69,20 +79,8 @@ export async function appendAndEnd(
       FROM executions e JOIN job_rows r ON r.id = e.row_id
       WHERE e.id = ${executionId} AND e.owner = ${owner} AND e.status = 'IN_PROGRESS'
       FOR UPDATE OF e
-    ), ins AS (
-      INSERT INTO log_entries (execution_id, seq, at, level, message)
-      SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', l::log_level, m
-      FROM ROWS FROM (
-        json_array_elements_text(${sql.json(batch.ats)}::json),
-        json_array_elements_text(${sql.json(batch.levels)}::json),
-        json_array_elements_text(${sql.json(batch.messages)}::json)
-      ) WITH ORDINALITY AS t(a, l, m, o)
-      WHERE EXISTS (SELECT 1 FROM held)
-    ), upd AS (
-      UPDATE executions e SET last_seq = greatest(e.last_seq, ${delta.lastSeq}),
-        warning_count = e.warning_count + ${delta.warnings}, error_count = e.error_count + ${delta.errors},
-        dropped_lines = e.dropped_lines + ${delta.dropped},
-        progress = coalesce(${delta.progress}::smallint, e.progress),
+    ), ins AS (${insertEntries(sql, executionId, batch)}), upd AS (
+      UPDATE executions e SET ${counters(sql, delta)},
         status = CASE WHEN h.quiet THEN ${status}::execution_status ELSE e.status END,
         ended_at = CASE WHEN h.quiet THEN now() ELSE e.ended_at END,
         error = CASE WHEN h.quiet THEN ${error}::text ELSE e.error END

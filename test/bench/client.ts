@@ -126,3 +126,34 @@ export function followLog(client: Client, executionId: number, onLine: (l: LogLi
     );
   });
 }
+
+/**
+ * Every client follows one execution's log of numbered lines to its end. A viewer that falls too far
+ * behind is cut off (RATE_LIMITED) and resubscribes from its last line, as the console does; the
+ * lines it gets must still follow one another. complete = clients that got 1…lines in order.
+ */
+export async function followNumbered(clients: Client[], executionId: number, lines: number) {
+  const got = new Int32Array(clients.length);
+  const bad = new Int32Array(clients.length);
+  let resubscribed = 0;
+  await Promise.all(
+    clients.map(async (c, ci) => {
+      let lastSeq = 0;
+      for (;;) {
+        try {
+          return await followLog(c, executionId, (l) => {
+            lastSeq = l.seq;
+            if (/^\d+$/.test(l.message)) {
+              if (Number(l.message) !== got[ci]! + 1) bad[ci]!++;
+              got[ci] = Number(l.message);
+            }
+          }, lastSeq);
+        } catch (e) {
+          if (!String((e as Error).message).includes('RATE_LIMITED')) throw e;
+          resubscribed++;
+        }
+      }
+    }),
+  );
+  return { complete: Array.from(got).filter((g, i) => g === lines && bad[i] === 0).length, resubscribed };
+}

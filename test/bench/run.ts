@@ -28,7 +28,7 @@ import type { Agenda } from 'agenda';
 import { createAgenda } from '../../jobs/agenda';
 import { Scheduler } from '../../jobs/scheduler';
 import { loadConfig } from '../../lib/config';
-import { followLog, Http, now, wsClient, type LogLine } from './client';
+import { followLog, followNumbered, Http, now, wsClient, type LogLine } from './client';
 import { viewerBench } from './viewer';
 import { catalogRows } from './catalog';
 import { fleetRows } from './fleet';
@@ -575,31 +575,8 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
     for (let i = 0; i < n; i += 50) clients.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => wsClient(srv.url, http.token!)))));
     try {
       const [id] = await http.executeNow([{ jobId: 'bench.seq200k', domain: 'global' }]);
-      const got = new Int32Array(n);
-      const bad = new Int32Array(n);
-      // A viewer that falls too far behind is cut off (RATE_LIMITED) and resubscribes from its last
-      // line, as the console does; the lines it gets must still follow one another.
-      const follow1 = async (c: Client, ci: number) => {
-        let lastSeq = 0;
-        for (;;) {
-          try {
-            return await followLog(c, id!, (l) => {
-              lastSeq = l.seq;
-              if (/^\d+$/.test(l.message)) {
-                if (Number(l.message) !== got[ci]! + 1) bad[ci]!++;
-                got[ci] = Number(l.message);
-              }
-            }, lastSeq);
-          } catch (e) {
-            if (!String((e as Error).message).includes('RATE_LIMITED')) throw e;
-            resubscribed++;
-          }
-        }
-      };
-      let resubscribed = 0;
-      await Promise.all(clients.map((c, ci) => follow1(c, ci)));
+      const { complete, resubscribed } = await followNumbered(clients, id!, WATCHED_LINES);
       await waitFinal(sql, [id!]);
-      const complete = Array.from(got).filter((g, i) => g === WATCHED_LINES && bad[i] === 0).length;
       return { ms: await durationOf(id!), complete, resubscribed };
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));

@@ -10,7 +10,7 @@
  * { complete, resubscribed } — complete = viewers that got 1…lines in order.
  */
 import readline from 'node:readline';
-import { followLog, wsClient } from './client';
+import { followNumbered, wsClient } from './client';
 
 const [url, token, nArg, linesArg] = process.argv.slice(2);
 const n = Number(nArg);
@@ -20,29 +20,7 @@ for (let i = 0; i < n; i += 50) clients.push(...(await Promise.all(Array.from({ 
 process.stdout.write('ready\n');
 const id = Number(await new Promise<string>((res) => readline.createInterface({ input: process.stdin }).once('line', res)));
 
-const got = new Int32Array(n);
-const bad = new Int32Array(n);
-let resubscribed = 0;
-await Promise.all(
-  clients.map(async (c, ci) => {
-    let lastSeq = 0;
-    for (;;) {
-      try {
-        return await followLog(c, id, (l) => {
-          lastSeq = l.seq;
-          if (/^\d+$/.test(l.message)) {
-            if (Number(l.message) !== got[ci]! + 1) bad[ci]!++;
-            got[ci] = Number(l.message);
-          }
-        }, lastSeq);
-      } catch (e) {
-        if (!String((e as Error).message).includes('RATE_LIMITED')) throw e;
-        resubscribed++;
-      }
-    }
-  }),
-);
-const complete = Array.from(got).filter((g, i) => g === lines && bad[i] === 0).length;
+const { complete, resubscribed } = await followNumbered(clients, id, lines);
 process.stdout.write(`${JSON.stringify({ complete, resubscribed })}\n`);
 await Promise.all(clients.map((c) => c.dispose()));
 process.exit(0);
