@@ -2,11 +2,12 @@ import type { Sql } from '../db/client';
 import { findExecution, findExecutions, type ExecutionRecord } from '../db/queries/executions';
 import { readLogs, type LogRecord } from '../db/queries/logs';
 import { Channel } from '../lib/channel';
+import { chunked, entriesOf, recentAfter, type LogChunk } from './log-chunks';
+
+export { LOG_CHUNK, type LogChunk } from './log-chunks';
 import { AppError } from '../lib/errors';
 
 const PAGE = 5000;
-/** Entries per event of executionLogBatch (a larger read is cut into chunks of this size). */
-export const LOG_CHUNK = 2000;
 /**
  * Entries queued for one log subscriber before it is cut off with an error (it resubscribes from
  * its last seq). The backlog waits for room instead; only live entries that a subscriber cannot
@@ -19,44 +20,20 @@ export const LOG_SUBSCRIBER_CAPACITY = 20_000;
 const tooSlow = (n: number) => new AppError('RATE_LIMITED', `Subscriber fell more than ${n} entries behind; resubscribe from the last one received.`);
 const FINAL = new Set(['SUCCESS', 'WARNING', 'FAILURE', 'CANCELLED', 'INTERRUPTED']);
 
-/**
- * Consecutive entries of one execution. The same chunk object goes to every subscriber that is
- * caught up, so that what is computed from it (the GraphQL result, see graphql/shared-events.ts)
- * is computed once per process, not once per subscriber.
- */
-export type LogChunk = readonly LogRecord[];
 type LogSub = { channel: Channel<LogChunk>; lastSent: number; backlogDone: boolean; pending: LogChunk[]; pendingCount: number };
-type LogState = { readUpTo: number; finalSeq?: number; subs: Set<LogSub>; reading: boolean; again: boolean };
+/**
+ * recent: the last chunks delivered for the execution, consecutive and ending at readUpTo (at most
+ * RECENT_ENTRIES entries per execution, RECENT_BUDGET in all): a subscriber that was cut off for
+ * falling behind and comes back catches up from memory instead of the database, whose reads would
+ * compete with the job's own writes.
+ */
+type LogState = { readUpTo: number; finalSeq?: number; subs: Set<LogSub>; reading: boolean; again: boolean; recent: LogChunk[]; recentCount: number };
+
+/** Entries kept per watched execution for subscribers that come back (see LogState.recent). */
+export const RECENT_ENTRIES = 50_000;
+/** Entries kept for all executions of this process together (~100 bytes each). */
+export const RECENT_BUDGET = 200_000;
 type ExecSub = { channel: Channel<ExecutionRecord>; accept: (e: ExecutionRecord) => boolean };
-
-/** Cuts rows into chunks of at most LOG_CHUNK entries (the array itself when it is small enough). */
-function chunked(rows: readonly LogRecord[]): LogChunk[] {
-  if (rows.length <= LOG_CHUNK) return [rows];
-  const out: LogChunk[] = [];
-  for (let i = 0; i < rows.length; i += LOG_CHUNK) out.push(rows.slice(i, i + LOG_CHUNK));
-  return out;
-}
-
-/** One entry per event, from a channel of chunks (its capacity still counts entries). */
-function entriesOf(channel: Channel<LogChunk>): AsyncIterableIterator<LogRecord> {
-  let chunk: LogChunk = [];
-  let i = 0;
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      while (i >= chunk.length) {
-        const r = await channel.next();
-        if (r.done) return r;
-        chunk = r.value;
-        i = 0;
-      }
-      return { done: false, value: chunk[i++]! };
-    },
-    return: () => channel.return(),
-  } as AsyncIterableIterator<LogRecord>;
-}
 
 /**
  * Fans live log entries and execution changes out to this process's subscribers.
@@ -128,7 +105,7 @@ export class LiveHub {
     if (!state) {
       // `exec` was read while listening was on (the subscriber's own check of it): everything
       // committed after it is announced by NOTIFY, and the pump reads from its lastSeq on.
-      state = { readUpTo: exec.lastSeq, subs: new Set(), reading: false, again: false };
+      state = { readUpTo: exec.lastSeq, subs: new Set(), reading: false, again: false, recent: [], recentCount: 0 };
       if (FINAL.has(exec.status)) state.finalSeq = exec.lastSeq;
       this.logs.set(id, state);
     }
@@ -137,6 +114,16 @@ export class LiveHub {
     for (;;) {
       await sub.channel.room();
       if (sub.channel.closed) return;
+      const kept = recentAfter(state, sub.lastSent, PAGE);
+      if (kept) {
+        // Everything after lastSent that this process has read is in memory: no read.
+        for (const c of kept) {
+          sub.lastSent = c[c.length - 1]!.seq;
+          sub.channel.push(c);
+        }
+        if (sub.lastSent >= state.readUpTo) break;
+        continue;
+      }
       const rows = await readLogs(this.sql, id, { afterSeq: sub.lastSent, first: PAGE });
       if (rows.length) {
         sub.lastSent = rows[rows.length - 1]!.seq;
@@ -163,7 +150,10 @@ export class LiveHub {
     const s = this.logs.get(id);
     if (!s) return;
     s.subs.delete(sub);
-    if (s.subs.size === 0) this.logs.delete(id);
+    if (s.subs.size === 0) {
+      this.forgetRecent(s);
+      this.logs.delete(id);
+    }
   }
 
   /** New rows (ascending seq) to every subscriber of the execution; rows already delivered are skipped. */
@@ -172,8 +162,32 @@ export class LiveHub {
     while (i < rows.length && rows[i]!.seq <= state.readUpTo) i++;
     if (i === rows.length) return;
     const fresh = i ? rows.slice(i) : rows;
+    // Kept only when it follows what is kept (the first rows after a subscription starts always do).
+    const follows = fresh[0]!.seq === state.readUpTo + 1;
     state.readUpTo = fresh[fresh.length - 1]!.seq;
-    for (const chunk of chunked(fresh)) for (const sub of state.subs) this.give(sub, chunk);
+    for (const chunk of chunked(fresh)) {
+      for (const sub of state.subs) this.give(sub, chunk);
+      if (follows) this.keep(state, chunk);
+      else this.forgetRecent(state);
+    }
+  }
+
+  private recentTotal = 0;
+  private forgetRecent(state: LogState) {
+    this.recentTotal -= state.recentCount;
+    state.recent = [];
+    state.recentCount = 0;
+  }
+  /** Appends a delivered chunk to the execution's recent entries, within both limits. */
+  private keep(state: LogState, chunk: LogChunk) {
+    state.recent.push(chunk);
+    state.recentCount += chunk.length;
+    this.recentTotal += chunk.length;
+    while (state.recent.length > 1 && (state.recentCount > RECENT_ENTRIES || this.recentTotal > RECENT_BUDGET)) {
+      const old = state.recent.shift()!;
+      state.recentCount -= old.length;
+      this.recentTotal -= old.length;
+    }
   }
 
   private give(sub: LogSub, chunk: LogChunk) {
