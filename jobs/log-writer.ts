@@ -7,8 +7,6 @@ import { maskSecrets } from './parameters';
 export type LiveSink = { wants(executionId: number): boolean; offer(executionId: number, rows: readonly LogRecord[]): void };
 
 const MAX_BATCH = 10_000;
-
-export type { LogBatch, LogDelta };
 /** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
 const HIGH_WATER = 50_000;
 

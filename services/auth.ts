@@ -44,7 +44,7 @@ export async function authenticate(
 ): Promise<Viewer | undefined> {
   const via = cred.bearer ? 'token' : cred.sessionToken ? 'session' : undefined;
   if (!via) return undefined;
-  const h = hashSecret((cred.bearer ?? cred.sessionToken)!);
+  const h = hashSecret(via === 'token' ? cred.bearer! : cred.sessionToken!);
   const cache = credentialCache(deps.sql);
   const key = `${via}:${h}`;
   const kept = cache.get(key);

@@ -19,7 +19,6 @@ export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
   private epoch = 0;
   private listening = false;
-  private stop?: () => Promise<void>;
   private waiters: (() => void)[] = [];
   private readonly listen: Promise<void>;
 
@@ -27,9 +26,9 @@ export class CredentialCache {
     // Until the LISTEN is in place nothing is kept: a notice could be missed.
     this.listen = sql
       .listen('jobdeck_auth', () => this.noticed(), () => this.forget())
-      .then((l) => {
+      .then(() => {
+        // The LISTEN ends with the pool (sql.end()).
         this.listening = true;
-        this.stop = () => l.unlisten();
       })
       .catch(() => undefined);
   }
@@ -78,12 +77,6 @@ export class CredentialCache {
   /** Resolves once notices are heard (nothing is kept before). */
   async ready() {
     await this.listen;
-  }
-
-  async close() {
-    this.listening = false;
-    this.forget();
-    await this.stop?.().catch(() => undefined);
   }
 }
 

@@ -2,10 +2,10 @@ import type { Sql } from '../db/client';
 import { findExecution, findExecutions, type ExecutionRecord } from '../db/queries/executions';
 import { readLogs, type LogRecord } from '../db/queries/logs';
 import { Channel } from '../lib/channel';
+import { AppError } from '../lib/errors';
 import { chunked, entriesOf, recentAfter, type LogChunk } from './log-chunks';
 
 export { LOG_CHUNK, type LogChunk } from './log-chunks';
-import { AppError } from '../lib/errors';
 
 const PAGE = 5000;
 /**
@@ -162,13 +162,12 @@ export class LiveHub {
     while (i < rows.length && rows[i]!.seq <= state.readUpTo) i++;
     if (i === rows.length) return;
     const fresh = i ? rows.slice(i) : rows;
-    // Kept only when it follows what is kept (the first rows after a subscription starts always do).
-    const follows = fresh[0]!.seq === state.readUpTo + 1;
+    // What is kept stays consecutive: rows that do not follow it start it afresh.
+    if (fresh[0]!.seq !== state.readUpTo + 1) this.forgetRecent(state);
     state.readUpTo = fresh[fresh.length - 1]!.seq;
     for (const chunk of chunked(fresh)) {
       for (const sub of state.subs) this.give(sub, chunk);
-      if (follows) this.keep(state, chunk);
-      else this.forgetRecent(state);
+      this.keep(state, chunk);
     }
   }
 

@@ -10,10 +10,10 @@ export async function insertSession(sql: Sql, s: { tokenHash: string; userId: st
 }
 
 /**
- * The user of a live session (absolute and idle expiry, database clock), in one round trip;
- * last_seen_at moves at most once a minute (a read request then costs no write, no WAL flush).
+ * The user of a live session (absolute and idle expiry, database clock), in one round trip, and
+ * until when the session holds (its expiry or idle timeout, whichever comes first); last_seen_at
+ * moves at most once a minute (a read request then costs no write, no WAL flush).
  */
-/** The user behind a live session, and until when the session holds (its expiry or idle timeout, whichever comes first). */
 export async function userBySession(sql: Sql, tokenHash: string, idleMinutes: number) {
   const [row] = await sql<(UserRecord & { holdsUntil: Date })[]>`
     WITH s AS (
@@ -46,8 +46,7 @@ export async function insertApiToken(sql: Sql, t: { userId: string; name: string
   return row!.id;
 }
 
-/** The user of a live API token, in one round trip; last_used_at moves at most once a minute. */
-/** The user behind a live API token, and the token's expiry (null: none). */
+/** The user of a live API token and its expiry (null: none), in one round trip; last_used_at moves at most once a minute. */
 export async function userByApiToken(sql: Sql, tokenHash: string) {
   const [row] = await sql<(UserRecord & { holdsUntil: Date | null })[]>`
     WITH t AS (

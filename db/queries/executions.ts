@@ -60,12 +60,12 @@ export const EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, 
 
 /**
  * EXEC_COLUMNS under keys prefixed `last_execution__`, for a statement that reads rows with their last
- * executions (LEFT JOIN: every one null when there is none); lastExecutionOf reads them back out.
+ * executions (LEFT JOIN: every one null when there is none); readLastExecution reads them back out.
  */
 const LAST = 'last_execution__';
 export const LAST_EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST));
 const LAST_KEYS = EXEC_FIELDS.map(([, key]) => [key, `${LAST}${key}`] as const);
-export function lastExecutionOf(row: Record<string, unknown>): ExecutionRecord | undefined {
+export function readLastExecution(row: Record<string, unknown>): ExecutionRecord | undefined {
   if (row[`${LAST}id`] == null) return undefined;
   const out: Record<string, unknown> = {};
   for (const [key, from] of LAST_KEYS) out[key] = row[from];

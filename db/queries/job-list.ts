@@ -1,5 +1,5 @@
 import type { Sql } from '../client';
-import { LAST_EXEC_COLUMNS, lastExecutionOf, type ExecutionRecord } from './executions';
+import { LAST_EXEC_COLUMNS, readLastExecution, type ExecutionRecord } from './executions';
 import { ROW_COLUMNS, type RowRecord } from './rows';
 
 export type RowListFilter = {
@@ -92,7 +92,7 @@ export async function listRows(
   for (const row of rows) {
     if (row.id == null) continue; // the count alone: no row matched
     nodes.push(row);
-    const e = lastExecutionOf(row);
+    const e = readLastExecution(row);
     if (e) {
       row.lastExecution = e;
       lastExecutions.push(e);

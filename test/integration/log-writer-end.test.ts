@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { appendAndEnd } from '../../db/queries/logs';
-import { LogWriter, type LogBatch, type LogDelta } from '../../jobs/log-writer';
+import { appendAndEnd, type LogBatch, type LogDelta } from '../../db/queries/logs';
+import { LogWriter } from '../../jobs/log-writer';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 const OWNER = 'test-owner@end';
