@@ -289,10 +289,16 @@ export async function listRowExecutions(
     ${f.triggers?.length ? sql`AND trigger = ANY(${f.triggers}::execution_trigger[])` : sql``}
     ${f.startedAfter ? sql`AND started_at >= ${f.startedAfter}` : sql``}
     ${f.startedBefore ? sql`AND started_at < ${f.startedBefore}` : sql``}`;
-  const [nodes, [count]] = await Promise.all([
-    sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE ${where}
-      ${f.beforeId ? sql`AND id < ${f.beforeId}` : sql``} ORDER BY id DESC LIMIT ${f.first + 1}`,
-    sql<{ n: number }[]>`SELECT count(*)::int AS n FROM executions WHERE ${where}`,
-  ]);
-  return { nodes, totalCount: count!.n };
+  // The page and its count in one statement (two sent at once cost two connections' round trips).
+  // A page with no execution still answers the count: the page is right-joined to it.
+  const rows = await sql<(ExecutionRecord & { totalCount?: number })[]>`
+    SELECT ${EXEC_COLUMNS(sql)}, c.n AS "totalCount"
+    FROM (SELECT * FROM executions WHERE ${where} ${f.beforeId ? sql`AND id < ${f.beforeId}` : sql``} ORDER BY id DESC LIMIT ${f.first + 1}) e
+      RIGHT JOIN (SELECT count(*)::int AS n FROM executions WHERE ${where}) c ON true
+    ORDER BY e.id DESC`;
+  const totalCount = rows[0]?.totalCount ?? 0;
+  // The count alone when nothing matched. (Each row keeps its totalCount key: deleting it would turn
+  // every record into a slow dictionary object.)
+  const nodes: ExecutionRecord[] = rows[0]?.id == null ? [] : rows;
+  return { nodes, totalCount };
 }

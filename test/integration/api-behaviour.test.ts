@@ -105,6 +105,17 @@ test('malformed ids answer NOT_FOUND (or null), never an internal error', async 
   assert.deepEqual(codesOf(await admin.query('mutation { revokeApiToken(id: "999999") }')), ['NOT_FOUND']);
 });
 
+test('queries run compiled (graphql-jit); a literal carrying its code marker stays a string', async () => {
+  const g = globalThis as { __jitInjected?: number };
+  // graphql-jit writes literals into generated code and turns "__MAGIC_DATE__<uuid>X" into `new Date(X)`.
+  const text = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d0)+(globalThis.__jitInjected = 1)+(0';
+  const r = await admin.ok(`{ jobs(filter: { text: ${JSON.stringify(text)} }) { totalCount } }`);
+  assert.equal(r.jobs.totalCount, 0);
+  assert.equal(g.__jitInjected, undefined);
+  // The same document without the marker is compiled, and answers alike.
+  assert.equal((await admin.ok(`{ jobs(filter: { text: "0)+(1" }) { totalCount } }`)).jobs.totalCount, 0);
+});
+
 test('no N+1: 500 rows with last execution, next run, running, unread and plan cost a bounded number of queries', async () => {
   // Count the queries the server sends: every statement goes through deps.sql (a tagged template
   // that is awaited); fragments built with it are never awaited, so only executed statements count.
