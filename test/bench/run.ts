@@ -700,7 +700,13 @@ async function listAtScale(env: Env, tmp: string) {
       await sql`VACUUM ANALYZE`;
       await sql`INSERT INTO bench_seed (params) VALUES (${params})`;
       say(`seeded in ${ms(now() - t)}`);
-    } else say('list at scale: reusing the kept data set');
+    } else {
+      say('list at scale: reusing the kept data set');
+      // Without the tenants the 100,000-row phase below added to it (g…), so that the 10,000-row figures are at 10,000 rows.
+      const gone = await sql`DELETE FROM job_rows WHERE domain LIKE 'g%.bench'`;
+      await sql`DELETE FROM domains WHERE name LIKE 'g%.bench'`;
+      if (gone.count) await sql`VACUUM ANALYZE job_rows`;
+    }
     const [counts] = await sql<{ r: number; e: number; l: number }[]>`
       SELECT (SELECT count(*) FROM job_rows)::int AS r, (SELECT count(*) FROM executions)::int AS e,
              (SELECT reltuples FROM pg_class WHERE relname = 'log_entries')::bigint::int AS l`;
