@@ -30,8 +30,8 @@ const SHARED_ROOT_FIELDS = new Set(['executionLog', 'executionLogBatch']);
 type Result = ExecutionResult | Promise<ExecutionResult>;
 /** payload object → (selection key → result). Dropped with the payload. */
 const results = new WeakMap<object, Map<string, Result>>();
-/** Shared results → their JSON, written once for every subscriber (see sharedJsonReplacer). */
-const jsonOf = new WeakMap<object, string>();
+/** Results shared by every subscriber of an event, written once for all of them (see sharedJsonReplacer). */
+const shared = new WeakSet<object>();
 
 /**
  * What decides how an event of this subscription is resolved, when that is the same for every
@@ -86,7 +86,7 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
     if (!r) {
       r = fastExecute(args, payload) ?? execute({ ...args, rootValue: payload });
       // Without errors, the result is the same for every subscriber: its JSON is too.
-      const share = (x: ExecutionResult) => (x.errors?.length ? x : (jsonOf.set(x, ''), x));
+      const share = (x: ExecutionResult) => (x.errors?.length ? x : (shared.add(x), x));
       byKey.set(key, (r = r instanceof Promise ? r.then(share) : share(r)));
     }
     return r;
@@ -108,30 +108,30 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
 /**
  * A message's JSON is written by graphql-ws, once per subscriber: with 100 viewers of a fast log,
  * 100 JSON.stringify of the same chunk of entries were most of the server's time. The replacer
- * (graphql-ws `jsonMessageReplacer`) puts a token in place of a shared result, and `expandShared`
- * (on the socket's send, in the same synchronous call) puts the result's JSON, written once, in
- * place of the token. onNext must hand graphql-ws the shared result itself (`isSharedResult`).
+ * (graphql-ws `jsonMessageReplacer`) puts a token in place of a shared result, and `sharedParts`
+ * (on the socket's send, in the same synchronous call) cuts the message at the token: the result's
+ * JSON goes out as UTF-8 encoded once for every subscriber, between the message's own head and tail
+ * (three fragments of one WebSocket message). Pasting it into each subscriber's message made 100
+ * viewers copy and encode every chunk 100 times (a third of the server's time was garbage
+ * collection). onNext must hand graphql-ws the shared result itself (`isSharedResult`).
  */
 const TOKEN = `__jobdeck_shared_${Math.random().toString(36).slice(2)}_`;
 /** Shared results written as JSON, and messages sent with one (a test reads them). */
 export const sharedJsonStats = { written: 0, sent: 0, compiled: 0 };
-const pending = new Map<string, string>();
+const pending = new Map<string, object>();
+/** A shared result's JSON as UTF-8, encoded once (dropped with the result). */
+const utf8Of = new WeakMap<object, Buffer>();
 let counter = 0;
 let sweep: NodeJS.Immediate | undefined;
 
 export function isSharedResult(x: unknown): x is ExecutionResult {
-  return typeof x === 'object' && x !== null && jsonOf.has(x);
+  return typeof x === 'object' && x !== null && shared.has(x);
 }
 
 export function sharedJsonReplacer(this: unknown, key: string, value: unknown): unknown {
   if (key !== 'payload' || !isSharedResult(value)) return value;
-  let json = jsonOf.get(value)!;
-  if (!json) {
-    jsonOf.set(value, (json = JSON.stringify(value)));
-    sharedJsonStats.written++;
-  }
   const token = `${TOKEN}${++counter}`;
-  pending.set(token, json);
+  pending.set(token, value);
   // A message that was never sent (its socket closed meanwhile) leaves its token: dropped next turn.
   sweep ??= setImmediate(() => {
     sweep = undefined;
@@ -140,17 +140,25 @@ export function sharedJsonReplacer(this: unknown, key: string, value: unknown): 
   return token;
 }
 
-/** A message about to be sent: the token of a shared result replaced by its JSON. */
-export function expandShared(data: string): string {
+/**
+ * A message about to be sent, cut where its token stands: its head, the shared result's JSON (UTF-8,
+ * written and encoded once for every subscriber) and its tail. undefined: a message without one.
+ */
+export function sharedParts(data: string): [string, Buffer, string] | undefined {
   const at = data.lastIndexOf(`"${TOKEN}`);
-  if (at < 0) return data;
+  if (at < 0) return undefined;
   const end = data.indexOf('"', at + 1);
   const token = data.slice(at + 1, end);
-  const json = pending.get(token);
-  if (json === undefined) return data;
+  const result = pending.get(token);
+  if (result === undefined) return undefined;
   pending.delete(token);
+  let utf8 = utf8Of.get(result);
+  if (!utf8) {
+    utf8Of.set(result, (utf8 = Buffer.from(JSON.stringify(result))));
+    sharedJsonStats.written++;
+  }
   sharedJsonStats.sent++;
-  return data.slice(0, at) + json + data.slice(end + 1);
+  return [data.slice(0, at), utf8, data.slice(end + 1)];
 }
 
 /**

@@ -18,7 +18,7 @@ import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../services/access';
 import { buildSchema } from '../graphql/schema';
-import { expandShared, isSharedResult, sharedJsonReplacer, subscribeShared } from '../graphql/shared-events';
+import { isSharedResult, sharedJsonReplacer, sharedParts, subscribeShared } from '../graphql/shared-events';
 import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
 import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
@@ -220,7 +220,16 @@ export async function createWebServer(o: {
   wss.on('connection', (socket) => {
     socket.on('close', () => sockets.delete(socket));
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
-    socket.send = ((data: unknown, ...rest: unknown[]) => send(typeof data === 'string' ? expandShared(data) : data, ...rest)) as typeof socket.send;
+    // A message carrying a shared result goes out as three fragments of one text message, sent in
+    // the same synchronous call (nothing else can come between them); graphql-ws's callback on the last.
+    socket.send = ((data: unknown, ...rest: unknown[]) => {
+      const parts = typeof data === 'string' ? sharedParts(data) : undefined;
+      if (!parts) return send(data, ...rest);
+      const cb = rest.find((x) => typeof x === 'function');
+      send(parts[0], { fin: false });
+      send(parts[1], { binary: false, fin: false });
+      return cb ? send(parts[2], { fin: true }, cb) : send(parts[2], { fin: true });
+    }) as typeof socket.send;
   });
 
   server.on('upgrade', (req, socket, head) => {
