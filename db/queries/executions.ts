@@ -45,13 +45,13 @@ const EXEC_FIELDS: readonly (readonly [string, keyof ExecutionRecord])[] = [
 ];
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 const columnLists = new Map<string, string>();
-/** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed (built once per alias and prefix). */
-function execColumnList(e: string, prefix: string) {
+/** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed, the `skip` keys left out (built once per alias and prefix). */
+function execColumnList(e: string, prefix: string, skip?: ReadonlySet<string>) {
   const k = `${e} ${prefix}`;
   let s = columnLists.get(k);
   if (!s) {
     if (!IDENT.test(e) || (prefix && !IDENT.test(prefix))) throw new Error(`not an SQL alias: ${e} ${prefix}`);
-    s = EXEC_FIELDS.map(([col, key]) => `${e}.${col} AS "${prefix}${key}"`).join(', ');
+    s = EXEC_FIELDS.filter(([, key]) => !skip?.has(key)).map(([col, key]) => `${e}.${col} AS "${prefix}${key}"`).join(', ');
     columnLists.set(k, s);
   }
   return s;
@@ -59,12 +59,16 @@ function execColumnList(e: string, prefix: string) {
 export const EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, ''));
 
 /**
- * EXEC_COLUMNS under keys prefixed `last_execution__`, for a statement that reads rows with their last
- * executions (LEFT JOIN: every one null when there is none); readLastExecution reads them back out.
+ * EXEC_COLUMNS under keys prefixed `last_execution__`, for a statement that reads rows (ROW_COLUMNS)
+ * with their last executions (LEFT JOIN: every one null when there is none); readLastExecution
+ * reads them back out. What the row says already (its id, job and domain) is not read twice.
  */
 const LAST = 'last_execution__';
-export const LAST_EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST));
-const LAST_KEYS = EXEC_FIELDS.map(([, key]) => [key, `${LAST}${key}`] as const);
+const FROM_ROW: Readonly<Record<string, string>> = { rowId: 'id', jobId: 'jobId', domain: 'domain' };
+const FROM_ROW_KEYS = new Set(Object.keys(FROM_ROW));
+export const LAST_EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST, FROM_ROW_KEYS));
+// In EXEC_FIELDS' order, so that a record read here has the same shape as one read by EXEC_COLUMNS.
+const LAST_KEYS = EXEC_FIELDS.map(([, key]) => [key, FROM_ROW[key] ?? `${LAST}${key}`] as const);
 export function readLastExecution(row: Record<string, unknown>): ExecutionRecord | undefined {
   if (row[`${LAST}id`] == null) return undefined;
   const out: Record<string, unknown> = {};

@@ -78,10 +78,10 @@ export async function listRows(
   // The page is cut from job_rows alone, then joined: joined first, PostgreSQL hashed all 1,000,000
   // executions to sort 10,000 rows by next run (360 ms a page; an index cut it otherwise). A page
   // with no row still answers the count: the page is right-joined to it.
-  const rows = await sql<(RowWithRead & { totalCount: number; id: string | null })[]>`
+  const rows = await sql<(RowWithRead & { totalCount: number; id: string | null; sortA: string; sortB: string })[]>`
     SELECT ${ROW_COLUMNS(sql)}, ${LAST_EXEC_COLUMNS(sql)},
       (e.id IS NOT NULL AND e.last_seq > 0 AND (lr.user_id IS NULL OR lr.execution_id < e.id OR (lr.execution_id = e.id AND lr.seq < e.last_seq))) AS "hasUnreadLogs",
-      ARRAY[${key.a}::text, ${key.b}::text] AS "sortKey", c.n AS "totalCount"
+      ${key.a}::text AS "sortA", ${key.b}::text AS "sortB", c.n AS "totalCount"
     FROM (SELECT r.* FROM job_rows r WHERE ${where} ${after} ${orderBy} LIMIT ${page.first + 1}) r
       LEFT JOIN executions e ON e.id = r.last_execution_id
       LEFT JOIN log_reads lr ON lr.user_id = ${userId} AND lr.row_id = r.id
@@ -91,6 +91,8 @@ export async function listRows(
   const lastExecutions: ExecutionRecord[] = [];
   for (const row of rows) {
     if (row.id == null) continue; // the count alone: no row matched
+    // Two text columns, not a text[] postgres.js would parse.
+    row.sortKey = [row.sortA, row.sortB];
     nodes.push(row);
     const e = readLastExecution(row);
     if (e) {
