@@ -10,6 +10,7 @@
  * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir
  * BENCH_VERBOSE=1     echo the server processes' output
  * BENCH_VIEWERS_INPROC=1  the watched job's viewers in the benchmark's own process (default: a process of their own, nice 19)
+ * BENCH_VIEWERS_SCHED=idle  that process under SCHED_IDLE (chrt -i 0) instead of nice 19
  * BENCH_WATCHERS=1,10,100 the numbers of viewers of the watched job
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -588,7 +589,7 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
     try {
       const r = await runWatched(n);
       add(
-        `a ${int(WATCHED_LINES)}-line job watched by ${n} live viewer${n > 1 ? 's' : ''}${inProc ? ' (viewers in the benchmark process)' : ' (viewers in a process of their own, nice 19)'}`,
+        `a ${int(WATCHED_LINES)}-line job watched by ${n} live viewer${n > 1 ? 's' : ''}${inProc ? ' (viewers in the benchmark process)' : ` (viewers in a process of their own, ${process.env.BENCH_VIEWERS_SCHED === 'idle' ? 'SCHED_IDLE' : 'nice 19'})`}`,
         `job ${ms(r.ms)} = ${(r.ms / alone).toFixed(2)} × unwatched; ${r.complete}/${n} viewers got every line in order${r.resubscribed ? ` (${r.resubscribed} resubscriptions after falling behind)` : ''}`,
         '≤ 1.2 × unwatched, every line to every viewer',
         `the same job unwatched ${ms(alone)}`,
