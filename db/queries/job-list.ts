@@ -82,7 +82,7 @@ export async function listRows(
     SELECT ${ROW_COLUMNS(sql)}, ${LAST_EXEC_COLUMNS(sql)},
       (e.id IS NOT NULL AND e.last_seq > 0 AND (lr.user_id IS NULL OR lr.execution_id < e.id OR (lr.execution_id = e.id AND lr.seq < e.last_seq))) AS "hasUnreadLogs",
       ${key.a}::text AS "sortA", ${key.b}::text AS "sortB", c.n AS "totalCount"
-    FROM (SELECT r.* FROM job_rows r WHERE ${where} ${after} ${orderBy} LIMIT ${page.first + 1}) r
+    FROM (${pageRows(sql, scope, f, order, { where, after, orderBy, limit: page.first + 1 })}) r
       LEFT JOIN executions e ON e.id = r.last_execution_id
       LEFT JOIN log_reads lr ON lr.user_id = ${userId} AND lr.row_id = r.id
       RIGHT JOIN (SELECT ${count} AS n) c ON true
@@ -101,6 +101,29 @@ export async function listRows(
     }
   }
   return { nodes, totalCount: rows[0]?.totalCount ?? 0, lastExecutions };
+}
+
+/**
+ * The page's rows from job_rows, before any join. In the default order with a status filter, one
+ * ordered read per status (the last_status index is ordered by job and domain within a status),
+ * merged: walking the job order and testing each row's status read 115,000 rows for a page of
+ * failures among 160,000 rows (44 ms) when the failures sort last.
+ */
+type Frag = ReturnType<typeof rowListWhere>;
+function pageRows(
+  sql: Sql,
+  scope: ReturnType<typeof sql>,
+  f: RowListFilter,
+  order: RowOrder,
+  p: { where: Frag; after: Frag; orderBy: Frag; limit: number },
+) {
+  const statuses = [...new Set(f.statuses ?? [])];
+  if (order.field !== 'JOB' || f.neverRun || statuses.length < 1 || statuses.length > 8)
+    return sql`SELECT r.* FROM job_rows r WHERE ${p.where} ${p.after} ${p.orderBy} LIMIT ${p.limit}`;
+  const rest = rowListWhere(sql, scope, { ...f, statuses: undefined });
+  const one = (s: string) => sql`(SELECT r.* FROM job_rows r WHERE ${rest} AND r.last_status = ${s}::execution_status ${p.after} ${p.orderBy} LIMIT ${p.limit})`;
+  const branches = statuses.slice(1).reduce((acc, s) => sql`${acc} UNION ALL ${one(s)}`, one(statuses[0]!));
+  return sql`SELECT r.* FROM (${branches}) r ${p.orderBy} LIMIT ${p.limit}`;
 }
 
 /**

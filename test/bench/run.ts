@@ -738,9 +738,13 @@ async function listAtScale(env: Env, tmp: string) {
     // was left out of it until 2026-11-29 19:50, which made the ratio look worse than it was).
     const aRaw = await time(() => {
       const st = statusSets[i++ % 3]!;
+      // One ordered read per status, merged, as the API reads the page since 2026-11-29 23:40 (a
+      // single read walking the job order tested every row's status: 44 ms at 160,000 rows).
+      const one = (s: string) => sql`(SELECT * FROM job_rows WHERE in_catalog AND last_status = ${s}::execution_status ORDER BY job_id, domain LIMIT 51)`;
+      const branches = st.slice(1).reduce((acc, s) => sql`${acc} UNION ALL ${one(s)}`, one(st[0]!));
       return sql`
         SELECT r.*, e.status, e.started_at, (SELECT count(*) FROM job_rows c WHERE c.in_catalog AND c.last_status = ANY(${st}::execution_status[])) AS total
-        FROM (SELECT * FROM job_rows WHERE in_catalog AND last_status = ANY(${st}::execution_status[]) ORDER BY job_id, domain LIMIT 51) r
+        FROM (SELECT * FROM (${branches}) u ORDER BY job_id, domain LIMIT 51) r
         LEFT JOIN executions e ON e.id = r.last_execution_id`;
     });
     fig(`list at scale: jobs page of 50, status filter (${scale})`, a, aRaw);

@@ -109,6 +109,25 @@ describe('jobs(orderBy)', () => {
     assert.ok(filtered.rows.every((r) => r.domain.startsWith('d1')), 'text matches the domain');
   });
 
+  test('a status filter in job order (one ordered read per status, merged) pages like the database sorts, both ways', async () => {
+    // Statuses spread over the rows so that each status's rows interleave in job order.
+    await app.deps.sql`
+      UPDATE job_rows r SET last_status = (ARRAY['SUCCESS', 'FAILURE', 'WARNING', NULL]::execution_status[])[1 + s.n % 4]
+      FROM (SELECT id, row_number() OVER (ORDER BY domain, job_id) AS n FROM job_rows) s WHERE s.id = r.id`;
+    for (const statuses of [['FAILURE'], ['FAILURE', 'WARNING'], ['WARNING', 'SUCCESS', 'FAILURE']]) {
+      for (const direction of ['ASC', 'DESC'] as const) {
+        const label = `${statuses} ${direction}`;
+        const truth = (await app.deps.sql<{ id: string }[]>`
+          SELECT id FROM job_rows WHERE in_catalog AND last_status = ANY(${statuses}::execution_status[])
+          ORDER BY job_id ${direction === 'ASC' ? app.deps.sql`ASC` : app.deps.sql`DESC`}, domain ${direction === 'ASC' ? app.deps.sql`ASC` : app.deps.sql`DESC`}`).map((r) => r.id);
+        assert.ok(truth.length > 4, `${label}: ${truth.length} rows, more than two pages`);
+        const paged = await pageThrough(admin, { field: 'JOB', direction }, 2, { statuses });
+        assert.equal(paged.total, truth.length, label);
+        assert.deepEqual(paged.rows.map((r) => r.id), truth, label);
+      }
+    }
+  });
+
   test('text search matches the domain too', async () => {
     const r = (await admin.ok(PAGE, { f: { text: 'D07.EXAM' }, n: 100 })).jobs as { totalCount: number; nodes: Node[] };
     assert.ok(r.totalCount > 0);
