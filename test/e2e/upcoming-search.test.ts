@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { axe, blocking, countByImpact } from '../helpers/a11y';
 import { ADMIN, Gql } from '../helpers/app';
 import { MODES, closeBrowserTest, launchBrowser, screenshotPath, tid, openPage, type PageOptions, signInThrough } from '../helpers/browser';
@@ -245,15 +245,19 @@ test('upcoming: the window, status, text and domain filters narrow the list and 
   await page.context().close();
 });
 
+/**
+ * A finished request's body, for the figures a test prints; null when the test closed its page
+ * first (an unhandled rejection of that read failed the whole file once). Any other failure throws.
+ */
+const bodyOf = (page: Page, r: Request) => r.response().then((res) => res?.body()).catch((e: unknown) => (page.isClosed() ? null : Promise.reject(e)));
+
 test('upcoming: "Load later occurrences" appends the next page, in order, without duplicates', async () => {
   const page = await newPage();
   // What one page costs: its size on the wire and the time to answer (measured, printed).
   const pages: { bytes: number; ms: number }[] = [];
   page.on('requestfinished', async (r) => {
     if (!r.url().endsWith('/graphql') || !r.postData()?.includes('query Upcoming')) return;
-    // A request still finishing when the test closes its page has no body to read any more: it is
-    // not one of the pages measured (an unhandled rejection here failed the whole file once).
-    const body = await r.response().then((res) => res?.body()).catch((e: unknown) => (page.isClosed() ? null : Promise.reject(e)));
+    const body = await bodyOf(page, r);
     if (body === null) return;
     pages.push({ bytes: body?.length ?? 0, ms: Math.round(r.timing().responseEnd - r.timing().requestStart) });
   });
@@ -329,8 +333,8 @@ test('search: exactly the lines that contain the text, any case, highlighted, wi
   });
   page.on('requestfinished', async (r) => {
     if (!r.url().endsWith('/graphql') || !r.postData()?.includes('query SearchLogs')) return;
-    const body = await r.response().then((res) => res?.body()).catch((e: unknown) => (page.isClosed() ? null : Promise.reject(e)));
-    if (body === null) return; // finished as the page closed (see the upcoming test above)
+    const body = await bodyOf(page, r);
+    if (body === null) return;
     console.log(`searchLogs answer: ${body?.length ?? 0} bytes in ${Math.round(r.timing().responseEnd - r.timing().requestStart)} ms`);
   });
   // One character: said on the field, nothing sent.

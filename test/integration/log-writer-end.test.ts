@@ -33,7 +33,13 @@ async function heldRun(opts: { reportSend?: boolean } = {}) {
   return e!.id;
 }
 
-const writerFor = (id: number, owner = OWNER) => new LogWriter(app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 1000, owner });
+/** A writer of the run, as the runner uses it, holding `lines` lines ("line 1" …) and closed. */
+function closedWriter(id: number, lines: number, owner = OWNER) {
+  const w = new LogWriter(app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 1000, owner });
+  for (let i = 1; i <= lines; i++) w.write('INFO', `line ${i}`);
+  w.close();
+  return w;
+}
 
 async function stored(id: number) {
   const [r] = await app.deps.sql<{ n: number; ordered: boolean; status: string; lastSeq: number }[]>`
@@ -53,9 +59,7 @@ function ending(id: number, seen: LogBatch[], status: 'SUCCESS' | 'FAILURE' = 'S
 
 test('the last lines go with the statement that ends the run', async () => {
   const id = await heldRun();
-  const w = writerFor(id);
-  for (let i = 1; i <= 3; i++) w.write('INFO', `line ${i}`);
-  w.close();
+  const w = closedWriter(id, 3);
   const seen: LogBatch[] = [];
   assert.equal(await w.flushAndEnd(ending(id, seen)), true);
   assert.deepEqual(seen.map((b) => b.seqs), [[1, 2, 3]]);
@@ -64,27 +68,21 @@ test('the last lines go with the statement that ends the run', async () => {
 
 test('a run with a report to queue: its lines are written, and it stays in progress for its transaction', async () => {
   const id = await heldRun({ reportSend: true });
-  const w = writerFor(id);
-  for (let i = 1; i <= 2; i++) w.write('INFO', `line ${i}`);
-  w.close();
+  const w = closedWriter(id, 2);
   assert.equal(await w.flushAndEnd(ending(id, [])), false);
   assert.deepEqual(await stored(id), { n: 2, ordered: true, status: 'IN_PROGRESS', lastSeq: 2 });
 });
 
 test('a failure is never ended quietly (alerts and retries decide in a transaction)', async () => {
   const id = await heldRun();
-  const w = writerFor(id);
-  w.write('INFO', 'line 1');
-  w.close();
+  const w = closedWriter(id, 1);
   assert.equal(await w.flushAndEnd(ending(id, [], 'FAILURE')), false);
   assert.deepEqual(await stored(id), { n: 1, ordered: true, status: 'IN_PROGRESS', lastSeq: 1 });
 });
 
 test('a refused ending statement falls back to the usual write', async () => {
   const id = await heldRun();
-  const w = writerFor(id);
-  for (let i = 1; i <= 4; i++) w.write('INFO', `line ${i}`);
-  w.close();
+  const w = closedWriter(id, 4);
   const refused = async () => {
     await app.deps.sql`SELECT 1 / 0`;
     return { owned: true, ended: true };
@@ -95,18 +93,14 @@ test('a refused ending statement falls back to the usual write', async () => {
 
 test('a run this worker no longer holds takes neither its lines nor its end', async () => {
   const id = await heldRun();
-  const w = writerFor(id, 'another-owner');
-  w.write('INFO', 'line 1');
-  w.close();
+  const w = closedWriter(id, 1, 'another-owner');
   await assert.rejects(() => w.flushAndEnd((batch, delta) => appendAndEnd(app.deps.sql, id, 'another-owner', batch, delta, 'SUCCESS', null)));
   assert.deepEqual(await stored(id), { n: 0, ordered: true, status: 'IN_PROGRESS', lastSeq: 0 });
 });
 
 test('a flood: earlier batches as before, the last one with the end, every line once and in order', async () => {
   const id = await heldRun();
-  const w = writerFor(id);
-  for (let i = 1; i <= 12_345; i++) w.write('INFO', `line ${i}`);
-  w.close();
+  const w = closedWriter(id, 12_345);
   const seen: LogBatch[] = [];
   assert.equal(await w.flushAndEnd(ending(id, seen)), true);
   assert.equal(seen.length, 1);
