@@ -138,7 +138,9 @@ test('a plan change keeps each row\'s place in the window; back to AUTOMATIC giv
     const fraction = (spreadOffsetMs(r, 300) / 300) * 180;
     assert.ok(Math.abs(fraction - spreadOffsetMs(r, 180)) <= 1000, `${r.domain}: ${fraction} vs ${spreadOffsetMs(r, 180)}`);
     const back = (await g.ok(UPDATE, { d: r.domain, i: { plan: { kind: 'AUTOMATIC' } } })).updateJob;
-    assert.equal(Date.parse(back.nextRunAt), r.nextRunAt!.getTime(), `${r.domain} is back at its time`);
+    // Back at its time, unless that time came meanwhile (the suite ran inside 01:00-04:00 UTC).
+    const want = r.nextRunAt!.getTime() > Date.now() ? [r.nextRunAt!.getTime()] : expectedBetween(AUTO, r, t0, Date.now());
+    assert.ok(want.includes(Date.parse(back.nextRunAt)), `${r.domain} is back at its time`);
   }
 });
 
