@@ -782,7 +782,7 @@ async function listAtScale(env: Env, tmp: string) {
     // Online backup of this data set while the server runs, against a bare copy of the same folder.
     const copyTo = path.join(tmp, 'bare-copy');
     let t0 = now();
-    await fs.cp(path.join(dataDir, 'pg'), copyTo, { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+    await copyLiveFolder(path.join(dataDir, 'pg'), copyTo);
     const bare = now() - t0;
     await fs.rm(copyTo, { recursive: true, force: true });
     const backupTo = path.join(tmp, 'backup');
@@ -1017,3 +1017,27 @@ main()
     for (const c of children) void c().catch(() => {});
   })
   .finally(() => process.exit(0));
+
+/**
+ * A bare copy of a running PostgreSQL's data folder: a file the server removes while it is being
+ * copied (pg_internal.init, temporary files) is skipped, as a file-level backup tool would (fs.cp
+ * failed the whole list phase on one such file).
+ */
+async function copyLiveFolder(from: string, to: string): Promise<void> {
+  await fs.mkdir(to, { recursive: true });
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(from, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  for (const e of entries) {
+    if (e.name === 'postmaster.pid') continue;
+    const a = path.join(from, e.name);
+    const b = path.join(to, e.name);
+    if (e.isDirectory()) await copyLiveFolder(a, b);
+    else await fs.copyFile(a, b).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
+  }
+}
+
