@@ -49,7 +49,7 @@ const entries = fc.oneof(
   fc.constant([{ level: 'WARNING' as LogLevel, message: '' }, { level: 'WARNING' as LogLevel, message: '' }]),
 );
 
-async function roundTrip(batch: Entry[]) {
+async function roundTrip(batch: readonly Entry[]) {
   const id = await heldRun();
   const w = new LogWriter(app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 10_000, owner: OWNER });
   const t0 = Date.now();
