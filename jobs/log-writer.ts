@@ -3,8 +3,16 @@ import { appendBatch, type LogBatch, type LogDelta, type LogLevel, type LogRecor
 import { metrics } from '../lib/ops';
 import { maskSecrets } from './parameters';
 
-/** Where committed entries go at once when this process also serves live logs (the LiveHub). */
-export type LiveSink = { wants(executionId: number): boolean; offer(executionId: number, rows: readonly LogRecord[]): void };
+/**
+ * Where committed entries go at once when this process also serves live logs (the LiveHub).
+ * `expect`: entries up to `seq` are committed and will be offered on the next turn of the event
+ * loop (a NOTIFY up to there needs no read).
+ */
+export type LiveSink = {
+  wants(executionId: number): boolean;
+  expect(executionId: number, seq: number): void;
+  offer(executionId: number, rows: readonly LogRecord[]): void;
+};
 
 const MAX_BATCH = 10_000;
 /** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
@@ -143,7 +151,8 @@ export class LogWriter {
         if (batch.ats[i] !== ms) at = new Date((ms = batch.ats[i]!)).toISOString();
         rows[i] = { seq: batch.seqs[i]!, at, level: batch.levels[i]!, message: batch.messages[i]! };
       }
-      this.opts.live.offer(this.executionId, rows);
+      this.toOffer.push(rows);
+      this.opts.live.expect(this.executionId, rows[n - 1]!.seq);
     }
     this.seqs.splice(0, n);
     this.ats.splice(0, n);
@@ -156,6 +165,21 @@ export class LogWriter {
     if (this.seqs.length < HIGH_WATER && this.drainWaiters.length) {
       for (const w of this.drainWaiters.splice(0)) w();
     }
+    if (!this.toOffer.length) return;
+    // In a flood (more entries waiting) the loop sends its next batch first and the viewers get
+    // these on the next turn, while PostgreSQL stores that batch: their fan-out is kept off the
+    // writer's path. Otherwise they go at once.
+    if (this.seqs.length > 0 && !this.ending && !this.refused) this.offering ??= setImmediate(() => this.offerLive());
+    else this.offerLive();
+  }
+
+  /** Committed rows for the live viewers, oldest first, offered on the next turn (see written). */
+  private toOffer: LogRecord[][] = [];
+  private offering: NodeJS.Immediate | undefined;
+  private offerLive() {
+    if (this.offering) clearImmediate(this.offering);
+    this.offering = undefined;
+    for (const rows of this.toOffer.splice(0)) this.opts.live!.offer(this.executionId, rows);
   }
 
   private get pending() {
@@ -201,6 +225,7 @@ export class LogWriter {
       ambiguous = false;
       this.written(next);
     }
+    if (this.toOffer.length) this.offerLive();
   }
 
   private ending = false;

@@ -27,7 +27,17 @@ type LogSub = { channel: Channel<LogChunk>; lastSent: number; backlogDone: boole
  * falling behind and comes back catches up from memory instead of the database, whose reads would
  * compete with the job's own writes.
  */
-type LogState = { readUpTo: number; finalSeq?: number; subs: Set<LogSub>; reading: boolean; again: boolean; recent: LogChunk[]; recentCount: number };
+type LogState = {
+  readUpTo: number;
+  finalSeq?: number;
+  subs: Set<LogSub>;
+  reading: boolean;
+  again: boolean;
+  recent: LogChunk[];
+  recentCount: number;
+  /** A worker of this process has committed entries up to here and is about to offer them. */
+  expected?: number;
+};
 
 /** Entries kept per watched execution for subscribers that come back (see LogState.recent). */
 export const RECENT_ENTRIES = 50_000;
@@ -94,9 +104,17 @@ export class LiveHub {
    */
   offer(executionId: number, rows: readonly LogRecord[]) {
     const state = this.logs.get(executionId);
-    if (!state || !rows.length || rows[0]!.seq > state.readUpTo + 1) return;
+    if (!state || !rows.length) return;
+    // Not following what was delivered (a subscriber came in between): read them instead.
+    if (rows[0]!.seq > state.readUpTo + 1) return void this.pump(executionId, state);
     this.deliver(state, rows);
     this.endIfDone(state);
+  }
+
+  /** A worker of this process committed entries up to `seq` and offers them next turn: their NOTIFY needs no read. */
+  expect(executionId: number, seq: number) {
+    const state = this.logs.get(executionId);
+    if (state && !(seq <= (state.expected ?? 0))) state.expected = seq;
   }
 
   private async runLogSub(exec: ExecutionRecord, sub: LogSub) {
@@ -227,7 +245,8 @@ export class LiveHub {
   private onLog(payload: string) {
     const [idText, seqText] = payload.split(':');
     const state = this.logs.get(Number(idText));
-    if (state && Number(seqText) > state.readUpTo) void this.pump(Number(idText), state);
+    const seq = Number(seqText);
+    if (state && seq > state.readUpTo && !(seq <= (state.expected ?? 0))) void this.pump(Number(idText), state);
   }
 
   private execPending = new Set<number>();

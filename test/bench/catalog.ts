@@ -12,8 +12,9 @@ import type { FleetContext } from './fleet';
 import { Http, now } from './client';
 import { int, ms, pct } from './stats';
 
-const SIZES = [1, 1000, 5000];
-const N = 200;
+// BENCH_CATALOG_SIZES / BENCH_CATALOG_REQUESTS: other sizes or more requests, for profiling one.
+const SIZES = process.env.BENCH_CATALOG_SIZES?.split(',').map(Number) ?? [1, 1000, 5000];
+const N = Number(process.env.BENCH_CATALOG_REQUESTS) || 200;
 
 async function times(f: () => Promise<unknown>, n = N) {
   for (let i = 0; i < 10; i++) await f();

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import postgres from 'postgres';
 import { appendAndEnd, type LogBatch, type LogDelta } from '../../db/queries/logs';
 import { LogWriter } from '../../jobs/log-writer';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -106,4 +107,29 @@ test('a flood: earlier batches as before, the last one with the end, every line 
   assert.equal(seen.length, 1);
   assert.ok(seen[0]!.seqs.length <= 10_000 && seen[0]!.seqs.at(-1) === 12_345, `last batch ${seen[0]!.seqs.length} entries`);
   assert.deepEqual(await stored(id), { n: 12_345, ordered: true, status: 'SUCCESS', lastSeq: 12_345 });
+});
+
+test('a flood with live viewers: each batch goes to PostgreSQL before the viewers get the one before it', async () => {
+  const id = await heldRun();
+  const events: string[] = [];
+  // The writer's own connection, telling when each statement leaves for PostgreSQL.
+  const sql = postgres(app.databaseUrl, { max: 1, onnotice: () => {}, debug: (_c, q) => /INSERT INTO log_entries/.test(q) && events.push('batch') });
+  try {
+    const live = {
+      wants: () => true,
+      expect: (_id: number, seq: number) => events.push(`expect ${seq}`),
+      offer: (_id: number, rows: readonly { seq: number }[]) => events.push(`offer ${rows[0]!.seq}-${rows.at(-1)!.seq}`),
+    };
+    const w = new LogWriter(sql as unknown as typeof app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 1000, owner: OWNER, live });
+    for (let i = 1; i <= 25_000; i++) w.write('INFO', `line ${i}`);
+    await w.flush();
+    // Three batches (10,000 + 10,000 + 5,000): batch k+1 is sent before batch k is offered; the last
+    // one, with nothing after it, is offered at once; every entry is offered once, in order.
+    assert.deepEqual(events, [
+      'batch', 'expect 10000', 'batch', 'offer 1-10000', 'expect 20000', 'batch', 'offer 10001-20000', 'expect 25000', 'offer 20001-25000',
+    ]);
+    assert.deepEqual(await stored(id), { n: 25_000, ordered: true, status: 'IN_PROGRESS', lastSeq: 25_000 });
+  } finally {
+    await sql.end();
+  }
 });
