@@ -191,8 +191,11 @@ async function assertScheduled(rule: RuleJson, t0: number, t1: number) {
 
 test(`updateJobs of all ${N} rows of one job by filter: within 2 s, every nextRunAt right (its own spread), Agenda in step, one audit entry`, async () => {
   const took: number[] = [];
+  // Half a day from now: no row's time can come while the test runs (at 01:00 spread over three
+  // hours, a suite running at 01:57 UTC saw a row run meanwhile, and two occurrences pending).
+  const hour = `${String((new Date().getUTCHours() + 12) % 24).padStart(2, '0')}:00`;
   for (const spreadMinutes of [180, 120]) {
-    const rule: RuleJson = { kind: 'DAILY', days: DAYS, times: ['01:00'], timeZone: 'UTC', spreadMinutes };
+    const rule: RuleJson = { kind: 'DAILY', days: DAYS, times: [hour], timeZone: 'UTC', spreadMinutes };
     const t0 = Date.now();
     const r = (await admin.ok(UPDATE, { s: { filter: { jobId: 'acme.purge' } }, i: { plan: { kind: 'SCHEDULED', rule } } })).updateJobs;
     const t1 = Date.now();
