@@ -116,8 +116,8 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
  * collection). onNext must hand graphql-ws the shared result itself (`isSharedResult`).
  */
 const TOKEN = `__jobdeck_shared_${Math.random().toString(36).slice(2)}_`;
-/** Shared results written as JSON, and messages sent with one (a test reads them). */
-export const sharedJsonStats = { written: 0, sent: 0, compiled: 0 };
+/** Shared results written as JSON, messages sent with one, and those sent as fragments (lib/web.ts; a test reads them). */
+export const sharedJsonStats = { written: 0, sent: 0, compiled: 0, fragmented: 0 };
 const pending = new Map<string, object>();
 /** A shared result's JSON as UTF-8, encoded once (dropped with the result). */
 const utf8Of = new WeakMap<object, Buffer>();

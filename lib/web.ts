@@ -18,7 +18,7 @@ import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../services/access';
 import { buildSchema } from '../graphql/schema';
-import { isSharedResult, sharedJsonReplacer, sharedParts, subscribeShared } from '../graphql/shared-events';
+import { isSharedResult, sharedJsonReplacer, sharedJsonStats, sharedParts, subscribeShared } from '../graphql/shared-events';
 import { LIMITS, limitRules, parseAndValidate } from '../graphql/limits';
 import { credentialAlive } from '../services/auth';
 import type { Deps } from '../services/deps';
@@ -38,6 +38,8 @@ const WS_MAX_PAYLOAD_BYTES = 256 * 1024;
 const WS_MAX_SUBSCRIPTIONS = 100;
 const WS_RECHECK_MS = 5000;
 const HTTP_DRAIN_MS = 5000;
+/** A shared live result up to this size is copied into each subscriber's message rather than sent as fragments. */
+const WHOLE_MESSAGE_BYTES = 16 * 1024;
 
 /** query, mutation or subscription: the operation a document runs (its only one, or the one named). */
 function operationType(document: DocumentNode, name: string | null | undefined) {
@@ -222,10 +224,17 @@ export async function createWebServer(o: {
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
     // A message carrying a shared result goes out as three fragments of one text message, sent in
     // the same synchronous call (nothing else can come between them); graphql-ws's callback on the last.
+    // A small one goes whole: each fragment is a write of its own, and a one-line message to 1,000
+    // viewers as three writes each took the fan-out's p50 from ~35 to ~60 ms.
     socket.send = ((data: unknown, ...rest: unknown[]) => {
       const parts = typeof data === 'string' ? sharedParts(data) : undefined;
       if (!parts) return send(data, ...rest);
       const cb = rest.find((x) => typeof x === 'function');
+      if (parts[1].length <= WHOLE_MESSAGE_BYTES) {
+        const whole = Buffer.concat([Buffer.from(parts[0]), parts[1], Buffer.from(parts[2])]);
+        return cb ? send(whole, { binary: false }, cb) : send(whole, { binary: false });
+      }
+      sharedJsonStats.fragmented++;
       send(parts[0], { fin: false });
       send(parts[1], { binary: false, fin: false });
       return cb ? send(parts[2], { fin: true }, cb) : send(parts[2], { fin: true });

@@ -166,6 +166,9 @@ test('subscribers of one log with different selections each get their own shape,
   const written = sharedJsonStats.written - json0.written;
   const sent = sharedJsonStats.sent - json0.sent;
   assert.ok(sent - written >= r1.length, `shared JSON: ${written} written, ${sent} sent, ${r1.length} events each for a1 and a2`);
+  // Large chunks (a1 and a2's) went as three fragments, small ones (only seqs) whole: both arrive intact below.
+  const fragmented = sharedJsonStats.fragmented - json0.fragmented;
+  assert.ok(fragmented > 0 && fragmented < sent, `${fragmented} of ${sent} messages sent as fragments`);
   // Plain selections are built by the compiled path (the one with @include goes through graphql-js).
   assert.ok(sharedJsonStats.compiled - json0.compiled >= r1.length, `${sharedJsonStats.compiled - json0.compiled} events compiled`);
   const [e] = await app.deps.sql<{ lastSeq: number }[]>`SELECT last_seq AS "lastSeq" FROM executions WHERE id = ${Number(id)}`;
