@@ -11,27 +11,15 @@ import fc from 'fast-check';
 import type { LogLevel } from '../../db/queries/logs';
 import { LogWriter } from '../../jobs/log-writer';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { heldRun } from '../helpers/held-run';
 
 const OWNER = 'test-owner@exact';
 let app: TestApp;
-let n = 0;
 
 before(async () => {
   app = await startTestApp();
 });
 after(() => app?.stop());
-
-/** A run held by OWNER on a row of its own (not in the catalog: no worker of the app takes it). */
-async function heldRun() {
-  const sql = app.deps.sql;
-  const jobId = `test.exact${++n}`;
-  const [row] = await sql<{ id: string }[]>`
-    INSERT INTO job_rows (job_id, domain, kind, plan_kind) VALUES (${jobId}, 'global', 'GLOBAL', 'DISABLED') RETURNING id`;
-  const [e] = await sql<{ id: number }[]>`
-    INSERT INTO executions (row_id, job_id, domain, trigger, owner) VALUES (${row!.id}, ${jobId}, 'global', 'API', ${OWNER})
-    RETURNING id::int AS id`;
-  return e!.id;
-}
 
 type Entry = { level: LogLevel; message: string };
 const LEVELS: LogLevel[] = ['INFO', 'WARNING', 'ERROR', 'PROGRESS'];
@@ -50,7 +38,7 @@ const entries = fc.oneof(
 );
 
 async function roundTrip(batch: readonly Entry[]) {
-  const id = await heldRun();
+  const id = await heldRun(app.deps.sql, OWNER);
   const w = new LogWriter(app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 10_000, owner: OWNER });
   const t0 = Date.now();
   for (const e of batch) w.write(e.level, e.message);

@@ -11,28 +11,17 @@ import postgres from 'postgres';
 import { appendAndEnd, type LogBatch, type LogDelta } from '../../db/queries/logs';
 import { LogWriter } from '../../jobs/log-writer';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { heldRun as heldRunOf } from '../helpers/held-run';
 
 const OWNER = 'test-owner@end';
 let app: TestApp;
-let n = 0;
 
 before(async () => {
   app = await startTestApp();
 });
 after(() => app?.stop());
 
-/** A run held by OWNER on a row of its own (not in the catalog: no worker of the app takes it). */
-async function heldRun(opts: { reportSend?: boolean } = {}) {
-  const sql = app.deps.sql;
-  const [row] = await sql<{ id: string }[]>`
-    INSERT INTO job_rows (job_id, domain, kind, plan_kind, report_send, report_recipients)
-    VALUES (${`test.end${++n}`}, 'global', 'GLOBAL', 'DISABLED', ${opts.reportSend ?? false}, ${opts.reportSend ? ['ops@example.com'] : []})
-    RETURNING id`;
-  const [e] = await sql<{ id: number }[]>`
-    INSERT INTO executions (row_id, job_id, domain, trigger, owner) VALUES (${row!.id}, ${`test.end${n}`}, 'global', 'API', ${OWNER})
-    RETURNING id::int AS id`;
-  return e!.id;
-}
+const heldRun = (opts: { reportSend?: boolean } = {}) => heldRunOf(app.deps.sql, OWNER, opts);
 
 /** A writer of the run, as the runner uses it, holding `lines` lines ("line 1" …) and closed. */
 function closedWriter(id: number, lines: number, owner = OWNER) {
