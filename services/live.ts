@@ -114,7 +114,7 @@ export class LiveHub {
   /** A worker of this process committed entries up to `seq` and offers them next turn: their NOTIFY needs no read. */
   expect(executionId: number, seq: number) {
     const state = this.logs.get(executionId);
-    if (state && !(seq <= (state.expected ?? 0))) state.expected = seq;
+    if (state && seq > (state.expected ?? 0)) state.expected = seq;
   }
 
   private async runLogSub(exec: ExecutionRecord, sub: LogSub) {
@@ -246,7 +246,7 @@ export class LiveHub {
     const [idText, seqText] = payload.split(':');
     const state = this.logs.get(Number(idText));
     const seq = Number(seqText);
-    if (state && seq > state.readUpTo && !(seq <= (state.expected ?? 0))) void this.pump(Number(idText), state);
+    if (state && seq > state.readUpTo && seq > (state.expected ?? 0)) void this.pump(Number(idText), state);
   }
 
   private execPending = new Set<number>();

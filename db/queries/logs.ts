@@ -24,17 +24,15 @@ const insertEntries = (sql: Sql, executionId: number, batch: LogBatch) => {
   const messageRows = splittable
     ? sql`string_to_table(${messages.join('\n')}, E'\\n')`
     : sql`json_array_elements_text(${sql.json(messages)}::json)`;
-  const times = sql`string_to_table(${ats.join(',')}, ',')`;
-  return level !== undefined
-    ? sql`
+  // One level for the whole batch is a parameter; otherwise a third column of texts to split.
+  const [levelRows, columns, levelOf] =
+    level !== undefined
+      ? [sql``, sql`a, m, o`, sql`${level}::log_level`]
+      : [sql`, string_to_table(${levels.join(',')}, ',')`, sql`a, m, l, o`, sql`l::log_level`];
+  return sql`
   INSERT INTO log_entries (execution_id, seq, at, level, message)
-  SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', ${level}::log_level, m
-  FROM ROWS FROM (${times}, ${messageRows}) WITH ORDINALITY AS t(a, m, o)
-  WHERE EXISTS (SELECT 1 FROM held)`
-    : sql`
-  INSERT INTO log_entries (execution_id, seq, at, level, message)
-  SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', l::log_level, m
-  FROM ROWS FROM (${times}, string_to_table(${levels.join(',')}, ','), ${messageRows}) WITH ORDINALITY AS t(a, l, m, o)
+  SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', ${levelOf}, m
+  FROM ROWS FROM (string_to_table(${ats.join(',')}, ','), ${messageRows}${levelRows}) WITH ORDINALITY AS t(${columns})
   WHERE EXISTS (SELECT 1 FROM held)`;
 };
 

@@ -13,6 +13,7 @@ import { RECENT_ENTRIES } from '../../services/live';
 import type { LogChunk } from '../../services/log-chunks';
 import type { Channel } from '../../lib/channel';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { heldRun } from '../helpers/held-run';
 
 const OWNER = 'test-owner@recent';
 const N = 60_000; // past RECENT_ENTRIES: the first entries are only in the database
@@ -38,11 +39,7 @@ test('a returning subscriber catches up from memory; one from further back reads
   assert.ok(N > RECENT_ENTRIES);
   const sql = app.deps.sql;
   const hub = app.hub!;
-  const [row] = await sql<{ id: string }[]>`
-    INSERT INTO job_rows (job_id, domain, kind, plan_kind) VALUES ('test.recent', 'global', 'GLOBAL', 'DISABLED') RETURNING id`;
-  const [e] = await sql<{ id: number }[]>`
-    INSERT INTO executions (row_id, job_id, domain, trigger, owner) VALUES (${row!.id}, 'test.recent', 'global', 'API', ${OWNER}) RETURNING id::int AS id`;
-  const id = e!.id;
+  const id = await heldRun(sql, OWNER);
 
   // A viewer from the start keeps the execution's state (and what it keeps) alive.
   const first = drain(hub.subscribeLogBatches((await findExecution(sql, id))!, 0));
