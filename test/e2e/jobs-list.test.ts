@@ -54,6 +54,17 @@ async function waitCount(n: number) {
 }
 /** The page's live updates flow (its socket is connected): a change made now reaches it. */
 const live = () => page.locator('html[data-live="connected"]').waitFor({ state: 'attached' });
+/**
+ * The page's socket is connected and the server holds its subscription (its gauge counts it): a
+ * change from now on reaches the page. Connected alone left a window in which the subscription was
+ * still on its way, and a run that failed within it was pushed to nobody (seen once in CI).
+ */
+async function subscribed() {
+  await live();
+  while (!/^jobdeck_subscriptions [1-9]/m.test(await (await fetch(`${server.url}/metrics`)).text())) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function count() {
   const m = (await page.locator(tid('jobs-count')).innerText()).match(/^([\d,]+) jobs?/);
@@ -97,7 +108,7 @@ after(() => closeBrowserTest({ browser, server, tmp, pageErrors }));
 test('In progress: a run started elsewhere appears, and leaves when it is cancelled; the count follows', async () => {
   await page.goto(`${server.url}/jobs?status=IN_PROGRESS`);
   await page.locator(tid('jobs-count')).filter({ hasText: /job/ }).waitFor();
-  await live();
+  await subscribed();
   const before = await count();
   assert.equal(await page.locator(row('demo.long@global')).count(), 0);
 
@@ -114,7 +125,7 @@ test('In progress: a run started elsewhere appears, and leaves when it is cancel
 test('Failure: a failed run appears, and leaves when its next run succeeds', async () => {
   await page.goto(`${server.url}/jobs?status=FAILURE`);
   await page.locator(tid('jobs-count')).filter({ hasText: /job/ }).waitFor();
-  await live();
+  await subscribed();
   const before = await count();
   assert.equal(await ended(await execute('demo.flaky')), 'FAILURE');
   await page.locator(row('demo.flaky@global')).waitFor();
