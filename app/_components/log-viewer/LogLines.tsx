@@ -125,10 +125,18 @@ export function LogLines({ rows, version, bySeq, follow, onFollowChange, jump, h
       else if (fromBottom <= 2) onFollowChange(true);
       lastTop = el.scrollTop;
     };
+    // A wheel turned upwards is the reader's wish to stop, whatever the scroll events say: while a
+    // fast log grows, following put the view back at the bottom before the wheel's own scroll
+    // events went far enough up to count, and the reader was pulled down again.
+    const onWheel = (e: WheelEvent) => {
+      if (e.deltaY < 0) onFollowChange(false);
+    };
     el.addEventListener('scroll', onScroll, { passive: true });
+    el.addEventListener('wheel', onWheel, { passive: true });
     return () => {
       resized.disconnect();
       el.removeEventListener('scroll', onScroll);
+      el.removeEventListener('wheel', onWheel);
     };
   }, [onFollowChange]);
 
