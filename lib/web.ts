@@ -47,7 +47,7 @@ function operationType(document: DocumentNode, name: string | null | undefined) 
   return (ops.find((d) => !name || d.name?.value === name) ?? ops[0])?.operation ?? 'query';
 }
 
-type WsExtra = { viewer?: Viewer; subscriptions?: number };
+type WsExtra = { viewer?: Viewer; subscriptions?: number; release?: () => void };
 type Upgraded = http.IncomingMessage & { jobdeckOriginOk?: boolean };
 
 
@@ -185,7 +185,11 @@ export async function createWebServer(o: {
         if (!(extra.request as Upgraded).jobdeckOriginOk) cred.sessionToken = undefined;
         const viewer = await viewerFrom(deps, cred, addressOf(extra.request));
         if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
+        // Closed while its credentials were checked: its close has already run, keep nothing for it.
+        if (extra.socket.readyState !== extra.socket.OPEN) return false;
         extra.viewer = viewer;
+        // Its page subscribes right after reading its rows: changes in between are kept for it.
+        extra.release = hub.retainExecutions();
         sockets.set(extra.socket, extra);
         return true;
       },
@@ -220,7 +224,10 @@ export async function createWebServer(o: {
     wss,
   );
   wss.on('connection', (socket) => {
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      (sockets.get(socket) as WsExtra | undefined)?.release?.();
+      sockets.delete(socket);
+    });
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
     // A message carrying a shared result goes out as three fragments of one text message, sent in
     // the same synchronous call (nothing else can come between them); graphql-ws's callback on the last.

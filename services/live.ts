@@ -1,8 +1,9 @@
 import type { Sql } from '../db/client';
-import { findExecution, findExecutions, type ExecutionRecord } from '../db/queries/executions';
+import { findExecution, type ExecutionRecord } from '../db/queries/executions';
 import { readLogs, type LogRecord } from '../db/queries/logs';
 import { Channel } from '../lib/channel';
 import { AppError } from '../lib/errors';
+import { ExecutionFeed } from './exec-feed';
 import { chunked, entriesOf, recentAfter, type LogChunk } from './log-chunks';
 
 export { LOG_CHUNK, type LogChunk } from './log-chunks';
@@ -43,7 +44,6 @@ type LogState = {
 export const RECENT_ENTRIES = 50_000;
 /** Entries kept for all executions of this process together (~100 bytes each). */
 export const RECENT_BUDGET = 200_000;
-type ExecSub = { channel: Channel<ExecutionRecord>; accept: (e: ExecutionRecord) => boolean };
 
 /**
  * Fans live log entries and execution changes out to this process's subscribers.
@@ -54,27 +54,29 @@ type ExecSub = { channel: Channel<ExecutionRecord>; accept: (e: ExecutionRecord)
  */
 export class LiveHub {
   private logs = new Map<number, LogState>();
-  private execSubs = new Set<ExecSub>();
+  private execs: ExecutionFeed;
   private unlisten: (() => Promise<void>)[] = [];
 
-  constructor(private readonly sql: Sql, private readonly onError: (e: unknown) => void = () => {}) {}
+  constructor(private readonly sql: Sql, private readonly onError: (e: unknown) => void = () => {}) {
+    this.execs = new ExecutionFeed(sql, (e) => this.execRead(e), (id) => this.logs.has(id), onError);
+  }
 
   async start() {
     // postgres.js re-LISTENs after a reconnect and calls onlisten again: catch up on whatever was missed meanwhile.
     const a = await this.sql.listen('jobdeck_log', (p) => this.onLog(p), () => this.catchUpAll());
     // One id, or many comma-separated (executions opened together: db/queries/executions.ts openExecutions).
-    const b = await this.sql.listen('jobdeck_exec', (p) => { for (const id of p.split(',')) this.onExec(Number(id)); }, () => this.catchUpAll());
+    const b = await this.sql.listen('jobdeck_exec', (p) => { for (const id of p.split(',')) this.execs.changed(Number(id)); }, () => this.catchUpAll());
     this.unlisten.push(() => a.unlisten(), () => b.unlisten());
   }
 
   async stop() {
     for (const u of this.unlisten) await u().catch(() => {});
     for (const s of this.logs.values()) for (const sub of s.subs) sub.channel.end();
-    for (const s of this.execSubs) s.channel.end();
+    this.execs.end();
   }
 
   get subscriberCount() {
-    let n = this.execSubs.size;
+    let n = this.execs.subscriberCount;
     for (const s of this.logs.values()) n += s.subs.size;
     return n;
   }
@@ -233,13 +235,14 @@ export class LiveHub {
     }
   }
 
-  /** Execution changes the subscriber accepts (scope and filters are decided by the caller). */
+  /** Execution changes the subscriber accepts, the last seconds' first (see ExecutionFeed.subscribe). */
   subscribeExecutions(accept: (e: ExecutionRecord) => boolean): AsyncIterableIterator<ExecutionRecord> {
-    const channel = new Channel<ExecutionRecord>(10_000);
-    const sub = { channel, accept };
-    this.execSubs.add(sub);
-    channel.finally(() => this.execSubs.delete(sub));
-    return channel;
+    return this.execs.subscribe(accept);
+  }
+
+  /** A socket that may subscribe to execution changes is open, until the returned release (see ExecutionFeed.retain). */
+  retainExecutions() {
+    return this.execs.retain();
   }
 
   private onLog(payload: string) {
@@ -249,51 +252,19 @@ export class LiveHub {
     if (state && seq > state.readUpTo && seq > (state.expected ?? 0)) void this.pump(Number(idText), state);
   }
 
-  private execPending = new Set<number>();
-  private execReading = false;
-
-  /**
-   * An execution changed. Changes announced together (a 500-row executeNow announces 500) are read in
-   * one query; reads run one at a time, so an older state is never delivered after a newer one.
-   */
-  private onExec(id: number) {
-    if (!this.logs.has(id) && this.execSubs.size === 0) return;
-    this.execPending.add(id);
-    if (!this.execReading) {
-      this.execReading = true;
-      setImmediate(() => void this.readExecs());
-    }
-  }
-
-  private async readExecs() {
-    try {
-      while (this.execPending.size) {
-        const ids = [...this.execPending];
-        this.execPending.clear();
-        try {
-          const rows = await findExecutions(this.sql, ids);
-          rows.sort((a, b) => a.id - b.id);
-          for (const e of rows) {
-            const state = this.logs.get(e.id);
-            if (state && FINAL.has(e.status)) {
-              state.finalSeq = e.lastSeq;
-              void this.pump(e.id, state);
-            }
-            for (const s of this.execSubs) if (s.accept(e)) s.channel.push(e);
-          }
-        } catch (err) {
-          this.onError(err);
-        }
-      }
-    } finally {
-      this.execReading = false;
+  /** An execution's change was read: a stream of its log ends once its final entries are delivered. */
+  private execRead(e: ExecutionRecord) {
+    const state = this.logs.get(e.id);
+    if (state && FINAL.has(e.status)) {
+      state.finalSeq = e.lastSeq;
+      void this.pump(e.id, state);
     }
   }
 
   private catchUpAll() {
     for (const [id, s] of this.logs) {
       void this.pump(id, s);
-      void this.onExec(id);
+      this.execs.changed(id);
     }
   }
 

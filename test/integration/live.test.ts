@@ -196,3 +196,30 @@ test('subscribers of one log with different selections each get their own shape,
   assert.deepEqual(r6.map((x) => x.executionLog), entries1);
   await client.dispose();
 });
+
+test('a change made between a socket\'s connect and its executionUpdated subscription is replayed to it', async () => {
+  // The console connects, reads its rows, then subscribes: a run that changed in between must not be lost.
+  const client = admin.ws();
+  const beat = subscribe(client, `subscription { heartbeat(seconds: 60, count: 100) }`, {});
+  beat.done.catch(() => {});
+  await new Promise<void>((r) => client.on('connected', () => r()));
+  const { executeNow } = await admin.ok(EXECUTE);
+  const id = executeNow[0].execution.id;
+  // The run has reported its progress (and announced it) while this socket had no execution subscription.
+  const PROGRESS = `query($id: ID!) { execution(id: $id) { progress } }`;
+  for (let i = 0; i < 200 && (await admin.ok(PROGRESS, { id })).execution.progress !== 40; i++) await new Promise((r) => setTimeout(r, 25));
+  const sub = subscribe<{ executionUpdated: { id: string; status: string; progress: number | null } }>(
+    client,
+    `subscription { executionUpdated(jobId: "test.gated", domain: "global") { id status progress } }`,
+    {},
+    (items) => items.some((i) => i.executionUpdated.status !== 'IN_PROGRESS'),
+  );
+  // Still waiting for the test: only a replay can bring its state now.
+  for (let i = 0; i < 200 && !sub.items.length; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.deepEqual(sub.items[0]?.executionUpdated, { id, status: 'IN_PROGRESS', progress: 40 });
+  release();
+  const items = await sub.done;
+  assert.equal(items.at(-1)!.executionUpdated.status, 'WARNING');
+  assert.ok(items.every((i) => i.executionUpdated.id === id));
+  await client.dispose();
+});
