@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { Sql } from '../db/client';
 import type { ExecutionRecord } from '../db/queries/executions';
+import type { LogRecord } from '../db/queries/logs';
 import type { Config } from '../lib/config';
 import type { CatalogView, EngineClient } from '../jobs/types';
 
@@ -13,5 +14,8 @@ export type Deps = {
   engine: EngineClient;
 };
 
-/** Per-request batching so that lists never cost one query per row. */
-export type Loaders = { execution: DataLoader<number, ExecutionRecord | undefined> };
+/**
+ * Per-request batching so that lists never cost one query per row. logPages: log pages whose read
+ * was started with the execution's own (services/executions.ts prefetchLogs), by execution and page.
+ */
+export type Loaders = { execution: DataLoader<number, ExecutionRecord | undefined>; logPages: Map<string, Promise<LogRecord[]>> };

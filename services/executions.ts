@@ -53,20 +53,47 @@ export async function listForRow(
   return { nodes: page, totalCount, pageInfo: { hasNextPage: nodes.length > first, endCursor: last ? encodeCursor(last.id) : null } };
 }
 
-export async function logsPage(
-  deps: Deps,
-  v: Viewer,
-  e: q.ExecutionRecord,
-  args: { afterSeq?: number | null; first?: number | null; levels?: string[] | null; text?: string | null },
-) {
+type LogPageArgs = { afterSeq?: number | null; first?: number | null; levels?: string[] | null; text?: string | null };
+
+/** A log page request, checked: the read's own filter, its size, and its key among a request's prefetched pages. */
+function logQuery(id: number, args: LogPageArgs) {
   const first = pageSize(args.first, 500, 5000);
   const afterSeq = args.afterSeq ?? 0;
   if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput('afterSeq', 'afterSeq must be 0 or more.');
   if (args.text && args.text.length > 200) throw badInput('text', 'Search text is limited to 200 characters.');
   const levels = args.levels?.filter((l) => LOG_LEVELS.includes(l));
-  const rows = await withScope(deps.sql, scopeOf(v), (tx) =>
-    readLogs(tx, e.id, { afterSeq, first: first + 1, levels: levels ?? undefined, text: args.text ?? undefined }),
-  );
+  const filter = { afterSeq, first: first + 1, levels: levels ?? undefined, text: args.text ?? undefined };
+  return { first, filter, key: JSON.stringify([id, filter]) };
+}
+
+function readLogPage(deps: Deps, v: Viewer, id: number, filter: ReturnType<typeof logQuery>['filter']) {
+  return withScope(deps.sql, scopeOf(v), (tx) => readLogs(tx, id, filter));
+}
+
+/**
+ * Starts reading a log page of execution `id` at the same time as the execution itself (a query
+ * that asks for both): the two reads go out together instead of one after the other. logsPage
+ * takes the page up once the execution is found visible; otherwise it is dropped unread. Row-level
+ * security applies to it as to any read of the viewer's.
+ */
+export function prefetchLogs(deps: Deps, v: Viewer, loaders: Loaders, id: string | number, args: LogPageArgs) {
+  const n = parseExecutionId(id);
+  if (n === undefined) return;
+  let q: ReturnType<typeof logQuery>;
+  try {
+    q = logQuery(n, args);
+  } catch {
+    return; // logsPage answers the bad input
+  }
+  if (loaders.logPages.has(q.key)) return;
+  const page = readLogPage(deps, v, n, q.filter);
+  page.catch(() => {}); // not taken up when the execution is not visible: logsPage reports its own failure
+  loaders.logPages.set(q.key, page);
+}
+
+export async function logsPage(deps: Deps, v: Viewer, loaders: Loaders, e: q.ExecutionRecord, args: LogPageArgs) {
+  const { first, filter, key } = logQuery(e.id, args);
+  const rows = await (loaders.logPages.get(key) ?? readLogPage(deps, v, e.id, filter));
   return { entries: rows.slice(0, first), hasMore: rows.length > first };
 }
 

@@ -14,6 +14,7 @@ export function makeLoaders(deps: Deps, viewer?: Viewer): Loaders {
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     }),
+    logPages: new Map(),
   };
 }
 

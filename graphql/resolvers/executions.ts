@@ -3,7 +3,9 @@ import type { ExecutionRecord, LogRecord } from '../../services/models';
 import { requireViewer } from '../../services/auth';
 import * as executions from '../../services/executions';
 import { canSeeDomain } from '../../services/access';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
+import { childFieldArgs } from '../lookahead';
 import { badInput, notFound } from '../../lib/errors';
 
 type Args = Record<string, never>;
@@ -51,7 +53,12 @@ function heartbeats(seconds: number, count: number): AsyncIterableIterator<{ hea
 
 export const executionResolvers = {
   Query: {
-    execution: (_: unknown, a: { id: string }, ctx: Context) => executions.getExecution(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.id),
+    execution: (_: unknown, a: { id: string }, ctx: Context, info: GraphQLResolveInfo) => {
+      const v = requireViewer(ctx.viewer);
+      // Its log page is read at the same time as the execution, not after it.
+      for (const args of childFieldArgs(info, 'Execution', 'logs')) executions.prefetchLogs(ctx.deps, v, ctx.loaders, a.id, args);
+      return executions.getExecution(ctx.deps, v, ctx.loaders, a.id);
+    },
   },
   Mutation: {
     cancelExecution: (_: unknown, a: { id: string }, ctx: Context) =>
@@ -103,7 +110,7 @@ export const executionResolvers = {
     late: (e: ExecutionRecord) => executions.isLate(e),
     retryOf: (e: ExecutionRecord) => (e.retryOf ? String(e.retryOf) : null),
     retryAt: (e: ExecutionRecord) => (e.status === 'IN_PROGRESS' && !e.owner && e.notBefore && e.notBefore.getTime() > Date.now() ? e.notBefore : null),
-    logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[3], ctx: Context) => executions.logsPage(ctx.deps, requireViewer(ctx.viewer), e, a),
+    logs: (e: ExecutionRecord, a: Parameters<typeof executions.logsPage>[4], ctx: Context) => executions.logsPage(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, e, a),
   },
   LogEntry: {},
 };

@@ -210,6 +210,31 @@ test('a line written while its run is still going is found', async () => {
   await admin.ended(id);
 });
 
+test('execution.logs: pages read together with their execution answer each its own arguments, in scope, bad input named', async () => {
+  // The log pages a query asks for are read at the same time as the execution (graphql/lookahead.ts).
+  const Q = `query($id: ID!, $lv: [LogLevel!]) { execution(id: $id) {
+    id a: logs(first: 2) { entries { seq message } hasMore }
+    b: logs(afterSeq: 1, levels: $lv) { entries { seq level } hasMore }
+    skipped: logs(first: 1) @include(if: false) { hasMore }
+    ...F ... on Execution { d: logs(afterSeq: 2) { entries { seq } } } } }
+    fragment F on Execution { c: logs(text: "TEMP") { entries { seq message } } }`;
+  const { execution } = await admin.ok(Q, { id: newA, lv: ['WARNING'] });
+  assert.deepEqual(execution, {
+    id: newA,
+    a: { entries: [{ seq: 1, message: 'timeout raised to 60 s' }, { seq: 2, message: 'slow: timeout near' }], hasMore: true },
+    b: { entries: [{ seq: 2, level: 'WARNING' }], hasMore: false },
+    c: { entries: [{ seq: 3, message: 'path C:\\temp\\x' }] },
+    d: { entries: [{ seq: 3 }] },
+  });
+  // Another domain's execution answers like a missing one, its log with it; his own is read.
+  assert.deepEqual(await da.ok(`query($id: ID!) { execution(id: $id) { logs { entries { seq } } } }`, { id: newB }), { execution: null });
+  assert.deepEqual((await da.ok(`query($id: ID!) { execution(id: $id) { logs(afterSeq: 2) { entries { seq } } } }`, { id: newA })).execution.logs.entries, [{ seq: 3 }]);
+  const bad = await admin.query(`query($id: ID!) { execution(id: $id) { logs(afterSeq: -1) { hasMore } } }`, { id: newA });
+  assert.deepEqual(codes(bad), [['BAD_USER_INPUT', 'afterSeq']]);
+  const long = await admin.query(`query($id: ID!, $t: String) { execution(id: $id) { logs(text: $t) { hasMore } } }`, { id: newA, t: 'x'.repeat(201) });
+  assert.deepEqual(codes(long), [['BAD_USER_INPUT', 'text']]);
+});
+
 test('scope: a domain administrator finds only his domain, whatever he asks; a token the same', async () => {
   assert.deepEqual(await hits(da, { text: 'timeout' }), ['a.example#2:slow: timeout near', 'a.example#1:timeout raised to 60 s', 'a.example#2:Connection TIMEOUT after 30 s']);
   assert.deepEqual(await hits(da, { text: 'timeout', domain: 'b.example' }), []);
