@@ -6,14 +6,15 @@
 import type { Sql } from '../db/client';
 import { findAlerts, type AlertRecord } from '../db/queries/alerts';
 import { Channel } from '../lib/channel';
+import { CoalescedReads } from '../lib/coalesced-reads';
 
 const EVERYTHING = { global: true, all: true, domains: [] };
 type Sub = { channel: Channel<AlertRecord>; accept: (a: AlertRecord) => boolean };
 
 class AlertHub {
   private readonly subs = new Set<Sub>();
-  private pending = new Set<number>();
-  private reading = false;
+  // A failed read is not worth a crash: the next change reads again.
+  private readonly reads = new CoalescedReads((ids) => this.read(ids), () => {}, 1000);
   private unlisten: (() => Promise<void>) | undefined;
   readonly ready: Promise<void>;
 
@@ -30,30 +31,12 @@ class AlertHub {
   }
 
   private changed(id: number) {
-    if (!Number.isSafeInteger(id) || this.subs.size === 0) return;
-    this.pending.add(id);
-    if (!this.reading) {
-      this.reading = true;
-      setImmediate(() => void this.read());
-    }
+    if (Number.isSafeInteger(id) && this.subs.size > 0) this.reads.add(id);
   }
 
-  /** Changes announced together are read in one query; reads run one at a time, in order. */
-  private async read() {
-    try {
-      while (this.pending.size) {
-        const ids = [...this.pending].slice(0, 1000);
-        for (const id of ids) this.pending.delete(id);
-        try {
-          const rows = (await findAlerts(this.sql, EVERYTHING, ids)).sort((a, b) => a.id - b.id);
-          for (const a of rows) for (const s of this.subs) if (s.accept(a)) s.channel.push(a);
-        } catch {
-          /* the next change reads again; a lost event is not worth a crash */
-        }
-      }
-    } finally {
-      this.reading = false;
-    }
+  private async read(ids: number[]) {
+    const rows = (await findAlerts(this.sql, EVERYTHING, ids)).sort((a, b) => a.id - b.id);
+    for (const a of rows) for (const s of this.subs) if (s.accept(a)) s.channel.push(a);
   }
 
   async stop() {

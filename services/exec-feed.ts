@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client';
 import { findExecutions, type ExecutionRecord } from '../db/queries/executions';
 import { Channel } from '../lib/channel';
+import { CoalescedReads } from '../lib/coalesced-reads';
 
 type ExecSub = { channel: Channel<ExecutionRecord>; accept: (e: ExecutionRecord) => boolean };
 
@@ -24,16 +25,17 @@ export class ExecutionFeed {
   private holders = 0;
   /** The latest state read of each recently changed execution, oldest first, with when it was read. */
   private recent = new Map<number, { e: ExecutionRecord; at: number }>();
-  private pending = new Set<number>();
-  private reading = false;
+  private reads: CoalescedReads;
 
   /** `onRead` sees every change read (the log hub ends its streams on them); `wanted` says which ids it needs read. */
   constructor(
     private readonly sql: Sql,
     private readonly onRead: (e: ExecutionRecord) => void,
     private readonly wanted: (id: number) => boolean,
-    private readonly onError: (e: unknown) => void,
-  ) {}
+    onError: (e: unknown) => void,
+  ) {
+    this.reads = new CoalescedReads((ids) => this.read(ids), onError);
+  }
 
   get subscriberCount() {
     return this.subs.size;
@@ -75,35 +77,18 @@ export class ExecutionFeed {
 
   /** Execution `id` changed. */
   changed(id: number) {
-    if (!this.wanted(id) && this.subs.size === 0 && this.holders === 0) return;
-    this.pending.add(id);
-    if (!this.reading) {
-      this.reading = true;
-      setImmediate(() => void this.read());
-    }
+    if (this.wanted(id) || this.subs.size > 0 || this.holders > 0) this.reads.add(id);
   }
 
-  private async read() {
-    try {
-      while (this.pending.size) {
-        const ids = [...this.pending];
-        this.pending.clear();
-        try {
-          const rows = await findExecutions(this.sql, ids);
-          rows.sort((a, b) => a.id - b.id);
-          const at = Date.now();
-          const kept = this.subs.size > 0 || this.holders > 0;
-          for (const e of rows) {
-            if (kept) this.remember(e, at);
-            this.onRead(e);
-            for (const s of this.subs) if (s.accept(e)) s.channel.push(e);
-          }
-        } catch (err) {
-          this.onError(err);
-        }
-      }
-    } finally {
-      this.reading = false;
+  private async read(ids: number[]) {
+    const rows = await findExecutions(this.sql, ids);
+    rows.sort((a, b) => a.id - b.id);
+    const at = Date.now();
+    const kept = this.subs.size > 0 || this.holders > 0;
+    for (const e of rows) {
+      if (kept) this.remember(e, at);
+      this.onRead(e);
+      for (const s of this.subs) if (s.accept(e)) s.channel.push(e);
     }
   }
 
