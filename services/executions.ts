@@ -2,7 +2,7 @@ import { insertAudit } from '../db/queries/audit';
 import * as q from '../db/queries/executions';
 import type { ExecutionRecord } from '../db/queries/executions';
 import { LATE_AFTER_MS } from '../jobs/runner';
-import { markRead, readLogs } from '../db/queries/logs';
+import { markRead, readLogs, type LogRecord } from '../db/queries/logs';
 import type { Viewer } from './access';
 import { canSeeDomain, scopeOf } from './access';
 import { withScope } from '../db/scope';
@@ -74,11 +74,12 @@ function readLogPage(deps: Deps, v: Viewer, id: number, filter: ReturnType<typeo
  * Starts reading a log page of execution `id` at the same time as the execution itself (a query
  * that asks for both): the two reads go out together instead of one after the other. logsPage
  * takes the page up once the execution is found visible; otherwise it is dropped unread. Row-level
- * security applies to it as to any read of the viewer's.
+ * security applies to it as to any read of the viewer's. Only plain pages (no level or text
+ * filter): logsPage can tell whether such a page is as new as the execution read beside it.
  */
 export function prefetchLogs(deps: Deps, v: Viewer, loaders: Loaders, id: string | number, args: LogPageArgs) {
   const n = parseExecutionId(id);
-  if (n === undefined) return;
+  if (n === undefined || args.levels?.length || args.text) return;
   let q: ReturnType<typeof logQuery>;
   try {
     q = logQuery(n, args);
@@ -91,9 +92,20 @@ export function prefetchLogs(deps: Deps, v: Viewer, loaders: Loaders, id: string
   loaders.logPages.set(q.key, page);
 }
 
+/**
+ * Whether a plain page holds every entry the execution said it had when it was read: the page's
+ * read may have started a moment before the execution's, and a reader who sees a run ended must
+ * see its last lines. Seqs are consecutive and written with last_seq in one statement.
+ */
+function asNewAs(rows: readonly LogRecord[], filter: ReturnType<typeof logQuery>['filter'], lastSeq: number) {
+  return rows.length >= Math.min(filter.first, Math.max(0, lastSeq - filter.afterSeq));
+}
+
 export async function logsPage(deps: Deps, v: Viewer, loaders: Loaders, e: q.ExecutionRecord, args: LogPageArgs) {
   const { first, filter, key } = logQuery(e.id, args);
-  const rows = await (loaders.logPages.get(key) ?? readLogPage(deps, v, e.id, filter));
+  const prefetched = loaders.logPages.get(key);
+  let rows = prefetched ? await prefetched : undefined;
+  if (!rows || !asNewAs(rows, filter, e.lastSeq)) rows = await readLogPage(deps, v, e.id, filter);
   return { entries: rows.slice(0, first), hasMore: rows.length > first };
 }
 

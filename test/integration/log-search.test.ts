@@ -10,7 +10,10 @@ import { after, before, test } from 'node:test';
 import { defineJob } from '../../jobs/types';
 import { indexSearchChunks, searchLogEntries } from '../../db/queries/log-search';
 import { startJobdeck } from '../../lib/app';
-import { Gql, startTestApp, subscribe, testConfig, type GqlResult, type TestApp } from '../helpers/app';
+import { ADMIN, Gql, startTestApp, subscribe, testConfig, type GqlResult, type TestApp } from '../helpers/app';
+import type { Viewer } from '../../services/access';
+import { getExecution, logsPage, prefetchLogs } from '../../services/executions';
+import { makeLoaders } from '../../services/loaders';
 
 let app: TestApp;
 let admin: Gql;
@@ -274,4 +277,34 @@ test('bad input: BAD_USER_INPUT on its field; a huge first is refused; a long se
     await slow.deps.sql`UPDATE executions SET last_seq = 2, search_seq = 0 WHERE id = ${Number(newB)}`;
     await slow.close();
   }
+});
+
+test('a log page read beside its execution is read again when the execution says it has more lines', async () => {
+  // The page's read can start a moment before the execution's: a reader who sees a run's state must see every line it says it has.
+  const [me] = await app.deps.sql<{ id: string }[]>`SELECT id FROM users WHERE email = ${ADMIN.email}`;
+  const viewer: Viewer = { userId: me!.id, email: ADMIN.email, role: 'SYSTEM_ADMIN', allDomains: true, domains: [], via: 'session', credentialHash: '' };
+  const id = await execution('domain.activity-report', 'b.example', 3, [['INFO', 'prefetched 1'], ['INFO', 'prefetched 2']]);
+  const loaders = makeLoaders(app.deps, viewer);
+  prefetchLogs(app.deps, viewer, loaders, id, { first: 10 });
+  assert.equal(loaders.logPages.size, 1);
+  assert.equal(((await [...loaders.logPages.values()][0]) ?? []).length, 2);
+  // A third line is written (with its last_seq, in one statement, as a worker writes) before the execution is read.
+  await app.deps.sql`WITH ins AS (INSERT INTO log_entries (execution_id, seq, at, level, message) VALUES (${Number(id)}, 3, now(), 'INFO', 'prefetched 3'))
+    UPDATE executions SET last_seq = 3 WHERE id = ${Number(id)}`;
+  const e = await getExecution(app.deps, viewer, loaders, id);
+  assert.equal(e!.lastSeq, 3);
+  const page = await logsPage(app.deps, viewer, loaders, e!, { first: 10 });
+  assert.deepEqual(page.entries.map((x) => x.message), ['prefetched 1', 'prefetched 2', 'prefetched 3']);
+  // A page as new as its execution is taken as it was read (its read is not made again): here, one from before the fourth line.
+  const again = makeLoaders(app.deps, viewer);
+  prefetchLogs(app.deps, viewer, again, id, { first: 2, afterSeq: 1 });
+  await Promise.all(again.logPages.values());
+  await app.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message) VALUES (${Number(id)}, 4, now(), 'INFO', 'prefetched 4')`;
+  const kept = await logsPage(app.deps, viewer, again, e!, { first: 2, afterSeq: 1 });
+  assert.deepEqual([kept.entries.map((x) => x.seq), kept.hasMore], [[2, 3], false], 'the page read beside the execution (a new read would see line 4: hasMore)');
+  // Filtered pages are not read ahead (whether they are complete cannot be told from the execution).
+  prefetchLogs(app.deps, viewer, makeLoaders(app.deps, viewer), id, { levels: ['INFO'] });
+  const filtered = makeLoaders(app.deps, viewer);
+  prefetchLogs(app.deps, viewer, filtered, id, { text: 'prefetched' });
+  assert.equal(filtered.logPages.size, 0);
 });
