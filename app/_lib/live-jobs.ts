@@ -99,6 +99,10 @@ export function useLiveJobs(onReconnect: () => void, onStatusChange?: () => void
 
   useEffect(() => {
     const queue = new Map<string, ExecutionSummary>();
+    // The status this page last heard for each execution. Not the cache's: another query (the alert
+    // badge's, a row's re-read) may have written the new status there first, and the list would
+    // then never re-read for it (a failed run missing from a "Failure" list, seen in CI).
+    const heard = new Map<string, string>();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       timer = undefined;
@@ -110,8 +114,10 @@ export function useLiveJobs(onReconnect: () => void, onStatusChange?: () => void
         update(cache) {
           for (const e of execs) {
             // A new execution or a new status can move a row into or out of a filtered list; a progress tick cannot.
-            const known = cache.readFragment({ fragment: EXECUTION_FRAGMENT, id: cache.identify({ __typename: 'Execution', id: e.id }) });
-            if (known?.status !== e.status) changed = true;
+            if (heard.get(e.id) !== e.status) changed = true;
+            heard.delete(e.id);
+            heard.set(e.id, e.status);
+            if (heard.size > 10_000) heard.delete(heard.keys().next().value!);
             // The cache keys objects by __typename, which the generated result types leave out.
             cache.writeFragment({ fragment: EXECUTION_FRAGMENT, data: { ...e, __typename: 'Execution' } as typeof e });
             applyExecution(client, e);
