@@ -80,16 +80,16 @@ function readLogPage(deps: Deps, v: Viewer, id: number, filter: ReturnType<typeo
 export function prefetchLogs(deps: Deps, v: Viewer, loaders: Loaders, id: string | number, args: LogPageArgs) {
   const n = parseExecutionId(id);
   if (n === undefined || args.levels?.length || args.text) return;
-  let q: ReturnType<typeof logQuery>;
+  let asked: ReturnType<typeof logQuery>;
   try {
-    q = logQuery(n, args);
+    asked = logQuery(n, args);
   } catch {
     return; // logsPage answers the bad input
   }
-  if (loaders.logPages.has(q.key)) return;
-  const page = readLogPage(deps, v, n, q.filter);
+  if (loaders.logPages.has(asked.key)) return;
+  const page = readLogPage(deps, v, n, asked.filter);
   page.catch(() => {}); // not taken up when the execution is not visible: logsPage reports its own failure
-  loaders.logPages.set(q.key, page);
+  loaders.logPages.set(asked.key, page);
 }
 
 /**
