@@ -55,19 +55,22 @@ async function main() {
   // Everything the run's servers log lands here; it is searched for credentials at the end.
   const logCopy = path.join(os.tmpdir(), `jobdeck-test-logs-${process.pid}.jsonl`);
   writeFileSync(logCopy, '');
+  // Each file's wall time, for the list of the slowest printed at the end.
+  const timesCopy = path.join(os.tmpdir(), `jobdeck-test-times-${process.pid}.jsonl`);
   let code = await new Promise<number>((resolve) => {
     // --test-force-exit: Agenda 6 leaves a referenced 5-minute timer after every run
     // (JobProcessor.checkIfJobIsStillAlive), which would keep each test file's process alive.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-reporter=spec', ...files],
+      ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./test/helpers/file-times-reporter.mjs', '--test-reporter-destination=stdout', ...files],
       {
         stdio: 'inherit',
-        env: { ...process.env, JOBDECK_LOG_COPY: logCopy, CHROMIUM_PATH: browserPath, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },
+        env: { ...process.env, JOBDECK_LOG_COPY: logCopy, JOBDECK_FILE_TIMES: timesCopy, CHROMIUM_PATH: browserPath, TEST_PG_URL: serverUrl, TEST_TEMPLATE_DB: TEMPLATE, NODE_ENV: 'test' },
       },
     );
     child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)));
   });
+  printSlowest(timesCopy);
   const logged = readFileSync(logCopy, 'utf8');
   const leaks = findLeaks(logged, [ADMIN.password]);
   console.log(`server log lines checked for credentials: ${logged.split('\n').length - 1}, leaks: ${leaks.length}`);
@@ -82,6 +85,21 @@ async function main() {
   if (stop) await stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   process.exit(code);
+}
+
+/** The slowest files of the run, from the file-times reporter's output. */
+function printSlowest(timesFile: string) {
+  let rows: { file: string; ms: number }[];
+  try {
+    rows = readFileSync(timesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    return;
+  }
+  rmSync(timesFile, { force: true });
+  rows.sort((a, b) => b.ms - a.ms);
+  const total = rows.reduce((s, r) => s + r.ms, 0);
+  console.log(`slowest test files (of ${rows.length}; ${(total / 1000).toFixed(0)} s summed over both slots):`);
+  for (const r of rows.slice(0, 15)) console.log(`  ${(r.ms / 1000).toFixed(1).padStart(7)} s  ${path.relative(process.cwd(), r.file)}`);
 }
 
 export function withDatabase(url: string, db: string) {

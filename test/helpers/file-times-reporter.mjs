@@ -1,0 +1,20 @@
+/**
+ * A node:test reporter that prints nothing; it writes each test file's wall time (the runner's
+ * `test:complete` of the file's own process) to JOBDECK_FILE_TIMES as JSON lines. The slowest files
+ * are what decide whether CI stays under its time limit (test/run.ts prints them).
+ * JavaScript, not TypeScript: node loads reporters before the tsx hook is in place.
+ */
+import { writeFileSync } from 'node:fs';
+
+/** @param {AsyncIterable<{ type: string, data?: { file?: string, name?: string, nesting?: number, details?: { duration_ms?: number } } }>} source */
+export default async function* fileTimes(source) {
+  const rows = [];
+  // --test-force-exit ends the process before a reporter's stream ends: write on exit.
+  const out = process.env.JOBDECK_FILE_TIMES;
+  if (out) process.on('exit', () => writeFileSync(out, rows.join('\n')));
+  for await (const { type, data } of source) {
+    if (type === 'test:complete' && data?.nesting === 0 && data.file && data.name === data.file)
+      rows.push(JSON.stringify({ file: data.file, ms: Math.round(data.details?.duration_ms ?? 0) }));
+  }
+  yield '';
+}
