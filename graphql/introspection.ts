@@ -1,7 +1,7 @@
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 
 /** Cheap first look at the text: `__typename` does not match (the word goes on). */
-const MAY_INTROSPECT = /__schema\b|__type\b/;
+export const MAY_INTROSPECT = /__schema\b|__type\b/;
 
 /**
  * Introspection answers signed-in viewers (session or token), in production too, so that the API

@@ -13,7 +13,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * compiled), a document graphql-jit refuses to compile, and any request whose variables graphql-js
  * would refuse (it answers them, with its own messages).
  */
-export function compiledQueries(schema: GraphQLSchema): GatewayInterface {
+export function compiledQueries(schema: GraphQLSchema): GatewayInterface & { compile: (document: DocumentNode, operationName: string | undefined) => CompiledQuery | null } {
   // Apollo keeps the parsed document of each query text (its document store): the same object comes back.
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
   const compile = (document: DocumentNode, operationName: string | undefined) => {
@@ -38,6 +38,7 @@ export function compiledQueries(schema: GraphQLSchema): GatewayInterface {
     return execute({ schema, document, operationName, variableValues: variables, contextValue: context });
   };
   return {
+    compile,
     onSchemaLoadOrUpdate: (callback) => {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => {};

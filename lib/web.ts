@@ -14,6 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError } from '../graphql/errors';
 import { introspectionPlugin } from '../graphql/introspection';
 import { compiledQueries } from '../graphql/jit';
+import { BODY_PARSE_FAILED, fastQueries } from './fast-queries';
 import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../graphql/input-strings';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../services/access';
@@ -85,11 +86,33 @@ export async function createWebServer(o: {
   // First, so that every answer carries them: API, health check, console pages (proxy.ts sets
   // their own policy), static files, error pages.
   app.use(securityHeaders);
-  const server = http.createServer(app);
   const production = config.NODE_ENV === 'production';
+  const gateway = compiledQueries(schema);
+  const compress = compression({ threshold: 1024, brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } });
+  const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
+  const contextOf = async (req: http.IncomingMessage, res: http.ServerResponse | express.Response): Promise<Context> => {
+    const address = addressOf(req);
+    const viewer = await viewerFrom(deps, credentialsOf(req.headers), address);
+    return {
+      deps,
+      hub,
+      viewer,
+      address,
+      userAgent: req.headers['user-agent'],
+      locale: localeOfHeaders(req.headers),
+      loaders: makeLoaders(deps, viewer),
+      // Only Express's response sets cookies (login and logout are mutations: never on the fast path).
+      setCookie: 'cookie' in res
+        ? (name, value, maxAgeSeconds) => void res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: maxAgeSeconds * 1000 })
+        : undefined,
+    };
+  };
+  // Queries Apollo has answered once are answered again without Express and Apollo (lib/fast-queries.ts).
+  const fast = fastQueries({ schema, compile: gateway.compile, context: contextOf, compress: compress as never, onAnswered: () => metrics.operation('query') });
+  const server = http.createServer((req, res) => void (fast.handle(req, res, app) || app(req, res)));
   const apollo = new ApolloServer<Context>({
     // The schema, with queries run compiled (graphql/jit.ts).
-    gateway: compiledQueries(schema),
+    gateway,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // Automatic persisted queries: nothing of ours sends them, and a bogus hash reached formatError
@@ -105,10 +128,14 @@ export async function createWebServer(o: {
     // Cache hints, traces and usage reports are not used. The cache-control plugin's per-field hook
     // alone made Apollo wrap every resolver of the schema (shared with the WebSocket server) and
     // call it for every field of every answer: 500 log entries are 2,000 fields.
-    plugins: [inputStringsPlugin, introspectionPlugin(schema), { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => metrics.operation(operation?.operation ?? 'query') }) }, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
+    plugins: [inputStringsPlugin, introspectionPlugin(schema), {
+        requestDidStart: async () => ({
+          didResolveOperation: async ({ operation }) => metrics.operation(operation?.operation ?? 'query'),
+          executionDidStart: async ({ request, document, operation }) => void fast.remember(request.query, request.operationName, document, operation),
+        }),
+      }, ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled()],
   });
   await apollo.start();
-  const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
   // Every line logged on behalf of a request says which (a caller's own X-Request-Id is kept when it is plain).
   app.use((req, res, next) => {
     const given = req.headers['x-request-id'];
@@ -123,26 +150,14 @@ export async function createWebServer(o: {
   app.use(
     '/graphql',
     // gzip or brotli as the client asks; answers under 1 KB go as they are (compressing costs more than it saves).
-    compression({ threshold: 1024, brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }),
+    compress,
     // 16 MB: a bulk selection of 100,000 refs is about 4.5 MB of JSON; past the cap nothing is parsed.
+    // (A body the fast path read is not read again: express.json sees the request finished.)
     express.json({ limit: '16mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const address = addressOf(req);
-        const viewer = await viewerFrom(deps, credentialsOf(req.headers), address);
-        return {
-          deps,
-          hub,
-          viewer,
-          address,
-          userAgent: req.headers['user-agent'],
-          locale: localeOfHeaders(req.headers),
-          loaders: makeLoaders(deps, viewer),
-          setCookie: (name, value, maxAgeSeconds) =>
-            void res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: maxAgeSeconds * 1000 }),
-        };
-      },
-    }),
+    (req: express.Request, _res: express.Response, next: express.NextFunction) =>
+      next((req as { [BODY_PARSE_FAILED]?: boolean })[BODY_PARSE_FAILED] ? Object.assign(new Error('invalid JSON'), { status: 400, type: 'entity.parse.failed' }) : undefined),
+    fast.rememberAccept,
+    expressMiddleware(apollo, { context: ({ req, res }) => contextOf(req, res) }),
   );
 
   // express.json's own errors (413, malformed JSON) would fall to Express's HTML handler.
