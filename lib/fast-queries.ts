@@ -40,7 +40,12 @@ const MAX_BODY_BYTES = 1 << 20;
 const MAX_DOCUMENTS = 1000;
 const MAX_ACCEPTS = 100;
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/** The id every line logged for a request carries: the caller's own X-Request-Id when it is plain, else a new one. */
+export function requestIdOf(req: http.IncomingMessage) {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
 
 /** Set on a request whose body did not parse here: the app answers it as its JSON middleware would have. */
 export const BODY_PARSE_FAILED = Symbol('jobdeck.bodyParseFailed');
@@ -103,8 +108,7 @@ export function fastQueries(o: {
       if (!k) return handOn();
       const variables = (parsed as { variables?: Record<string, unknown> | null }).variables ?? {};
       if (getVariableValues(o.schema, k.operation.variableDefinitions ?? [], variables).errors || findUnsafeArgument(k.document, variables)) return handOn();
-      const given = req.headers['x-request-id'];
-      const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      const requestId = requestIdOf(req);
       logContext.run({ requestId }, () => {
         void answer(req, res, k, variables, contentType, requestId).then((done) => done || handOn(), handOn);
       });

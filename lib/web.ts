@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
@@ -14,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError } from '../graphql/errors';
 import { introspectionPlugin } from '../graphql/introspection';
 import { compiledQueries } from '../graphql/jit';
-import { BODY_PARSE_FAILED, fastQueries } from './fast-queries';
+import { BODY_PARSE_FAILED, fastQueries, requestIdOf } from './fast-queries';
 import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../graphql/input-strings';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../services/access';
@@ -138,8 +137,7 @@ export async function createWebServer(o: {
   await apollo.start();
   // Every line logged on behalf of a request says which (a caller's own X-Request-Id is kept when it is plain).
   app.use((req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     logContext.run({ requestId }, next);
   });
