@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import postgres from 'postgres';
+import { connect } from '../../db/client';
 import { createTestDatabase } from '../helpers/db';
 
 let drop: () => Promise<void>;
 let sql: postgres.Sql;
+let url: string;
 
 before(async () => {
   const t = await createTestDatabase();
   drop = t.drop;
+  url = t.url;
   sql = postgres(t.url, { max: 2, onnotice: () => {} });
 });
 after(async () => {
@@ -57,4 +60,33 @@ test('deleting executions deletes their log entries (no foreign key, a statement
   const left = await sql<{ execution_id: string; n: number }[]>`
     SELECT execution_id, count(*)::int AS n FROM log_entries WHERE execution_id = ANY(${ids}::bigint[]) GROUP BY execution_id`;
   assert.deepEqual(left.map((r) => [Number(r.execution_id), r.n]), [[ids[2], 5]]);
+});
+
+// postgres.js 3.4.9 runs a type query as each connection starts and dropped its promise: when that
+// query failed (the connection terminated while it started, as during a database restart, or a
+// statement cancelled), the rejection had no handler and ended the process (porsager/postgres#1192;
+// seen here as a fault test's file failing after a database restart). patches/ adds the handler.
+test('a connection whose start-up type query fails: its query fails, nothing is left unhandled', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => void unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    let failed = 0;
+    for (let i = 0; i < 5; i++) {
+      // A 1 ms statement timeout from the start cancels the type query of every new connection.
+      const db = connect(`${url}${url.includes('?') ? '&' : '?'}statement_timeout=1`, { max: 1 });
+      await db.sql`SELECT pg_sleep(0.01)`.catch(() => failed++);
+      await db.close();
+    }
+    assert.equal(failed, 5, 'each connection\'s query failed (the statement timeout applies)');
+    // An unhandled rejection is reported after the microtasks of its turn: give it a turn.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled.map((e) => (e as Error).message), []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  // The same pool options without the timeout work as always.
+  const db = connect(url, { max: 1 });
+  assert.deepEqual([...(await db.sql`SELECT ARRAY[1, 2]::int[] AS a`)], [{ a: [1, 2] }]);
+  await db.close();
 });

@@ -26,9 +26,12 @@ for (const file of patches) {
     const text = readFileSync(path.join(root, 'patches', file), 'utf8');
     for (const part of text.split(/^diff --git /m).slice(1)) {
       const target = /^a\/(\S+)/.exec(part)![1]!;
-      const added = part.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1));
       const installed = readFileSync(path.join(root, target), 'utf8');
-      assert.ok(installed.includes(added.join('\n')), `${target}: the patch's lines are not there (npm ci runs patch-package in postinstall)`);
+      // Each hunk's added lines, together, as they follow one another in the file.
+      for (const hunk of part.split(/^@@ /m).slice(1)) {
+        const added = hunk.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1));
+        assert.ok(installed.includes(added.join('\n')), `${target}: the patch's lines are not there (npm ci runs patch-package in postinstall): ${added[0]}`);
+      }
     }
   });
 }
