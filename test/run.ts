@@ -89,17 +89,22 @@ async function main() {
 
 /** The slowest files of the run, from the file-times reporter's output. */
 function printSlowest(timesFile: string) {
-  let rows: { file: string; ms: number }[];
+  let all: { file: string; ms?: number; diagnostic?: string }[];
   try {
-    rows = readFileSync(timesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    all = readFileSync(timesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   } catch {
     return;
   }
   rmSync(timesFile, { force: true });
+  const rows = all.filter((r): r is { file: string; ms: number } => r.ms !== undefined);
   rows.sort((a, b) => b.ms - a.ms);
   const total = rows.reduce((s, r) => s + r.ms, 0);
   console.log(`slowest test files (of ${rows.length}; ${(total / 1000).toFixed(0)} s summed over both slots):`);
   for (const r of rows.slice(0, 15)) console.log(`  ${(r.ms / 1000).toFixed(1).padStart(7)} s  ${path.relative(process.cwd(), r.file)}`);
+  // A file failed by an error after its tests ended shows only 'test failed' in the summary: say why.
+  const diagnostics = all.filter((r) => r.diagnostic);
+  if (diagnostics.length) console.log(`errors reported outside any test (${diagnostics.length}):`);
+  for (const d of diagnostics) console.log(`  ${d.file ? `${path.relative(process.cwd(), d.file)}: ` : ''}${d.diagnostic!.slice(0, 600)}`);
 }
 
 export function withDatabase(url: string, db: string) {
