@@ -22,7 +22,6 @@
  * carries it), the context every resolver gets, compression of answers of 1 KB or more, and the
  * operation count of /metrics.
  */
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
@@ -30,7 +29,7 @@ import type { CompiledQuery } from 'graphql-jit';
 import type { Context } from '../graphql/context';
 import { findUnsafeArgument } from '../graphql/input-strings';
 import { MAY_INTROSPECT } from '../graphql/introspection';
-import { logContext } from './logger';
+import { logContext, requestIdOf } from './logger';
 import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
@@ -40,12 +39,6 @@ const MAX_BODY_BYTES = 1 << 20;
 const MAX_DOCUMENTS = 1000;
 const MAX_ACCEPTS = 100;
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
-
-/** The id every line logged for a request carries: the caller's own X-Request-Id when it is plain, else a new one. */
-export function requestIdOf(req: http.IncomingMessage) {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
-}
 
 /** Set on a request whose body did not parse here: the app answers it as its JSON middleware would have. */
 export const BODY_PARSE_FAILED = Symbol('jobdeck.bodyParseFailed');

@@ -6,7 +6,9 @@
  * Keys that can hold a credential are redacted wherever they appear.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import type http from 'node:http';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -16,6 +18,12 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 /** Context that every line logged inside `logContext.run(context, fn)` carries. */
 export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** The id every line logged for a request carries: the caller's own X-Request-Id when it is plain, else a new one. */
+export function requestIdOf(req: http.IncomingMessage) {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
 
 /** Wherever they sit in a logged object, these never leave the process. */
 const REDACT = [

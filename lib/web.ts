@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { formatError } from '../graphql/errors';
 import { introspectionPlugin } from '../graphql/introspection';
 import { compiledQueries } from '../graphql/jit';
-import { BODY_PARSE_FAILED, fastQueries, requestIdOf } from './fast-queries';
+import { BODY_PARSE_FAILED, fastQueries } from './fast-queries';
 import { findUnsafeArgument, inputStringsPlugin, unsafeArgumentError } from '../graphql/input-strings';
 import { credentialsOf, makeLoaders, viewerFrom, type Context } from '../graphql/context';
 import type { Viewer } from '../services/access';
@@ -27,7 +27,7 @@ import { clientAddress } from './client-address';
 import { mountSsoRoutes } from './sso-routes';
 import type { Config } from './config';
 import { localeOfHeaders } from './i18n/locale';
-import { logContext } from './logger';
+import { logContext, requestIdOf } from './logger';
 import { metrics, opsHandler, setSubscriptionCount, type Readiness } from './ops';
 import { securityHeaders } from './security-headers';
 

@@ -70,7 +70,7 @@ async function main() {
     );
     child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)));
   });
-  printSlowest(timesCopy);
+  printFileReport(timesCopy);
   const logged = readFileSync(logCopy, 'utf8');
   const leaks = findLeaks(logged, [ADMIN.password]);
   console.log(`server log lines checked for credentials: ${logged.split('\n').length - 1}, leaks: ${leaks.length}`);
@@ -87,8 +87,8 @@ async function main() {
   process.exit(code);
 }
 
-/** The slowest files of the run, from the file-times reporter's output. */
-function printSlowest(timesFile: string) {
+/** The slowest files of the run and the errors reported outside any test, from the file-times reporter's output. */
+function printFileReport(timesFile: string) {
   let all: { file: string; ms?: number; diagnostic?: string }[];
   try {
     all = readFileSync(timesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
