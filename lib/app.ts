@@ -38,6 +38,8 @@ export type StartOptions = {
   log?: (line: string) => void;
   /** Default: one from LOG_FORMAT and LOG_LEVEL. */
   logger?: Logger;
+  /** How often WebSockets are pinged, in ms (tests shorten it). Default 12 s. */
+  wsKeepAliveMs?: number;
 };
 
 export type Jobdeck = {
@@ -206,7 +208,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
       const hub = new LiveHub(db.sql, (e) => log(`live: ${(e as Error).message}`));
       await hub.start();
       closer('live hub', () => hub.stop());
-      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log, logError, readiness });
+      const web: WebServer = await createWebServer({ deps, hub, config, withConsole: opts.console ?? true, log, logError, readiness, wsKeepAliveMs: opts.wsKeepAliveMs });
       closer('web server', () => web.close());
       app.hub = hub;
       const port = (web.server.address() as AddressInfo).port;

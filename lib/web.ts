@@ -30,6 +30,7 @@ import { localeOfHeaders } from './i18n/locale';
 import { logContext, requestIdOf } from './logger';
 import { metrics, opsHandler, setSubscriptionCount, type Readiness } from './ops';
 import { securityHeaders } from './security-headers';
+import { keepSocketsAlive, WS_KEEPALIVE_MS } from './ws-keepalive';
 
 export type WebServer = { server: http.Server; close(): Promise<void> };
 
@@ -73,6 +74,8 @@ export async function createWebServer(o: {
   /** Masked errors, with their correlation id as context. */
   logError: (line: string, context?: Record<string, unknown>) => void;
   readiness: () => Promise<Readiness>;
+  /** How often sockets are pinged (see ws-keepalive.ts); tests shorten it. */
+  wsKeepAliveMs?: number;
 }): Promise<WebServer> {
   const { deps, hub, config, log } = o;
   const addressOf = clientAddress(config.TRUST_PROXY);
@@ -235,7 +238,9 @@ export async function createWebServer(o: {
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, o.logError)),
     },
     wss,
+    0, // graphql-ws's keep-alive ended sockets still reading a long queue: ours is below
   );
+  const stopKeepAlive = keepSocketsAlive(wss, o.wsKeepAliveMs ?? WS_KEEPALIVE_MS);
   wss.on('connection', (socket) => {
     socket.on('close', () => {
       (sockets.get(socket) as WsExtra | undefined)?.release?.();
@@ -300,6 +305,7 @@ export async function createWebServer(o: {
     server,
     close: async () => {
       clearInterval(recheck);
+      stopKeepAlive();
       await credentialsListener.unlisten().catch(() => {});
       for (const s of wss.clients) s.close(1001, 'Server shutting down');
       const step = async (name: string, f: () => unknown) => {

@@ -120,24 +120,32 @@ export function followLog(client: Client, executionId: number, onLine: (l: LogLi
           if (v.data!.executionLog) onLine(v.data!.executionLog, t);
           else for (const l of v.data!.executionLogBatch!.entries) onLine(l, t);
         },
-        error: (e) => reject(e instanceof Error ? e : new Error(`subscription error ${JSON.stringify(e)}`)),
+        error: (e) => reject(e instanceof Error ? e : Object.assign(new Error(`subscription error ${JSON.stringify(e)}`), { closeCode: (e as { code?: number }).code })),
         complete: () => resolve(),
       },
     );
   });
 }
 
+/** The socket closed under the subscription (graphql-ws passes the CloseEvent; 1006: ended without a close frame). */
+const closedBySocket = (e: unknown) => (e as { closeCode?: number }).closeCode === 1006;
+
 /**
  * Every client follows one execution's log of numbered lines to its end. A viewer that falls too far
- * behind is cut off (RATE_LIMITED) and resubscribes from its last line, as the console does; the
- * lines it gets must still follow one another. complete = clients that got 1…lines in order.
+ * behind is cut off (RATE_LIMITED) and resubscribes from its last line, as the console does; one
+ * whose socket the server ended (it answered no ping and took nothing for a whole keep-alive
+ * interval: a viewer starved of CPU) connects again and resumes from its last line, as the
+ * console's client does. The lines it gets must still follow one another. complete = clients that
+ * got 1…lines in order.
  */
-export async function followNumbered(clients: Client[], executionId: number, lines: number) {
+export async function followNumbered(clients: Client[], executionId: number, lines: number, reconnect?: () => Promise<Client>) {
   const got = new Int32Array(clients.length);
   const bad = new Int32Array(clients.length);
   let resubscribed = 0;
+  let reconnected = 0;
   await Promise.all(
-    clients.map(async (c, ci) => {
+    clients.map(async (client, ci) => {
+      let c = client;
       let lastSeq = 0;
       for (;;) {
         try {
@@ -149,11 +157,15 @@ export async function followNumbered(clients: Client[], executionId: number, lin
             }
           }, lastSeq);
         } catch (e) {
-          if (!String((e as Error).message).includes('RATE_LIMITED')) throw e;
-          resubscribed++;
+          if (String((e as Error).message).includes('RATE_LIMITED')) resubscribed++;
+          else if (reconnect && closedBySocket(e) && reconnected < clients.length) {
+            reconnected++;
+            void c.dispose();
+            c = clients[ci] = await reconnect();
+          } else throw e;
         }
       }
     }),
   );
-  return { complete: Array.from(got).filter((g, i) => g === lines && bad[i] === 0).length, resubscribed };
+  return { complete: Array.from(got).filter((g, i) => g === lines && bad[i] === 0).length, resubscribed, reconnected };
 }

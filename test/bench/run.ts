@@ -565,8 +565,8 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
       child.stdin!.write(`${id}\n`);
       await waitFinal(sql, [id!]);
       await exited;
-      const r = JSON.parse(out[1] ?? '{}') as { complete?: number; resubscribed?: number };
-      return { ms: await durationOf(id!), complete: r.complete ?? 0, resubscribed: r.resubscribed ?? 0 };
+      const r = JSON.parse(out[1] ?? '{}') as { complete?: number; resubscribed?: number; reconnected?: number };
+      return { ms: await durationOf(id!), complete: r.complete ?? 0, resubscribed: r.resubscribed ?? 0, reconnected: r.reconnected ?? 0 };
     } finally {
       child.kill();
     }
@@ -577,9 +577,9 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
     for (let i = 0; i < n; i += 50) clients.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => wsClient(srv.url, http.token!)))));
     try {
       const [id] = await http.executeNow([{ jobId: 'bench.seq200k', domain: 'global' }]);
-      const { complete, resubscribed } = await followNumbered(clients, id!, WATCHED_LINES);
+      const { complete, resubscribed, reconnected } = await followNumbered(clients, id!, WATCHED_LINES, () => wsClient(srv.url, http.token!));
       await waitFinal(sql, [id!]);
-      return { ms: await durationOf(id!), complete, resubscribed };
+      return { ms: await durationOf(id!), complete, resubscribed, reconnected };
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
     }
@@ -590,7 +590,7 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
       const r = await runWatched(n);
       add(
         `a ${int(WATCHED_LINES)}-line job watched by ${n} live viewer${n > 1 ? 's' : ''}${inProc ? ' (viewers in the benchmark process)' : ` (viewers in a process of their own, ${process.env.BENCH_VIEWERS_SCHED === 'idle' ? 'SCHED_IDLE' : 'nice 19'})`}`,
-        `job ${ms(r.ms)} = ${(r.ms / alone).toFixed(2)} × unwatched; ${r.complete}/${n} viewers got every line in order${r.resubscribed ? ` (${r.resubscribed} resubscriptions after falling behind)` : ''}`,
+        `job ${ms(r.ms)} = ${(r.ms / alone).toFixed(2)} × unwatched; ${r.complete}/${n} viewers got every line in order${r.resubscribed ? ` (${r.resubscribed} resubscriptions after falling behind)` : ''}${r.reconnected ? ` (${r.reconnected} reconnections after the server ended a socket that read nothing for a keep-alive interval)` : ''}`,
         '≤ 1.2 × unwatched, every line to every viewer',
         `the same job unwatched ${ms(alone)}`,
         [r.ms / (1.2 * alone), r.complete === n ? 0 : Infinity],
