@@ -40,14 +40,21 @@ async function deafSocket() {
   const ws = new WebSocket(app.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { headers: { cookie: g.cookie! }, autoPong: false });
   const messages: any[] = [];
   const pings: number[] = [];
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
+  const waiting = new Map<string, () => void>();
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString());
+    messages.push(m);
+    waiting.get(m.type)?.();
+  });
+  /** The next message of this type (asked before it can arrive). */
+  const next = (type: string) => new Promise<void>((resolve) => waiting.set(type, resolve));
   ws.on('ping', () => pings.push(Date.now()));
   const closed = once(ws, 'close').then(([code]) => ({ code: code as number, at: Date.now() }));
   await once(ws, 'open');
-  const acked = new Promise<void>((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).type === 'connection_ack' && resolve()));
+  const acked = next('connection_ack');
   ws.send(JSON.stringify({ type: 'connection_init' }));
   await acked;
-  return { ws, messages, pings, closed };
+  return { ws, messages, pings, closed, next };
 }
 
 test('a socket that answers no ping and takes nothing is ended', { timeout: 30_000 }, async () => {
@@ -63,7 +70,7 @@ test('a socket that answers no ping and takes nothing is ended', { timeout: 30_0
 test('a socket that answers no ping but reads a live log is kept to the end of the log', { timeout: 60_000 }, async () => {
   const id = (await g.ok(`mutation { executeNow(jobs: [{jobId: "test.steady", domain: "global"}]) { execution { id } } }`)).executeNow[0].execution.id;
   const viewer = await deafSocket();
-  const completed = new Promise<void>((resolve) => viewer.ws.on('message', (d) => JSON.parse(d.toString()).type === 'complete' && resolve()));
+  const completed = viewer.next('complete');
   viewer.ws.send(JSON.stringify({ id: 'l', type: 'subscribe', payload: { query: 'subscription($id: ID!) { executionLog(executionId: $id, afterSeq: 0) { seq message } }', variables: { id } } }));
   const end = await Promise.race([completed.then(() => 'complete' as const), viewer.closed.then((c) => `closed ${c.code}` as const)]);
   assert.equal(end, 'complete', 'the subscription ran to its end; the socket was not ended');
