@@ -81,7 +81,8 @@ export async function revokeApiToken(sql: Sql, userId: string, id: string) {
 
 /** A key's limit: that many failures in the window refuse it; failures plus checks in flight make it wait. */
 export type LoginKey = { key: string; limit: number };
-export type Reservation = { kind: 'reserved'; ids: number[] } | { kind: 'limited'; retryAfterSeconds: number } | { kind: 'busy' };
+/** `busy.inFlight` names the checks in flight on the keys: when it changes, the queue is moving. */
+export type Reservation = { kind: 'reserved'; ids: number[] } | { kind: 'limited'; retryAfterSeconds: number } | { kind: 'busy'; inFlight: string };
 
 /**
  * Takes a slot for one password check on every key, or says why not: a key at its limit of
@@ -93,17 +94,19 @@ export async function reserveLoginAttempt(sql: Sql, keys: LoginKey[], windowMinu
   const names = keys.map((k) => k.key).sort();
   return sql.begin(async (tx) => {
     for (const k of names) await tx`SELECT pg_advisory_xact_lock(hashtext(${`jobdeck:login:${k}`}))`;
-    const rows = await tx<{ key: string; failures: number; retryAfterSeconds: number; pending: number }[]>`
+    const rows = await tx<{ key: string; failures: number; retryAfterSeconds: number; pending: number; ids: string }[]>`
       SELECT k.key, coalesce(f.count, 0) AS failures,
         coalesce(ceil(extract(epoch FROM f.window_start + make_interval(mins => ${windowMinutes}) - now())), 0)::int AS "retryAfterSeconds",
         (SELECT count(*)::int FROM login_attempts a
-          WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) AS pending
+          WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) AS pending,
+        (SELECT coalesce(string_agg(a.id::text, ',' ORDER BY a.id), '') FROM login_attempts a
+          WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) AS ids
       FROM unnest(${names}::text[]) AS k(key)
       LEFT JOIN login_failures f ON f.key = k.key AND f.window_start >= now() - make_interval(mins => ${windowMinutes})`;
     const limitOf = (key: string) => keys.find((k) => k.key === key)!.limit;
     const limited = rows.filter((r) => r.failures >= limitOf(r.key));
     if (limited.length) return { kind: 'limited', retryAfterSeconds: Math.max(...limited.map((r) => r.retryAfterSeconds)) } as const;
-    if (rows.some((r) => r.failures + r.pending >= limitOf(r.key))) return { kind: 'busy' } as const;
+    if (rows.some((r) => r.failures + r.pending >= limitOf(r.key))) return { kind: 'busy', inFlight: rows.map((r) => r.ids).join(';') } as const;
     const ids = await tx<{ id: number }[]>`
       INSERT INTO login_attempts (key) SELECT unnest(${names}::text[]) RETURNING id::int AS id`;
     return { kind: 'reserved', ids: ids.map((r) => r.id) } as const;
