@@ -95,7 +95,7 @@ export async function listJobs(
   first: number | null | undefined,
   after: string | null | undefined,
   orderBy?: JobOrderArg,
-  opts: { count?: boolean } = {},
+  opts: { count?: boolean; brief?: boolean } = {},
 ) {
   const n = pageSize(first, 50, 500);
   const order = parseOrder(orderBy);
@@ -111,11 +111,12 @@ export async function listJobs(
       tx`${domainCondition(tx, v, tx`r.domain`)}` as unknown as ReturnType<typeof tx>,
       v.userId,
       f,
-      { first: n, after: cursor, order, count: opts.count },
+      { first: n, after: cursor, order, count: opts.count, brief: opts.brief },
     );
     return listed;
   });
   const page = nodes.slice(0, n);
+  // Brief last executions stay on their rows: primed, a later load of one in this request would miss columns.
   for (const e of lastExecutions) loaders.execution.prime(e.id, e);
   const last = page[page.length - 1];
   return {

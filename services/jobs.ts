@@ -1,5 +1,5 @@
 import { insertAudit } from '../db/queries/audit';
-import { openExecutions, type ExecutionRecord } from '../db/queries/executions';
+import { BRIEF_EXEC_KEYS, openExecutions, type BriefExecution, type ExecutionRecord } from '../db/queries/executions';
 import { unreadFor } from '../db/queries/job-list';
 import { findRow, findRowsByRefs, updateParameterDefaults, updatePlan, updateReport, type RowRecord } from '../db/queries/rows';
 import type { Viewer } from './access';
@@ -16,8 +16,18 @@ import { decodeCursor, encodeCursor, pageSize } from './paging';
 import { auditValues, defaultsFor, runValuesFor, type ParameterInput } from './parameters';
 import { asksAssurance, auditAssurance, validateAssurance, writeAssurance, type AssuranceInput } from './expectations';
 
-/** A row as the API serves it; a listed row brings its read state and last execution along (no promise per field). */
-export type JobView = RowRecord & { hasUnreadLogs?: boolean; lastExecution?: ExecutionRecord };
+/**
+ * A row as the API serves it; a listed row brings its read state and last execution along (no
+ * promise per field): in full, or brief (`listJobs(…, { brief: true })`) when the query asks no
+ * more of it than `briefExecutionFields`.
+ */
+export type JobView = RowRecord & { hasUnreadLogs?: boolean; lastExecution?: ExecutionRecord | BriefExecution };
+
+/** Whether a list whose rows' last executions are asked these fields (GraphQL names) can read them brief. */
+export function briefExecutionFields(asked: Iterable<string>) {
+  for (const f of asked) if (f !== '__typename' && !BRIEF_EXEC_KEYS.has(f)) return false;
+  return true;
+}
 
 function visibleRow(deps: Deps, v: Viewer, row: RowRecord | undefined) {
   return row && row.inCatalog && deps.catalog.get(row.jobId) && canSeeDomain(v, row.domain) ? row : undefined;
@@ -57,8 +67,11 @@ export function hasUnread(deps: Deps, v: Viewer, row: JobView): boolean | Promis
   return unreadFor(deps.sql, v.userId, [row.id]).then((m) => m.get(row.id) ?? false);
 }
 
-/** A row's last execution: the one read with a listed row, else through the request's loader. */
-export function lastExecutionOf(loaders: Loaders, row: JobView): ExecutionRecord | undefined | null | Promise<ExecutionRecord | undefined> {
+/**
+ * A row's last execution: the one read with a listed row, else through the request's loader. A
+ * brief one is served as a record: the list read it brief only for a query asking no more of it.
+ */
+export function lastExecutionOf(loaders: Loaders, row: JobView): ExecutionRecord | BriefExecution | undefined | null | Promise<ExecutionRecord | undefined> {
   if (!row.lastExecutionId) return null;
   return row.lastExecution ?? loaders.execution.load(Number(row.lastExecutionId));
 }

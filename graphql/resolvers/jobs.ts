@@ -6,14 +6,18 @@ import * as executions from '../../services/executions';
 import * as jobs from '../../services/jobs';
 import type { Rule } from '../../services/models';
 import type { Context } from '../context';
+import { selectedFieldsAt } from '../lookahead';
+import type { GraphQLResolveInfo } from 'graphql';
 
 type JobRow = jobs.JobView;
 type Args = Record<string, never>;
 
 export const jobResolvers = {
   Query: {
-    jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string; orderBy?: jobs.JobOrderArg }, ctx: Context) =>
-      jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after, a.orderBy),
+    jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string; orderBy?: jobs.JobOrderArg }, ctx: Context, info: GraphQLResolveInfo) =>
+      jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after, a.orderBy, {
+        brief: jobs.briefExecutionFields(selectedFieldsAt(info, ['nodes', 'lastExecution']) ?? []),
+      }),
     job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
       jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
     jobsByRefs: (_: unknown, a: { refs: { jobId: string; domain: string }[] }, ctx: Context) =>

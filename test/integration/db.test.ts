@@ -119,3 +119,33 @@ test('finished queries are not promoted by the young-generation collector', asyn
     await db.close();
   }
 });
+
+test('a row of many columns is a fast-properties object with every column in order (patched DataRow)', async () => {
+  // %HasFastProperties needs V8's natives syntax: asked of a child process on the same driver.
+  const script = `
+    import postgres from 'postgres';
+    const sql = postgres(process.env.URL, { max: 1, onnotice: () => {} });
+    const cols = Array.from({ length: 40 }, (_, i) => 'g + ' + i + ' AS c' + i).join(', ');
+    const [wide] = await sql.unsafe('SELECT ' + cols + ', NULL::text AS nothing, \\'é ü 漢\\' AS words FROM generate_series(1, 1) g');
+    const [dup] = await sql.unsafe('SELECT 1 AS a, 2 AS b, 3 AS a, 4 AS c5, 5 AS c6, 6 AS c7, 7 AS c8, 8 AS c9, 9 AS c10');
+    const [proto] = await sql.unsafe('SELECT 1 AS "__proto__", 2 AS b, 3 AS c, 4 AS d, 5 AS e, 6 AS f, 7 AS g, 8 AS h, 9 AS i, \\'{}\\'::jsonb AS "constructor"');
+    console.log(JSON.stringify({
+      fast: %HasFastProperties(wide), keys: Object.keys(wide), wide, dup: Object.entries(dup),
+      protoOwn: Object.prototype.hasOwnProperty.call(proto, '__proto__'), protoIsObject: Object.getPrototypeOf(proto) === Object.prototype, proto: Object.entries(proto),
+    }));
+    await sql.end();`;
+  const { execFileSync } = await import('node:child_process');
+  const out = JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { cwd: process.cwd(), env: { ...process.env, URL: url }, encoding: 'utf8' }));
+  assert.equal(out.fast, true, 'a 42-column row built key by key was a dictionary-mode object');
+  assert.deepEqual(out.keys, [...Array.from({ length: 40 }, (_, i) => `c${i}`), 'nothing', 'words']);
+  assert.equal(out.wide.c0, 1);
+  assert.equal(out.wide.c39, 40);
+  assert.equal(out.wide.nothing, null);
+  assert.equal(out.wide.words, 'é ü 漢');
+  // A repeated name keeps its first place and its last value, as assignment one by one did.
+  assert.deepEqual(out.dup.slice(0, 2), [['a', 3], ['b', 2]]);
+  // A column named __proto__ sets no prototype from a number, and makes no own property, as before.
+  assert.equal(out.protoOwn, false);
+  assert.equal(out.protoIsObject, true);
+  assert.deepEqual(out.proto.at(-1), ['constructor', {}]);
+});

@@ -27,10 +27,15 @@ for (const file of patches) {
     for (const part of text.split(/^diff --git /m).slice(1)) {
       const target = /^a\/(\S+)/.exec(part)![1]!;
       const installed = readFileSync(path.join(root, target), 'utf8');
-      // Each hunk's added lines, together, as they follow one another in the file.
+      // Each run of added lines of each hunk, together, as they follow one another in the file.
       for (const hunk of part.split(/^@@ /m).slice(1)) {
-        const added = hunk.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1));
-        assert.ok(installed.includes(added.join('\n')), `${target}: the patch's lines are not there (npm ci runs patch-package in postinstall): ${added[0]}`);
+        const runs: string[][] = [[]];
+        for (const l of hunk.split('\n').slice(1)) {
+          if (l.startsWith('+')) runs[runs.length - 1]!.push(l.slice(1));
+          else if (runs[runs.length - 1]!.length) runs.push([]);
+        }
+        for (const added of runs.filter((r) => r.length))
+          assert.ok(installed.includes(added.join('\n')), `${target}: the patch's lines are not there (npm ci runs patch-package in postinstall): ${added[0]}`);
       }
     }
   });

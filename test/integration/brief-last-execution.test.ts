@@ -1,0 +1,129 @@
+/**
+ * The jobs list and the upcoming list read a row's last execution brief (id, status, start, the
+ * resource it waits for) when the query asks no more of it. Generated from the schema: every field
+ * of Execution, asked through `jobs { nodes { lastExecution } }` (alone, beside the brief ones, in a
+ * fragment, with an alias) and through `upcoming`, answers exactly what `execution(id:)` answers, so
+ * a field added to the type, or to the brief set by mistake, cannot come back empty.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { getNamedType, isLeafType, isObjectType, isNonNullType, type GraphQLField, type GraphQLObjectType } from 'graphql';
+import { buildSchema } from '../../graphql/schema';
+import { Gql, startTestApp, type TestApp } from '../helpers/app';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'jobdeck-brief-'));
+const jobsFile = path.join(dir, 'jobs.json');
+writeFileSync(jobsFile, JSON.stringify({ jobs: [
+  {
+    id: 'brief.rich',
+    description: 'Leaves a run with every kind of value',
+    kind: 'GLOBAL',
+    command: ['sh', '-c', 'echo one; echo "::warning::careful"; echo two >&2'],
+    parameters: [
+      { name: 'batch', type: 'INT', default: '10' },
+      { name: 'token', type: 'STRING', secret: true },
+    ],
+  },
+] }));
+
+let app: TestApp;
+let gql: Gql;
+let executionId: string;
+const ROW = { jobId: 'brief.rich', domain: 'global' };
+
+/** A selection of every field of a type: leaves as they are, objects with their leaves, required arguments never (none today). */
+function selectAll(type: GraphQLObjectType, depth = 0): string {
+  const one = (f: GraphQLField<unknown, unknown>) => {
+    if (f.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) throw new Error(`${type.name}.${f.name} has a required argument: extend this test`);
+    const t = getNamedType(f.type);
+    if (isLeafType(t)) return f.name;
+    if (isObjectType(t) && depth < 2) return `${f.name} { ${selectAll(t, depth + 1)} }`;
+    throw new Error(`${type.name}.${f.name}: an abstract type: extend this test`);
+  };
+  return Object.values(type.getFields()).map(one).join(' ');
+}
+
+const executionType = buildSchema().getType('Execution') as GraphQLObjectType;
+const fields = Object.values(executionType.getFields());
+
+before(async () => {
+  app = await startTestApp({ JOBS_FILE: jobsFile });
+  gql = await new Gql(app.url).login();
+  // Hourly, so that the row is in the next 24 hours' upcoming list too.
+  await gql.ok(`mutation { updateJob(jobId: "brief.rich", domain: "global", input: { plan: { kind: SCHEDULED, rule: { kind: EVERY_HOURS, every: 1 } } }) { id } }`);
+  const r = await gql.ok<{ executeNow: { execution: { id: string } | null }[] }>(
+    `mutation { executeNow(jobs: [{ jobId: "brief.rich", domain: "global" }], parameters: [{ name: "token", value: "hush-hush-1" }]) { execution { id } } }`,
+  );
+  executionId = r.executeNow[0]!.execution!.id;
+  assert.equal(await gql.ended(executionId), 'WARNING');
+});
+
+after(async () => {
+  await app?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function direct(selection: string) {
+  const d = await gql.ok<{ execution: Record<string, unknown> }>(`query($id: ID!) { execution(id: $id) { ${selection} } }`, { id: executionId });
+  return d.execution;
+}
+
+async function listed(selection: string) {
+  const d = await gql.ok<{ jobs: { nodes: { lastExecution: Record<string, unknown> }[] } }>(
+    `query($j: String!) { jobs(filter: { jobId: $j }) { nodes { lastExecution { ${selection} } } } }`,
+    { j: ROW.jobId },
+  );
+  assert.equal(d.jobs.nodes.length, 1);
+  return d.jobs.nodes[0]!.lastExecution;
+}
+
+test('every field of Execution, asked alone of a listed row, answers what execution(id:) answers', async () => {
+  assert.ok(fields.length >= 20, `${fields.length} fields`);
+  for (const f of fields) {
+    const sel = selectAll({ getFields: () => ({ [f.name]: f }), name: 'Execution' } as unknown as GraphQLObjectType);
+    const want = await direct(sel);
+    assert.deepEqual(await listed(sel), want, `lastExecution { ${sel} }`);
+    // Beside the brief fields, the same.
+    const both = `id status startedAt waitingFor ${sel}`;
+    assert.deepEqual(await listed(both), await direct(both), `lastExecution { ${both} }`);
+  }
+  // What the values were: the run is there, its secret masked, not merely equal on both sides.
+  const all = await listed(selectAll(executionType));
+  assert.equal(all.status, 'WARNING');
+  assert.equal(all.trigger, 'MANUAL');
+  assert.ok(Number(all.warningCount) >= 1, String(all.warningCount));
+  assert.ok(all.endedAt);
+  assert.ok(!JSON.stringify(all).includes('hush-hush-1'), 'the secret is masked');
+  assert.deepEqual(all, await direct(selectAll(executionType)));
+});
+
+test('fields asked through a fragment, an inline fragment or an alias are read too', async () => {
+  const want = await direct('id status trigger endedAt warningCount');
+  const d = await gql.ok<{ jobs: { nodes: Record<string, Record<string, unknown>>[] } }>(`
+    query($j: String!) {
+      jobs(filter: { jobId: $j }) { nodes { ...Row ... on Job { other: lastExecution { id when: endedAt } } } }
+    }
+    fragment Row on Job { lastExecution { id status ...More } }
+    fragment More on Execution { trigger endedAt warningCount }`, { j: ROW.jobId });
+  const node = d.jobs.nodes[0]!;
+  assert.deepEqual(node.lastExecution, want);
+  assert.deepEqual(node.other, { id: want.id, when: want.endedAt });
+});
+
+test('the brief fields of a listed row, and through upcoming', async () => {
+  const brief = 'id status startedAt waitingFor';
+  assert.deepEqual(await listed(brief), await direct(brief));
+  const full = selectAll(executionType);
+  const want = await direct(full);
+  for (const sel of [brief, full]) {
+    const d = await gql.ok<{ upcoming: { nodes: { job: { jobId: string; lastExecution: Record<string, unknown> } }[] } }>(
+      `{ upcoming(first: 5) { nodes { job { jobId lastExecution { ${sel} } } } } }`,
+    );
+    const mine = d.upcoming.nodes.filter((n) => n.job.jobId === ROW.jobId);
+    assert.ok(mine.length >= 1, JSON.stringify(d));
+    for (const n of mine) assert.deepEqual(n.job.lastExecution, sel === brief ? Object.fromEntries(brief.split(' ').map((k) => [k, want[k]])) : want);
+  }
+});
