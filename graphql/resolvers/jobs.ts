@@ -51,7 +51,8 @@ export const jobResolvers = {
     hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
     locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
     timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,
-    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[2], ctx: Context) => executions.listForRow(ctx.deps, r.id, a),
+    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[2], ctx: Context, info: GraphQLResolveInfo) =>
+      executions.listForRow(ctx.deps, r.id, a, executions.executionKeysFor(selectedFieldsAt(info, ['nodes']) ?? [])),
   },
   Rule: {
     every: (r: Rule) => r.every ?? null,
