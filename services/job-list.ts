@@ -95,7 +95,7 @@ export async function listJobs(
   first: number | null | undefined,
   after: string | null | undefined,
   orderBy?: JobOrderArg,
-  opts: { count?: boolean; brief?: boolean } = {},
+  opts: { count?: boolean; brief?: boolean; rowBrief?: boolean } = {},
 ) {
   const n = pageSize(first, 50, 500);
   const order = parseOrder(orderBy);
@@ -111,7 +111,7 @@ export async function listJobs(
       tx`${domainCondition(tx, v, tx`r.domain`)}` as unknown as ReturnType<typeof tx>,
       v.userId,
       f,
-      { first: n, after: cursor, order, count: opts.count, brief: opts.brief },
+      { first: n, after: cursor, order, count: opts.count, brief: opts.brief, rowBrief: opts.rowBrief },
     );
     return listed;
   });

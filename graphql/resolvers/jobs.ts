@@ -17,6 +17,7 @@ export const jobResolvers = {
     jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string; orderBy?: jobs.JobOrderArg }, ctx: Context, info: GraphQLResolveInfo) =>
       jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after, a.orderBy, {
         brief: jobs.briefExecutionFields(selectedFieldsAt(info, ['nodes', 'lastExecution']) ?? []),
+        rowBrief: jobs.briefRowFields(selectedFieldsAt(info, ['nodes']) ?? []),
       }),
     job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
       jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),

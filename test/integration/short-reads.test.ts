@@ -1,10 +1,12 @@
 /**
- * The jobs list and the upcoming list read a row's last execution brief (id, status, start, the
- * resource it waits for) when the query asks no more of it, and a row's page of executions reads
- * only the columns of the fields asked. Generated from the schema: every field of Execution, asked
- * through `jobs { nodes { lastExecution } }` (alone, beside the brief ones, in a fragment, with an
- * alias), through `upcoming` and through `job { executions }`, answers exactly what
- * `execution(id:)` answers, so a field added to the type, or to a short read by mistake, cannot
+ * Short reads: the jobs list and the upcoming list read a row's last execution brief (id, status,
+ * start, the resource it waits for) when the query asks no more of it, and the row itself without
+ * its report settings and parameter defaults when the query asks neither; a row's page of
+ * executions reads only the columns of the fields asked. Generated from the schema: every field of
+ * Execution, asked through `jobs { nodes { lastExecution } }` (alone, beside the brief ones, in a
+ * fragment, with an alias), through `upcoming` and through `job { executions }`, answers exactly
+ * what `execution(id:)` answers; every field of Job, asked through `jobs` and `upcoming`, what
+ * `job(jobId:, domain:)` answers. A field added to a type, or to a short read by mistake, cannot
  * come back empty.
  */
 import assert from 'node:assert/strict';
@@ -36,20 +38,24 @@ let gql: Gql;
 let executionId: string;
 const ROW = { jobId: 'brief.rich', domain: 'global' };
 
-/** A selection of every field of a type: leaves as they are, objects with their leaves, required arguments never (none today). */
+/** A selection of every field of a type: leaves as they are, objects with theirs two levels down; required arguments never (none today). */
 function selectAll(type: GraphQLObjectType, depth = 0): string {
   const one = (f: GraphQLField<unknown, unknown>) => {
     if (f.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) throw new Error(`${type.name}.${f.name} has a required argument: extend this test`);
     const t = getNamedType(f.type);
     if (isLeafType(t)) return f.name;
-    if (isObjectType(t) && depth < 2) return `${f.name} { ${selectAll(t, depth + 1)} }`;
-    throw new Error(`${type.name}.${f.name}: an abstract type: extend this test`);
+    if (!isObjectType(t)) throw new Error(`${type.name}.${f.name}: an abstract type: extend this test`);
+    return depth < 2 ? `${f.name} { ${selectAll(t, depth + 1) || '__typename'} }` : '';
   };
-  return Object.values(type.getFields()).map(one).join(' ');
+  return Object.values(type.getFields()).map(one).filter(Boolean).join(' ');
 }
+const only = (type: GraphQLObjectType, f: GraphQLField<unknown, unknown>) =>
+  selectAll({ getFields: () => ({ [f.name]: f }), name: type.name } as unknown as GraphQLObjectType);
 
-const executionType = buildSchema().getType('Execution') as GraphQLObjectType;
+const schema = buildSchema();
+const executionType = schema.getType('Execution') as GraphQLObjectType;
 const fields = Object.values(executionType.getFields());
+const jobType = schema.getType('Job') as GraphQLObjectType;
 
 before(async () => {
   app = await startTestApp({ JOBS_FILE: jobsFile });
@@ -61,6 +67,10 @@ before(async () => {
   );
   executionId = r.executeNow[0]!.execution!.id;
   assert.equal(await gql.ended(executionId), 'WARNING');
+  // Report settings and parameter defaults of its own: what a short row read leaves out.
+  await gql.ok(`mutation { updateJob(jobId: "brief.rich", domain: "global", input: {
+    report: { send: true, recipients: ["ops@example.com", "dev@example.com"], when: FAILURE },
+    parameters: [{ name: "batch", value: "7" }, { name: "token", value: "row-hush-2" }] }) { id } }`);
 });
 
 after(async () => {
@@ -85,7 +95,7 @@ async function listed(selection: string) {
 test('every field of Execution, asked alone of a listed row, answers what execution(id:) answers', async () => {
   assert.ok(fields.length >= 20, `${fields.length} fields`);
   for (const f of fields) {
-    const sel = selectAll({ getFields: () => ({ [f.name]: f }), name: 'Execution' } as unknown as GraphQLObjectType);
+    const sel = only(executionType, f);
     const want = await direct(sel);
     assert.deepEqual(await listed(sel), want, `lastExecution { ${sel} }`);
     // Beside the brief fields, the same.
@@ -114,7 +124,7 @@ async function paged(selection: string) {
 
 test('every field of Execution, asked of a row\'s page of executions (which reads only the columns asked), answers what execution(id:) answers', async () => {
   for (const f of fields) {
-    const sel = selectAll({ getFields: () => ({ [f.name]: f }), name: 'Execution' } as unknown as GraphQLObjectType);
+    const sel = only(executionType, f);
     assert.deepEqual(await paged(sel), await direct(`id ${sel}`), `executions { nodes { ${sel} } }`);
   }
   const all = selectAll(executionType);
@@ -150,4 +160,27 @@ test('the brief fields of a listed row, and through upcoming', async () => {
     assert.ok(mine.length >= 1, JSON.stringify(d));
     for (const n of mine) assert.deepEqual(n.job.lastExecution, sel === brief ? Object.fromEntries(brief.split(' ').map((k) => [k, want[k]])) : want);
   }
+});
+
+test('every field of Job, asked of a listed row and of an upcoming one (short row reads), answers what job(jobId:, domain:) answers', async () => {
+  const jobFields = Object.values(jobType.getFields());
+  assert.ok(jobFields.some((f) => f.name === 'report') && jobFields.some((f) => f.name === 'parameterDefaults'));
+  const want = async (sel: string) =>
+    (await gql.ok<{ job: Record<string, unknown> }>(`query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { ${sel} } }`, { j: ROW.jobId, d: ROW.domain })).job;
+  const inList = async (sel: string) =>
+    (await gql.ok<{ jobs: { nodes: Record<string, unknown>[] } }>(`query($j: String!) { jobs(filter: { jobId: $j }) { nodes { ${sel} } } }`, { j: ROW.jobId })).jobs.nodes[0];
+  const inUpcoming = async (sel: string) =>
+    (await gql.ok<{ upcoming: { nodes: { job: Record<string, unknown> }[] } }>(`{ upcoming(first: 1, filter: { jobId: "brief.rich" }) { nodes { job { ${sel} } } } }`)).upcoming.nodes[0]?.job;
+  for (const f of jobFields) {
+    const sel = only(jobType, f);
+    const w = await want(sel);
+    assert.deepEqual(await inList(sel), w, `jobs { nodes { ${sel} } }`);
+    assert.deepEqual(await inUpcoming(sel), w, `upcoming { nodes { job { ${sel} } } }`);
+    // Beside what the console's list asks, the same.
+    const both = `jobId domain plan { kind summary } lastExecution { id status startedAt waitingFor } nextRunAt running hasUnreadLogs ${sel}`;
+    assert.deepEqual(await inList(both), await want(both), `jobs { nodes { ${both} } }`);
+  }
+  const report = (await inList('report { send recipients when }'))!.report;
+  assert.deepEqual(report, { send: true, recipients: ['ops@example.com', 'dev@example.com'], when: 'FAILURE' });
+  assert.deepEqual((await inList('parameterDefaults { name value }'))!.parameterDefaults, [{ name: 'batch', value: '7' }, { name: 'token', value: null }]);
 });
