@@ -33,48 +33,10 @@ async function mustGet(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
   return e;
 }
 
-/**
- * The record keys each plain field of Execution is served from (its default resolver, or one that
- * reads only these). A page whose query asks only such fields reads only their columns; a field not
- * named here (logs, parameters, late, retries…) reads the whole record.
- */
-const FIELD_KEYS: Readonly<Record<string, readonly (keyof ExecutionRecord)[]>> = {
-  __typename: [],
-  id: ['id'],
-  jobId: ['jobId'],
-  domain: ['domain'],
-  status: ['status'],
-  trigger: ['trigger'],
-  triggeredBy: ['triggeredBy'],
-  startedAt: ['startedAt'],
-  endedAt: ['endedAt'],
-  durationMs: ['startedAt', 'endedAt'],
-  progress: ['progress'],
-  scheduledFor: ['occurrenceAt'],
-  warningCount: ['warningCount'],
-  errorCount: ['errorCount'],
-  lastSeq: ['lastSeq'],
-  droppedLines: ['droppedLines'],
-  waitingFor: ['waitingFor'],
-  attempt: ['attempt'],
-};
-
-/** The record keys a list must read for these Execution fields (GraphQL names), or undefined for all of them. */
-export function executionKeysFor(asked: Iterable<string>): ReadonlySet<string> | undefined {
-  const keys = new Set<string>(['id', 'rowId', 'jobId', 'domain', 'status']);
-  for (const f of asked) {
-    const k = FIELD_KEYS[f];
-    if (!k) return undefined;
-    for (const x of k) keys.add(x);
-  }
-  return keys;
-}
-
 export async function listForRow(
   deps: Deps,
   rowId: string,
   args: { first?: number | null; after?: string | null; statuses?: string[] | null; triggers?: string[] | null; startedAfter?: Date | null; startedBefore?: Date | null },
-  keys?: ReadonlySet<string>,
 ) {
   const first = pageSize(args.first, 20, 200);
   const beforeId = args.after ? decodeCursor<number>(args.after, 'after', (c) => Number.isInteger(c) && (c as number) > 0) : undefined;
@@ -85,7 +47,7 @@ export async function listForRow(
     triggers: args.triggers ?? undefined,
     startedAfter: args.startedAfter ?? undefined,
     startedBefore: args.startedBefore ?? undefined,
-  }, keys);
+  });
   const page = nodes.slice(0, first);
   const last = page[page.length - 1];
   return { nodes: page, totalCount, pageInfo: { hasNextPage: nodes.length > first, endCursor: last ? encodeCursor(last.id) : null } };

@@ -56,7 +56,7 @@ export async function upcoming(
   v: Viewer,
   loaders: Loaders,
   a: { from?: Date | null; to?: Date | null; filter?: Parameters<typeof listJobs>[3]; first?: number | null; after?: string | null },
-  opts: { brief?: boolean; rowBrief?: boolean } = {},
+  opts: { brief?: boolean } = {},
 ) {
   const first = pageSize(a.first, 100, 500);
   const from = a.from ?? new Date();
@@ -113,7 +113,7 @@ export async function upcoming(
   // at :00) no longer have to be read all before the first of them is answered.
   let lastRead = { at: -Infinity, id: '' };
   const readRows = async () => {
-    const page = await listJobs(deps, v, loaders, a.filter, ROWS_PER_READ, rowsAfter, { field: 'NEXT_RUN', direction: 'ASC' }, { count: false, brief: opts.brief, rowBrief: opts.rowBrief });
+    const page = await listJobs(deps, v, loaders, a.filter, ROWS_PER_READ, rowsAfter, { field: 'NEXT_RUN', direction: 'ASC' }, { count: false, brief: opts.brief });
     for (const row of page.nodes) {
       if (!row.nextRunAt || row.nextRunAt.getTime() >= to.getTime()) {
         rowsDone = true;

@@ -95,7 +95,7 @@ export async function listJobs(
   first: number | null | undefined,
   after: string | null | undefined,
   orderBy?: JobOrderArg,
-  opts: { count?: boolean; brief?: boolean; rowBrief?: boolean } = {},
+  opts: { count?: boolean; brief?: boolean } = {},
 ) {
   const n = pageSize(first, 50, 500);
   const order = parseOrder(orderBy);
@@ -111,7 +111,7 @@ export async function listJobs(
       tx`${domainCondition(tx, v, tx`r.domain`)}` as unknown as ReturnType<typeof tx>,
       v.userId,
       f,
-      { first: n, after: cursor, order, count: opts.count, brief: opts.brief, rowBrief: opts.rowBrief },
+      { first: n, after: cursor, order, count: opts.count, brief: opts.brief },
     );
     return listed;
   });

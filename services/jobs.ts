@@ -23,21 +23,6 @@ import { asksAssurance, auditAssurance, validateAssurance, writeAssurance, type 
  */
 export type JobView = RowRecord & { hasUnreadLogs?: boolean; lastExecution?: ExecutionRecord | BriefExecution };
 
-/**
- * The fields of Job served without the row's report settings and parameter defaults: a list whose
- * query asks only these reads its rows without them. A field not named here reads the whole row.
- */
-const ROW_BRIEF_FIELDS: ReadonlySet<string> = new Set([
-  '__typename', 'id', 'jobId', 'domain', 'kind', 'description', 'plan', 'automaticRule', 'nextRunAt', 'lastExecution', 'running',
-  'hasUnreadLogs', 'locks', 'timeoutSeconds', 'command', 'parameters', 'executions', 'stats', 'expectations', 'snoozedUntil', 'openAlerts', 'retry',
-]);
-
-/** Whether a list whose rows are asked these Job fields (GraphQL names) can read them brief. */
-export function briefRowFields(asked: Iterable<string>) {
-  for (const f of asked) if (!ROW_BRIEF_FIELDS.has(f)) return false;
-  return true;
-}
-
 /** Whether a list whose rows' last executions are asked these fields (GraphQL names) can read them brief. */
 export function briefExecutionFields(asked: Iterable<string>) {
   for (const f of asked) if (f !== '__typename' && !BRIEF_EXEC_KEYS.has(f)) return false;

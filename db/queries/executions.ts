@@ -57,9 +57,6 @@ function execColumnList(e: string, prefix: string, skip?: ReadonlySet<string>) {
   return s;
 }
 export const EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, ''));
-/** EXEC_COLUMNS of these keys only (a page whose query asks no more); the record is partial. */
-const ALL_KEYS = EXEC_FIELDS.map(([, key]) => key);
-const EXEC_COLUMNS_OF = (sql: Sql, keys: ReadonlySet<string>) => sql.unsafe(execColumnList('e', '', new Set(ALL_KEYS.filter((k) => !keys.has(k)))));
 
 /**
  * EXEC_COLUMNS under keys prefixed `last_execution__`, for a statement that reads rows (ROW_COLUMNS)
@@ -307,8 +304,6 @@ export async function listRowExecutions(
   sql: Sql,
   rowId: string,
   f: { first: number; beforeId?: number; statuses?: string[]; triggers?: string[]; startedAfter?: Date; startedBefore?: Date },
-  /** Read only these keys of each record (what the query asks), else all. */
-  keys?: ReadonlySet<string>,
 ) {
   const where = sql`row_id = ${rowId}
     ${f.statuses?.length ? sql`AND status = ANY(${f.statuses}::execution_status[])` : sql``}
@@ -318,7 +313,7 @@ export async function listRowExecutions(
   // The page and its count in one statement (two sent at once cost two connections' round trips).
   // A page with no execution still answers the count: the page is right-joined to it.
   const rows = await sql<(ExecutionRecord & { totalCount?: number })[]>`
-    SELECT ${keys ? EXEC_COLUMNS_OF(sql, keys) : EXEC_COLUMNS(sql)}, c.n AS "totalCount"
+    SELECT ${EXEC_COLUMNS(sql)}, c.n AS "totalCount"
     FROM (SELECT * FROM executions WHERE ${where} ${f.beforeId ? sql`AND id < ${f.beforeId}` : sql``} ORDER BY id DESC LIMIT ${f.first + 1}) e
       RIGHT JOIN (SELECT count(*)::int AS n FROM executions WHERE ${where}) c ON true
     ORDER BY e.id DESC`;

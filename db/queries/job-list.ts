@@ -1,6 +1,6 @@
 import type { Sql } from '../client';
 import { LAST_EXEC_BRIEF_COLUMNS, LAST_EXEC_COLUMNS, readBriefLastExecution, readLastExecution, type BriefExecution, type ExecutionRecord } from './executions';
-import { ROW_COLUMNS, ROW_COLUMNS_BRIEF, type RowRecord } from './rows';
+import { ROW_COLUMNS, type RowRecord } from './rows';
 
 export type RowListFilter = {
   statuses?: string[];
@@ -66,8 +66,7 @@ export async function listRows(
   scope: ReturnType<typeof sql>,
   userId: string,
   f: RowListFilter,
-  /** brief: the rows' last executions brief (readBriefLastExecution); rowBrief: the rows without report settings and parameter defaults. */
-  page: { first: number; after?: RowSortKey; order?: RowOrder; count?: boolean; brief?: boolean; rowBrief?: boolean },
+  page: { first: number; after?: RowSortKey; order?: RowOrder; count?: boolean; brief?: boolean },
 ) {
   const order = page.order ?? { field: 'JOB', desc: false };
   const key = sortKey(sql, order);
@@ -83,7 +82,7 @@ export async function listRows(
   // executions to sort 10,000 rows by next run (360 ms a page; an index cut it otherwise). A page
   // with no row still answers the count: the page is right-joined to it.
   const rows = await sql<(RowWithRead & { totalCount: number; id: string | null; sortA: string; sortB: string })[]>`
-    SELECT ${page.rowBrief ? ROW_COLUMNS_BRIEF(sql) : ROW_COLUMNS(sql)}, ${page.brief ? LAST_EXEC_BRIEF_COLUMNS(sql) : LAST_EXEC_COLUMNS(sql)},
+    SELECT ${ROW_COLUMNS(sql)}, ${page.brief ? LAST_EXEC_BRIEF_COLUMNS(sql) : LAST_EXEC_COLUMNS(sql)},
       (e.id IS NOT NULL AND e.last_seq > 0 AND (lr.user_id IS NULL OR lr.execution_id < e.id OR (lr.execution_id = e.id AND lr.seq < e.last_seq))) AS "hasUnreadLogs",
       ${key.a}::text AS "sortA", ${key.b}::text AS "sortB", c.n AS "totalCount"
     FROM (${pageRows(sql, scope, f, order, { where, after, orderBy, limit: page.first + 1 })}) r

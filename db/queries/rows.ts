@@ -24,14 +24,6 @@ export const ROW_COLUMNS = (sql: Sql, r = sql`r`) => sql`
   ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id::int AS "lastExecutionId", ${r}.in_catalog AS "inCatalog",
   ${r}.parameter_defaults AS "parameterDefaults"`;
 
-/**
- * ROW_COLUMNS without the report settings and the row's parameter defaults (an array and a JSON
- * value to parse per row): for a list whose query asks neither.
- */
-export const ROW_COLUMNS_BRIEF = (sql: Sql, r = sql`r`) => sql`
-  ${r}.id, ${r}.job_id AS "jobId", ${r}.domain, ${r}.kind, ${r}.plan_kind AS "planKind", ${r}.rule,
-  ${r}.next_run_at AS "nextRunAt", ${r}.last_execution_id::int AS "lastExecutionId", ${r}.in_catalog AS "inCatalog"`;
-
 export async function findRow(sql: Sql, jobId: string, domain: string) {
   const [row] = await sql<RowRecord[]>`SELECT ${ROW_COLUMNS(sql)} FROM job_rows r WHERE job_id = ${jobId} AND domain = ${domain}`;
   return row;

@@ -2,7 +2,7 @@ import type { Resolvers } from '../generated/resolvers';
 import { requireViewer } from '../../services/auth';
 import * as insight from '../../services/insight';
 import * as logSearch from '../../services/log-search';
-import { briefExecutionFields, briefRowFields } from '../../services/jobs';
+import { briefExecutionFields } from '../../services/jobs';
 import { selectedFieldsAt } from '../lookahead';
 
 export const insightResolvers: Resolvers = {
@@ -11,7 +11,6 @@ export const insightResolvers: Resolvers = {
     upcoming: (_, a, ctx, info) =>
       insight.upcoming(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a, {
         brief: briefExecutionFields(selectedFieldsAt(info, ['nodes', 'job', 'lastExecution']) ?? []),
-        rowBrief: briefRowFields(selectedFieldsAt(info, ['nodes', 'job']) ?? []),
       }),
     searchLogs: (_, a, ctx) => logSearch.searchLogs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a),
   },

@@ -17,7 +17,6 @@ export const jobResolvers = {
     jobs: (_: unknown, a: { filter?: Parameters<typeof jobs.listJobs>[3]; first?: number; after?: string; orderBy?: jobs.JobOrderArg }, ctx: Context, info: GraphQLResolveInfo) =>
       jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after, a.orderBy, {
         brief: jobs.briefExecutionFields(selectedFieldsAt(info, ['nodes', 'lastExecution']) ?? []),
-        rowBrief: jobs.briefRowFields(selectedFieldsAt(info, ['nodes']) ?? []),
       }),
     job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
       jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
@@ -52,8 +51,7 @@ export const jobResolvers = {
     hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
     locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
     timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,
-    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[2], ctx: Context, info: GraphQLResolveInfo) =>
-      executions.listForRow(ctx.deps, r.id, a, executions.executionKeysFor(selectedFieldsAt(info, ['nodes']) ?? [])),
+    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[2], ctx: Context) => executions.listForRow(ctx.deps, r.id, a),
   },
   Rule: {
     every: (r: Rule) => r.every ?? null,

@@ -1,13 +1,11 @@
 /**
  * Short reads: the jobs list and the upcoming list read a row's last execution brief (id, status,
- * start, the resource it waits for) when the query asks no more of it, and the row itself without
- * its report settings and parameter defaults when the query asks neither; a row's page of
- * executions reads only the columns of the fields asked. Generated from the schema: every field of
- * Execution, asked through `jobs { nodes { lastExecution } }` (alone, beside the brief ones, in a
- * fragment, with an alias), through `upcoming` and through `job { executions }`, answers exactly
- * what `execution(id:)` answers; every field of Job, asked through `jobs` and `upcoming`, what
- * `job(jobId:, domain:)` answers. A field added to a type, or to a short read by mistake, cannot
- * come back empty.
+ * start, the resource it waits for) when the query asks no more of it. Generated from the schema:
+ * every field of Execution, asked through `jobs { nodes { lastExecution } }` (alone, beside the
+ * brief ones, in a fragment, with an alias), through `upcoming` and through `job { executions }`,
+ * answers exactly what `execution(id:)` answers; every field of Job, asked through `jobs` and
+ * `upcoming`, what `job(jobId:, domain:)` answers. A field added to a type, or to a short read by
+ * mistake, cannot come back empty.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,7 +120,7 @@ async function paged(selection: string) {
   return mine;
 }
 
-test('every field of Execution, asked of a row\'s page of executions (which reads only the columns asked), answers what execution(id:) answers', async () => {
+test('every field of Execution, asked of a row\'s page of executions, answers what execution(id:) answers', async () => {
   for (const f of fields) {
     const sel = only(executionType, f);
     assert.deepEqual(await paged(sel), await direct(`id ${sel}`), `executions { nodes { ${sel} } }`);
@@ -162,7 +160,7 @@ test('the brief fields of a listed row, and through upcoming', async () => {
   }
 });
 
-test('every field of Job, asked of a listed row and of an upcoming one (short row reads), answers what job(jobId:, domain:) answers', async () => {
+test('every field of Job, asked of a listed row and of an upcoming one, answers what job(jobId:, domain:) answers', async () => {
   const jobFields = Object.values(jobType.getFields());
   assert.ok(jobFields.some((f) => f.name === 'report') && jobFields.some((f) => f.name === 'parameterDefaults'));
   const want = async (sel: string) =>
