@@ -97,12 +97,12 @@ export async function reserveLoginAttempt(sql: Sql, keys: LoginKey[], windowMinu
     const rows = await tx<{ key: string; failures: number; retryAfterSeconds: number; pending: number; ids: string }[]>`
       SELECT k.key, coalesce(f.count, 0) AS failures,
         coalesce(ceil(extract(epoch FROM f.window_start + make_interval(mins => ${windowMinutes}) - now())), 0)::int AS "retryAfterSeconds",
-        (SELECT count(*)::int FROM login_attempts a
-          WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) AS pending,
-        (SELECT coalesce(string_agg(a.id::text, ',' ORDER BY a.id), '') FROM login_attempts a
-          WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) AS ids
+        p.pending, p.ids
       FROM unnest(${names}::text[]) AS k(key)
-      LEFT JOIN login_failures f ON f.key = k.key AND f.window_start >= now() - make_interval(mins => ${windowMinutes})`;
+      LEFT JOIN login_failures f ON f.key = k.key AND f.window_start >= now() - make_interval(mins => ${windowMinutes})
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS pending, coalesce(string_agg(a.id::text, ',' ORDER BY a.id), '') AS ids FROM login_attempts a
+        WHERE a.key = k.key AND a.started_at > now() - make_interval(secs => ${staleSeconds})) p`;
     const limitOf = (key: string) => keys.find((k) => k.key === key)!.limit;
     const limited = rows.filter((r) => r.failures >= limitOf(r.key));
     if (limited.length) return { kind: 'limited', retryAfterSeconds: Math.max(...limited.map((r) => r.retryAfterSeconds)) } as const;
