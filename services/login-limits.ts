@@ -33,11 +33,14 @@ type Waiter = { keys: string[]; wake?: () => void };
 const queues = new Map<string, Waiter[]>();
 
 function join(w: Waiter) {
-  for (const k of w.keys) queues.set(k, [...(queues.get(k) ?? []), w]);
+  for (const k of w.keys) {
+    const q = queues.get(k);
+    if (q) q.push(w);
+    else queues.set(k, [w]);
+  }
 }
 
 function leave(w: Waiter) {
-  w.wake?.();
   for (const k of w.keys) {
     const q = queues.get(k)?.filter((x) => x !== w) ?? [];
     if (q.length) queues.set(k, q);
