@@ -44,15 +44,18 @@ const EXEC_FIELDS: readonly (readonly [string, keyof ExecutionRecord])[] = [
   ['attempt', 'attempt'], ['retry_of::int', 'retryOf'], ['not_before', 'notBefore'],
 ];
 const IDENT = /^[a-z_][a-z0-9_]*$/;
-const columnLists = new Map<string, string>();
-/** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed, the `skip` keys left out (built once per alias and prefix). */
+/** Built select lists by skip set (this module's constants), then by alias and prefix. */
+const columnLists = new Map<ReadonlySet<string> | undefined, Map<string, string>>();
+/** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed, the `skip` keys left out (built once per alias, prefix and skip set). */
 function execColumnList(e: string, prefix: string, skip?: ReadonlySet<string>) {
-  const k = `${e} ${prefix} ${skip ? [...skip].join(',') : ''}`;
-  let s = columnLists.get(k);
+  let lists = columnLists.get(skip);
+  if (!lists) columnLists.set(skip, (lists = new Map()));
+  const k = `${e} ${prefix}`;
+  let s = lists.get(k);
   if (!s) {
     if (!IDENT.test(e) || (prefix && !IDENT.test(prefix))) throw new Error(`not an SQL alias: ${e} ${prefix}`);
     s = EXEC_FIELDS.filter(([, key]) => !skip?.has(key)).map(([col, key]) => `${e}.${col} AS "${prefix}${key}"`).join(', ');
-    columnLists.set(k, s);
+    lists.set(k, s);
   }
   return s;
 }
@@ -69,12 +72,14 @@ const FROM_ROW_KEYS = new Set(Object.keys(FROM_ROW));
 export const LAST_EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST, FROM_ROW_KEYS));
 // In EXEC_FIELDS' order, so that a record read here has the same shape as one read by EXEC_COLUMNS.
 const LAST_KEYS = EXEC_FIELDS.map(([, key]) => [key, FROM_ROW[key] ?? `${LAST}${key}`] as const);
-export function readLastExecution(row: Record<string, unknown>): ExecutionRecord | undefined {
+/** The last execution's keys read back out of a listed row; undefined when it has none. */
+function readLast(row: Record<string, unknown>, keys: readonly (readonly [string, string])[]) {
   if (row[`${LAST}id`] == null) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [key, from] of LAST_KEYS) out[key] = row[from];
-  return out as ExecutionRecord;
+  for (const [key, from] of keys) out[key] = row[from];
+  return out;
 }
+export const readLastExecution = (row: Record<string, unknown>) => readLast(row, LAST_KEYS) as ExecutionRecord | undefined;
 
 /**
  * The last execution as the jobs list shows it (id, status, start, the resource it waits for): a
@@ -86,12 +91,7 @@ export type BriefExecution = Pick<ExecutionRecord, 'id' | 'rowId' | 'jobId' | 'd
 const BRIEF_SKIP = new Set(EXEC_FIELDS.map(([, key]) => key).filter((k) => FROM_ROW_KEYS.has(k) || !BRIEF_EXEC_KEYS.has(k)));
 export const LAST_EXEC_BRIEF_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, LAST, BRIEF_SKIP));
 const LAST_BRIEF_KEYS = LAST_KEYS.filter(([key]) => FROM_ROW_KEYS.has(key) || BRIEF_EXEC_KEYS.has(key));
-export function readBriefLastExecution(row: Record<string, unknown>): BriefExecution | undefined {
-  if (row[`${LAST}id`] == null) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [key, from] of LAST_BRIEF_KEYS) out[key] = row[from];
-  return out as BriefExecution;
-}
+export const readBriefLastExecution = (row: Record<string, unknown>) => readLast(row, LAST_BRIEF_KEYS) as BriefExecution | undefined;
 
 export async function findExecution(sql: Sql, id: number) {
   const [row] = await sql<ExecutionRecord[]>`SELECT ${EXEC_COLUMNS(sql)} FROM executions e WHERE id = ${id}`;
