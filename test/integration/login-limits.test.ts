@@ -46,14 +46,16 @@ test('a sign-in behind checks that do not move gives up after the stall limit', 
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let started = 0;
+  let allStarted!: () => void;
+  const checking = new Promise<void>((r) => (allStarted = r));
   const stuck = Array.from({ length: MAX_FAILURES_PER_ACCOUNT }, () =>
     limitedSignIn(db.sql, 'stuck@example.com', undefined, async () => {
-      started++;
+      if (++started === MAX_FAILURES_PER_ACCOUNT) allStarted();
       await held;
       return 'ok';
     }),
   );
-  while (started < MAX_FAILURES_PER_ACCOUNT) await new Promise((r) => setTimeout(r, 10));
+  await checking;
   const t0 = Date.now();
   const late = await limitedSignIn(db.sql, 'stuck@example.com', undefined, async () => 'ok', waiting).catch(codeOf);
   const waited = Date.now() - t0;
