@@ -5,13 +5,16 @@ import { maskSecrets } from './parameters';
 
 /**
  * Where committed entries go at once when this process also serves live logs (the LiveHub).
- * `expect`: entries up to `seq` are committed and will be offered on the next turn of the event
- * loop (a NOTIFY up to there needs no read).
+ * `expect`: entries up to `seq` are being written by this process and will be offered once
+ * committed: the NOTIFY of their commit needs no read (it often arrives before the writer hears
+ * its own statement answered). `abandon`: what was announced will not be offered (the writer gave
+ * up: its run was swept, or the database stayed away); whatever was written is in the database.
  */
 export type LiveSink = {
   wants(executionId: number): boolean;
   expect(executionId: number, seq: number): void;
   offer(executionId: number, rows: readonly LogRecord[]): void;
+  abandon(executionId: number): void;
 };
 
 const MAX_BATCH = 10_000;
@@ -152,7 +155,6 @@ export class LogWriter {
         rows[i] = { seq: batch.seqs[i]!, at, level: batch.levels[i]!, message: batch.messages[i]! };
       }
       this.toOffer.push(rows);
-      this.opts.live.expect(this.executionId, rows[n - 1]!.seq);
     }
     this.seqs.splice(0, n);
     this.ats.splice(0, n);
@@ -171,6 +173,11 @@ export class LogWriter {
     // writer's path. Otherwise they go at once.
     if (this.seqs.length > 0 && !this.ending && !this.refused) this.offering ??= setImmediate(() => this.offerLive());
     else this.offerLive();
+  }
+
+  /** Live viewers are told, before a batch is sent, that this process will offer it once committed. */
+  private announce({ batch, n }: { batch: LogBatch; n: number }) {
+    if (n && this.opts.live?.wants(this.executionId)) this.opts.live.expect(this.executionId, batch.seqs[n - 1]!);
   }
 
   /** Committed rows for the live viewers, oldest first, offered on the next turn (see written). */
@@ -196,6 +203,7 @@ export class LogWriter {
       // The run is ending: its last batch goes with the statement that ends it (flushAndEnd).
       if (this.ending && this.seqs.length <= MAX_BATCH) break;
       const next = this.take();
+      this.announce(next);
       try {
         if (!(await appendBatch(this.sql, this.executionId, this.opts.owner, next.batch, next.delta))) {
           // The run was swept (this worker lost its lease) or is gone: late lines must not land.
@@ -250,6 +258,7 @@ export class LogWriter {
     }
     if (!this.refused) {
       const last = this.take();
+      this.announce(last);
       try {
         const r = await end(last.batch, last.delta);
         if (!r.owned) this.refuse(new Error('the run is no longer held by this worker'));
@@ -286,6 +295,8 @@ export class LogWriter {
     this.pendingDropped = this.pendingWarnings = this.pendingErrors = 0;
     this.pendingProgress = null;
     for (const w of this.drainWaiters.splice(0)) w();
+    // What was announced and not written will not come from here: live viewers read the database.
+    this.opts.live?.abandon(this.executionId);
   }
 
   /**

@@ -36,14 +36,23 @@ type LogState = {
   again: boolean;
   recent: LogChunk[];
   recentCount: number;
-  /** A worker of this process has committed entries up to here and is about to offer them. */
+  /** A worker of this process is writing entries up to here and will offer them (see expect). */
   expected?: number;
+  /** Set while the state outlives its last subscriber (see LINGER_MS). */
+  linger?: NodeJS.Timeout;
 };
 
+/**
+ * How long an execution's state, with its recent entries, outlives its last subscriber: viewers of
+ * a flood cut off for falling behind all at once come back to memory, not to the database (a
+ * hundred viewers of a 200,000-line job read it again from PostgreSQL while it was being written).
+ */
+export const LINGER_MS = 10_000;
+
 /** Entries kept per watched execution for subscribers that come back (see LogState.recent). */
-export const RECENT_ENTRIES = 50_000;
-/** Entries kept for all executions of this process together (~100 bytes each). */
-export const RECENT_BUDGET = 200_000;
+export const RECENT_ENTRIES = 200_000;
+/** Entries kept for all executions of this process together (~200 bytes each, with the answers built from them). */
+export const RECENT_BUDGET = 300_000;
 
 /**
  * Fans live log entries and execution changes out to this process's subscribers.
@@ -71,7 +80,10 @@ export class LiveHub {
 
   async stop() {
     for (const u of this.unlisten) await u().catch(() => {});
-    for (const s of this.logs.values()) for (const sub of s.subs) sub.channel.end();
+    for (const s of this.logs.values()) {
+      clearTimeout(s.linger);
+      for (const sub of s.subs) sub.channel.end();
+    }
     this.execs.end();
   }
 
@@ -113,15 +125,29 @@ export class LiveHub {
     this.endIfDone(state);
   }
 
-  /** A worker of this process committed entries up to `seq` and offers them next turn: their NOTIFY needs no read. */
+  /**
+   * A worker of this process is writing entries up to `seq` and offers them once committed: their
+   * NOTIFY needs no read. Told before the write is sent, since the NOTIFY of a commit often comes
+   * in before the writer's own answer: told after it, the hub read every such batch from the
+   * database as well (a third of a 200,000-line flood again, competing with the job's writes).
+   */
   expect(executionId: number, seq: number) {
     const state = this.logs.get(executionId);
     if (state && seq > (state.expected ?? 0)) state.expected = seq;
   }
 
+  /** The worker will not offer what it announced (its writer gave up): read what the database has. */
+  abandon(executionId: number) {
+    const state = this.logs.get(executionId);
+    if (!state || state.expected === undefined) return;
+    state.expected = undefined;
+    void this.pump(executionId, state);
+  }
+
   private async runLogSub(exec: ExecutionRecord, sub: LogSub) {
     const id = exec.id;
     let state = this.logs.get(id);
+    const created = !state;
     if (!state) {
       // `exec` was read while listening was on (the subscriber's own check of it): everything
       // committed after it is announced by NOTIFY, and the pump reads from its lastSeq on.
@@ -129,8 +155,13 @@ export class LiveHub {
       if (FINAL.has(exec.status)) state.finalSeq = exec.lastSeq;
       this.logs.set(id, state);
     }
+    clearTimeout(state.linger);
+    state.linger = undefined;
     state.subs.add(sub);
     sub.channel.finally(() => this.detach(id, sub));
+    // What was committed between that read and now was announced before the state existed: read
+    // once. A state that existed already has heard every NOTIFY since it was made.
+    if (created) void this.pump(id, state);
     for (;;) {
       await sub.channel.room();
       if (sub.channel.closed) return;
@@ -144,7 +175,7 @@ export class LiveHub {
         if (sub.lastSent >= state.readUpTo) break;
         continue;
       }
-      const rows = await readLogs(this.sql, id, { afterSeq: sub.lastSent, first: PAGE });
+      const rows = await this.read(id, sub.lastSent);
       if (rows.length) {
         sub.lastSent = rows[rows.length - 1]!.seq;
         for (const c of chunked(rows)) sub.channel.push(c);
@@ -162,7 +193,8 @@ export class LiveHub {
       const e = await findExecution(this.sql, id);
       if (e && FINAL.has(e.status)) state.finalSeq = e.lastSeq;
     }
-    if (state.finalSeq !== undefined && sub.lastSent >= state.finalSeq) sub.channel.end();
+    if (state.finalSeq === undefined) return;
+    if (sub.lastSent >= state.finalSeq) sub.channel.end();
     else void this.pump(id, state);
   }
 
@@ -170,9 +202,14 @@ export class LiveHub {
     const s = this.logs.get(id);
     if (!s) return;
     s.subs.delete(sub);
-    if (s.subs.size === 0) {
-      this.forgetRecent(s);
-      this.logs.delete(id);
+    if (s.subs.size === 0 && !s.linger) {
+      s.linger = setTimeout(() => {
+        s.linger = undefined;
+        if (s.subs.size || this.logs.get(id) !== s) return;
+        this.forgetRecent(s);
+        this.logs.delete(id);
+      }, LINGER_MS);
+      s.linger.unref();
     }
   }
 
@@ -268,6 +305,11 @@ export class LiveHub {
     }
   }
 
+  /** A page of an execution's entries from the database (test/integration/live-reads.test.ts counts them). */
+  private read(id: number, afterSeq: number) {
+    return readLogs(this.sql, id, { afterSeq, first: PAGE });
+  }
+
   /** One reader per execution per process: new rows are read once and handed to every subscriber. */
   private async pump(id: number, state: LogState) {
     if (state.reading) {
@@ -278,7 +320,7 @@ export class LiveHub {
     try {
       for (;;) {
         state.again = false;
-        const rows = await readLogs(this.sql, id, { afterSeq: state.readUpTo, first: PAGE });
+        const rows = await this.read(id, state.readUpTo);
         this.deliver(state, rows);
         if (rows.length < PAGE && !state.again) break;
       }

@@ -25,11 +25,14 @@ export function chunked(rows: readonly LogRecord[]): LogChunk[] {
 
 /**
  * The kept chunks after `afterSeq` (the first one cut to start right after it), up to `page` entries;
- * undefined when what is kept does not reach back to afterSeq + 1 (the database has it).
+ * undefined when what is kept does not reach back to afterSeq + 1 (the database has it). None when
+ * the subscriber has everything read so far, even before anything is kept: what follows comes live
+ * (a hundred viewers opening a flood during its first write had each read the database for it).
  */
 export function recentAfter(state: { recent: readonly LogChunk[]; readUpTo: number }, afterSeq: number, page: number): LogChunk[] | undefined {
+  if (afterSeq >= state.readUpTo) return [];
   const r = state.recent;
-  if (!r.length || r[0]![0]!.seq > afterSeq + 1) return afterSeq >= state.readUpTo && r.length ? [] : undefined;
+  if (!r.length || r[0]![0]!.seq > afterSeq + 1) return undefined;
   const out: LogChunk[] = [];
   let n = 0;
   for (const c of r) {

@@ -16,7 +16,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { heldRun } from '../helpers/held-run';
 
 const OWNER = 'test-owner@recent';
-const N = 60_000; // past RECENT_ENTRIES: the first entries are only in the database
+const N = RECENT_ENTRIES + 10_000; // past RECENT_ENTRIES: the first entries are only in the database
 let app: TestApp;
 
 before(async () => {
