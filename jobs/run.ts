@@ -2,7 +2,8 @@ import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
 import { LogWriter, type LiveSink } from './log-writer';
-import { appendAndEnd } from '../db/queries/logs';
+import { appendAndEndMany } from '../db/queries/logs';
+import { runEndsOf } from './run-ends';
 import type { ResourceBroker } from './resources';
 import { maskSecrets, secretValues, typedParams } from './parameters';
 import type { JobContext, JobDefinition, JobServices } from './types';
@@ -124,7 +125,9 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
   writer.close();
   try {
     // The last lines and the end in one statement, when the run ends quietly (no report, no alert).
-    if (await writer.flushAndEnd((batch, delta) => appendAndEnd(d.sql, e.id, d.owner, batch, delta, status, errorText))) {
+    // With the runs of this worker that end meanwhile (jobs/run-ends.ts).
+    const ends = runEndsOf(d.sql, (xs) => appendAndEndMany(d.sql, xs));
+    if (await writer.flushAndEnd((batch, delta) => ends.end({ executionId: e.id, owner: d.owner, batch, delta, status, error: errorText }))) {
       metrics.executionEnded(e.jobId, status, (Date.now() - startedMs) / 1000);
       return;
     }

@@ -135,9 +135,16 @@ export async function finishedFacts(sql: AnySql, executionId: number): Promise<F
  */
 export function endsQuietly(sql: AnySql, status: string) {
   if (status === 'FAILURE' || status === 'INTERRUPTED') return sql`false`;
-  return sql`NOT EXISTS (SELECT 1 FROM alerts qa WHERE qa.row_id = r.id AND qa.resolved_at IS NULL)
-    AND NOT EXISTS (SELECT 1 FROM row_expectations qx WHERE qx.row_id = r.id AND qx.min_duration_seconds IS NOT NULL)`;
+  return nothingToSettle(sql);
 }
+
+/** endsQuietly for runs whose statuses are a column (`status`: an execution_status expression). */
+export function endsQuietlyWith(sql: AnySql, status: postgres.Fragment) {
+  return sql`(${status} NOT IN ('FAILURE', 'INTERRUPTED') AND ${nothingToSettle(sql)})`;
+}
+
+const nothingToSettle = (sql: AnySql) => sql`NOT EXISTS (SELECT 1 FROM alerts qa WHERE qa.row_id = r.id AND qa.resolved_at IS NULL)
+    AND NOT EXISTS (SELECT 1 FROM row_expectations qx WHERE qx.row_id = r.id AND qx.min_duration_seconds IS NOT NULL)`;
 
 export type AlertListFilter = { open?: boolean; kinds?: AlertKind[]; domain?: string; jobId?: string; rowId?: string };
 

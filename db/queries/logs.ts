@@ -1,5 +1,5 @@
 import type { Sql } from '../client';
-import { endsQuietly } from './alerts';
+import { endsQuietlyWith } from './alerts';
 
 export type LogLevel = 'PROGRESS' | 'INFO' | 'WARNING' | 'ERROR';
 /** `at` is ISO 8601 in UTC with milliseconds, as the API sends it: formatted by PostgreSQL, not parsed into a Date and printed again per entry. */
@@ -17,7 +17,7 @@ export type LogDelta = { lastSeq: number; warnings: number; errors: number; drop
  * with 1,000,000 entries in batches of 10,000). Messages go as a JSON array when one of them holds
  * a newline, or when the batch is one empty message (an empty text splits into no rows).
  */
-const insertEntries = (sql: Sql, executionId: number, batch: LogBatch) => {
+const insertEntries = (sql: Sql, executionId: number | number[], batch: LogBatch, held = sql`EXISTS (SELECT 1 FROM held)`) => {
   const { ats, levels, messages } = batch;
   const level = levels.every((l) => l === levels[0]) ? levels[0] : undefined;
   const splittable = !(messages.length === 1 && messages[0] === '') && !messages.some((m) => m.includes('\n'));
@@ -29,11 +29,19 @@ const insertEntries = (sql: Sql, executionId: number, batch: LogBatch) => {
     level !== undefined
       ? [sql``, sql`a, m, o`, sql`${level}::log_level`]
       : [sql`, string_to_table(${levels.join(',')}, ',')`, sql`a, m, l, o`, sql`l::log_level`];
+  // Entries of several runs (appendAndEndMany): each one's execution and seq are columns too.
+  if (Array.isArray(executionId))
+    return sql`
+  INSERT INTO log_entries (execution_id, seq, at, level, message)
+  SELECT x::bigint, s::int, timestamptz 'epoch' + a::bigint * interval '1 millisecond', ${levelOf}, m
+  FROM ROWS FROM (string_to_table(${executionId.join(',')}, ','), string_to_table(${batch.seqs.join(',')}, ','), string_to_table(${ats.join(',')}, ','), ${messageRows}${levelRows})
+    WITH ORDINALITY AS t(x, s, ${columns})
+  WHERE ${held}`;
   return sql`
   INSERT INTO log_entries (execution_id, seq, at, level, message)
   SELECT ${executionId}, ${batch.seqs[0] ?? 0}::int + o::int - 1, timestamptz 'epoch' + a::bigint * interval '1 millisecond', ${levelOf}, m
   FROM ROWS FROM (string_to_table(${ats.join(',')}, ','), ${messageRows}${levelRows}) WITH ORDINALITY AS t(${columns})
-  WHERE EXISTS (SELECT 1 FROM held)`;
+  WHERE ${held}`;
 };
 
 /** The execution's counters after a batch (SET list of an UPDATE of executions aliased e). */
@@ -72,6 +80,16 @@ export async function appendBatch(
   return !!r?.owned;
 }
 
+/** A run's end as LogWriter.flushAndEnd hands it over: its last batch, its counters and its final status. */
+export type RunEnd = {
+  executionId: number;
+  owner: string;
+  batch: LogBatch;
+  delta: LogDelta;
+  status: 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED';
+  error: string | null;
+};
+
 /**
  * A run's last batch and its end in one statement (one commit, where appendBatch then
  * finishWithoutReport took two): the entries and counters as appendBatch writes them, and the run
@@ -86,27 +104,92 @@ export async function appendAndEnd(
   owner: string,
   batch: LogBatch,
   delta: LogDelta,
-  status: 'SUCCESS' | 'WARNING' | 'FAILURE' | 'CANCELLED' | 'INTERRUPTED',
+  status: RunEnd['status'],
   error: string | null,
 ) {
-  const [r] = await sql<{ owned: boolean; ended: boolean }[]>`
-    WITH held AS (
-      SELECT e.id, (NOT r.report_send AND ${endsQuietly(sql, status)}) AS quiet
-      FROM executions e JOIN job_rows r ON r.id = e.row_id
-      WHERE e.id = ${executionId} AND e.owner = ${owner} AND e.status = 'IN_PROGRESS'
-      FOR UPDATE OF e
-    ), ins AS (${insertEntries(sql, executionId, batch)}), upd AS (
-      UPDATE executions e SET ${counters(sql, delta)},
-        status = CASE WHEN h.quiet THEN ${status}::execution_status ELSE e.status END,
+  const [r] = await appendAndEndMany(sql, [{ executionId, owner, batch, delta, status, error }]);
+  return r!;
+}
+
+/**
+ * appendAndEnd for several runs in one statement and one commit (jobs/run-ends.ts gathers the runs
+ * of a worker that end together): each run's answer, in the order given. Each is written or refused
+ * on its own (another owner's run gets nothing), as appendAndEnd would have; one whose rows another
+ * transaction holds is left untouched and answered `busy` (several runs only).
+ */
+export async function appendAndEndMany(sql: Sql, ends: RunEnd[]): Promise<{ owned: boolean; ended: boolean; busy?: true }[]> {
+  const runs = ends.map((x) => ({
+    id: x.executionId,
+    owner: x.owner,
+    status: x.status,
+    error: x.error,
+    last_seq: x.delta.lastSeq,
+    warnings: x.delta.warnings,
+    errors: x.delta.errors,
+    dropped: x.delta.dropped,
+    progress: x.delta.progress,
+  }));
+  // Several runs' rows are locked without waiting (SKIP LOCKED): a statement that held some rows
+  // while it waited for others could close a cycle with another one doing the same in another order
+  // (updateJobs changing thousands of job_rows). The runs it skipped are answered `busy`, for the
+  // caller to end alone, waiting as one run's end always did.
+  const several = ends.length > 1;
+  const rows = await sql<{ id: number; owned: boolean; ended: boolean; busy: boolean }[]>`
+    WITH v AS (
+      SELECT * FROM json_to_recordset(${sql.json(runs)}::json)
+        AS v(id bigint, owner text, status execution_status, error text, last_seq int, warnings int, errors int, dropped int, progress smallint)
+    ), held AS (
+      SELECT e.id, (NOT r.report_send AND ${endsQuietlyWith(sql, sql`v.status`)}) AS quiet
+      FROM v JOIN executions e ON e.id = v.id AND e.owner = v.owner AND e.status = 'IN_PROGRESS'
+      JOIN job_rows r ON r.id = e.row_id
+      ORDER BY e.id
+      FOR UPDATE OF e ${several ? sql`SKIP LOCKED FOR NO KEY UPDATE OF r SKIP LOCKED` : sql``}
+    ), ins AS (${insertEndEntries(sql, ends)}), upd AS (
+      UPDATE executions e SET
+        last_seq = greatest(e.last_seq, v.last_seq),
+        warning_count = e.warning_count + v.warnings, error_count = e.error_count + v.errors,
+        dropped_lines = e.dropped_lines + v.dropped,
+        progress = coalesce(v.progress, e.progress),
+        status = CASE WHEN h.quiet THEN v.status ELSE e.status END,
         ended_at = CASE WHEN h.quiet THEN now() ELSE e.ended_at END,
-        error = CASE WHEN h.quiet THEN ${error}::text ELSE e.error END
-      FROM held h WHERE e.id = h.id
-      RETURNING h.quiet
+        error = CASE WHEN h.quiet THEN v.error ELSE e.error END
+      FROM held h JOIN v ON v.id = h.id WHERE e.id = h.id
+      RETURNING e.id, h.quiet
     )
-    SELECT EXISTS (SELECT 1 FROM held) AS owned, coalesce((SELECT quiet FROM upd), false) AS ended,
-      pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`}),
-      CASE WHEN coalesce((SELECT quiet FROM held), false) OR ${delta.progress !== null} THEN pg_notify('jobdeck_exec', ${String(executionId)}) END AS told`;
-  return { owned: !!r?.owned, ended: !!r?.ended };
+    SELECT v.id::int AS id, EXISTS (SELECT 1 FROM held WHERE held.id = v.id) AS owned,
+      ${several ? sql`NOT EXISTS (SELECT 1 FROM held WHERE held.id = v.id) AND EXISTS (SELECT 1 FROM executions x WHERE x.id = v.id AND x.owner = v.owner AND x.status = 'IN_PROGRESS')` : sql`false`} AS busy,
+      coalesce((SELECT quiet FROM upd WHERE upd.id = v.id), false) AS ended,
+      pg_notify('jobdeck_log', v.id || ':' || v.last_seq),
+      CASE WHEN coalesce((SELECT quiet FROM held WHERE held.id = v.id), false) OR v.progress IS NOT NULL THEN pg_notify('jobdeck_exec', v.id::text) END AS told
+    FROM v`;
+  const by = new Map(rows.map((r) => [r.id, r]));
+  return ends.map((x) => {
+    const r = by.get(x.executionId);
+    return r?.busy ? { owned: false, ended: false, busy: true } : { owned: !!r?.owned, ended: !!r?.ended };
+  });
+}
+
+/**
+ * The entries of the ending runs, inserted for the runs `held` holds. One run's (the common case,
+ * and a flood's last batch) as insertEntries writes them; several runs' with each entry's execution
+ * and seq as two more columns to split.
+ */
+function insertEndEntries(sql: Sql, ends: RunEnd[]) {
+  const withEntries = ends.filter((x) => x.batch.seqs.length > 0);
+  if (withEntries.length <= 1) {
+    const one = withEntries[0] ?? ends[0]!;
+    return insertEntries(sql, one.executionId, one.batch, sql`${one.executionId}::bigint IN (SELECT id FROM held)`);
+  }
+  const ids: number[] = [];
+  const batch: LogBatch = { seqs: [], ats: [], levels: [], messages: [] };
+  for (const x of withEntries) {
+    for (let i = 0; i < x.batch.seqs.length; i++) ids.push(x.executionId);
+    batch.seqs.push(...x.batch.seqs);
+    batch.ats.push(...x.batch.ats);
+    batch.levels.push(...x.batch.levels);
+    batch.messages.push(...x.batch.messages);
+  }
+  return insertEntries(sql, ids, batch, sql`x::bigint IN (SELECT id FROM held)`);
 }
 
 export async function readLogs(

@@ -714,7 +714,7 @@ async function listAtScale(env: Env, tmp: string) {
              (SELECT reltuples FROM pg_class WHERE relname = 'log_entries')::bigint::int AS l`;
     const http = await new Http(srv.url).signIn(ADMIN.email, ADMIN.password);
     const bigs = await sql<{ id: number; n: number }[]>`SELECT id::int, last_seq AS n FROM executions WHERE last_seq >= ${S.bigLines} AND domain LIKE '%.bench' LIMIT 200`;
-    const N = S.listQueries;
+    const N = Number(process.env.BENCH_LIST_QUERIES) || S.listQueries;
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const dom = () => `d${String(1 + rnd(S.domains)).padStart(5, '0')}.bench`;
     const statusSets = [['FAILURE', 'WARNING'], ['FAILURE'], ['CANCELLED', 'INTERRUPTED']];

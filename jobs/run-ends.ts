@@ -1,0 +1,96 @@
+/**
+ * The ends of a worker's runs, several in one statement (issue #15: a fleet's tiny runs end by the
+ * thousand). Each run's last batch and its end were one statement and one commit of their own; a
+ * worker running twenty tiny runs at once ended them one commit each, and every commit woke every
+ * listening connection. Ends that come while a statement is on its way wait for it and go together
+ * in the next one; an end that comes when none is on its way goes at the end of the current turn of
+ * the event loop (runs that finished in the same turn share it). So nothing waits when the worker is
+ * quiet, and under load one statement carries every run that ended meanwhile.
+ */
+import type { RunEnd } from '../db/queries/logs';
+
+export type EndAnswer = { owned: boolean; ended: boolean };
+/** `busy`: the run's rows were held by another transaction; it is sent again, alone (appendAndEndMany). */
+type Send = (ends: RunEnd[]) => Promise<(EndAnswer & { busy?: boolean })[]>;
+type Waiting = { end: RunEnd; resolve: (a: EndAnswer) => void; reject: (e: unknown) => void; alone?: boolean };
+
+/** At most this many runs, and about this many entries, in one statement (a flood's last batch goes alone). */
+export const MAX_RUNS_PER_END = 200;
+const MAX_ENTRIES_PER_END = 10_000;
+
+export class RunEnds {
+  private waiting: Waiting[] = [];
+  private sending = false;
+  private scheduled = false;
+  /** Statements sent, and runs they carried (tests and the benchmark read them). */
+  readonly stats = { statements: 0, runs: 0, busy: 0 };
+
+  constructor(private readonly send: Send) {}
+
+  /**
+   * Ends one run with the others that end meanwhile. A statement that fails fails each of its runs
+   * (nothing of it was written): each then falls back to its own writes (LogWriter.flushAndEnd).
+   */
+  end(end: RunEnd): Promise<EndAnswer> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ end, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (this.sending || this.scheduled || !this.waiting.length) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.next();
+    });
+  }
+
+  private async next() {
+    if (this.sending || !this.waiting.length) return;
+    let entries = 0;
+    let n = 0;
+    while (n < this.waiting.length && n < MAX_RUNS_PER_END) {
+      const w = this.waiting[n]!;
+      const size = w.end.batch.seqs.length;
+      if (n > 0 && (w.alone || entries + size > MAX_ENTRIES_PER_END)) break;
+      entries += size;
+      n++;
+      if (w.alone) break;
+    }
+    const group = this.waiting.splice(0, n);
+    this.sending = true;
+    this.stats.statements++;
+    this.stats.runs += group.length;
+    try {
+      const answers = await this.send(group.map((w) => w.end));
+      const busy: Waiting[] = [];
+      this.stats.busy += answers.filter((a) => a.busy).length;
+      group.forEach((w, i) => {
+        const a = answers[i]!;
+        if (a.busy) busy.push({ ...w, alone: true });
+        else w.resolve({ owned: a.owned, ended: a.ended });
+      });
+      // Each goes alone next, before the ends that came meanwhile: one run's end waits for its rows.
+      this.waiting.unshift(...busy);
+    } catch (e) {
+      for (const w of group) w.reject(e);
+    } finally {
+      this.sending = false;
+      this.schedule();
+    }
+  }
+}
+
+const perPool = new WeakMap<object, RunEnds>();
+
+/** The RunEnds of a pool (one per worker process: its runs share a pool); without `send`, the one made already. */
+export function runEndsOf<K extends object>(pool: K, send?: Send): RunEnds {
+  let r = perPool.get(pool);
+  if (!r) {
+    if (!send) throw new Error('no run has ended through this pool yet');
+    perPool.set(pool, (r = new RunEnds(send)));
+  }
+  return r;
+}
