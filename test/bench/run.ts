@@ -12,6 +12,7 @@
  * BENCH_VIEWERS_INPROC=1  the watched job's viewers in the benchmark's own process (default: a process of their own, nice 19)
  * BENCH_VIEWERS_SCHED=idle  that process under SCHED_IDLE (chrt -i 0) instead of nice 19
  * BENCH_WATCHERS=1,10,100 the numbers of viewers of the watched job
+ * BENCH_WATCHED_SPLIT=1   those phases with a web process and a worker process (ROLE=web, ROLE=worker) instead of one
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -967,7 +968,10 @@ async function main() {
     }
     if (phase('cold')) await coldStart(env, dataDir).catch((e) => failed('cold start', '≤ 5 s', e));
     if (['exec', 'cmd', 'cancel', 'sched', 'ingest', 'live', 'burst', 'fanout', 'watched'].some(phase)) {
-      const srv = await startServer(env);
+      // BENCH_WATCHED_SPLIT=1 (with BENCH_ONLY=watched): a web process and a worker process instead of one.
+      const split = !!process.env.BENCH_WATCHED_SPLIT;
+      const srv = await startServer(split ? { ...env, ROLE: 'web' } : env);
+      if (split) await startServer({ ...env, ROLE: 'worker', DATABASE_URL: pgUrlOf(dataDir), PORT: '0' });
       const sql = postgres(pgUrlOf(dataDir), { max: 4, onnotice: () => {} });
       try {
         await sleep(2000);
