@@ -10,9 +10,12 @@
 import type { RunEnd } from '../db/queries/logs';
 
 export type EndAnswer = { owned: boolean; ended: boolean };
-/** `busy`: the run's rows were held by another transaction; it is sent again, alone (appendAndEndMany). */
-type Send = (ends: RunEnd[]) => Promise<(EndAnswer & { busy?: boolean })[]>;
-type Waiting = { end: RunEnd; resolve: (a: EndAnswer) => void; reject: (e: unknown) => void; alone?: boolean };
+/**
+ * Sends runs' ends in one statement. Without `wait`, a run whose rows another transaction holds is
+ * left alone and answered `busy` (appendAndEndMany); with it, the statement waits for its rows.
+ */
+type Send = (ends: RunEnd[], opts: { wait: boolean }) => Promise<(EndAnswer & { busy?: boolean })[]>;
+type Waiting = { end: RunEnd; resolve: (a: EndAnswer) => void; reject: (e: unknown) => void };
 
 /** At most this many runs, and about this many entries, in one statement (a flood's last batch goes alone). */
 export const MAX_RUNS_PER_END = 200;
@@ -52,33 +55,39 @@ export class RunEnds {
     let entries = 0;
     let n = 0;
     while (n < this.waiting.length && n < MAX_RUNS_PER_END) {
-      const w = this.waiting[n]!;
-      const size = w.end.batch.seqs.length;
-      if (n > 0 && (w.alone || entries + size > MAX_ENTRIES_PER_END)) break;
+      const size = this.waiting[n]!.end.batch.seqs.length;
+      if (n > 0 && entries + size > MAX_ENTRIES_PER_END) break;
       entries += size;
       n++;
-      if (w.alone) break;
     }
     const group = this.waiting.splice(0, n);
     this.sending = true;
     this.stats.statements++;
     this.stats.runs += group.length;
     try {
-      const answers = await this.send(group.map((w) => w.end));
-      const busy: Waiting[] = [];
-      this.stats.busy += answers.filter((a) => a.busy).length;
+      const answers = await this.send(group.map((w) => w.end), { wait: false });
       group.forEach((w, i) => {
         const a = answers[i]!;
-        if (a.busy) busy.push({ ...w, alone: true });
+        if (a.busy) void this.alone(w);
         else w.resolve({ owned: a.owned, ended: a.ended });
       });
-      // Each goes alone next, before the ends that came meanwhile: one run's end waits for its rows.
-      this.waiting.unshift(...busy);
     } catch (e) {
       for (const w of group) w.reject(e);
     } finally {
       this.sending = false;
       this.schedule();
+    }
+  }
+
+  /** A run whose rows were busy ends alone, waiting for them, beside the others (which do not wait for it). */
+  private async alone(w: Waiting) {
+    this.stats.busy++;
+    this.stats.statements++;
+    try {
+      const [a] = await this.send([w.end], { wait: true });
+      w.resolve({ owned: a!.owned, ended: a!.ended });
+    } catch (e) {
+      w.reject(e);
     }
   }
 }

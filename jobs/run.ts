@@ -126,7 +126,7 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
   try {
     // The last lines and the end in one statement, when the run ends quietly (no report, no alert).
     // With the runs of this worker that end meanwhile (jobs/run-ends.ts).
-    const ends = runEndsOf(d.sql, (xs) => appendAndEndMany(d.sql, xs));
+    const ends = runEndsOf(d.sql, (xs, opts) => appendAndEndMany(d.sql, xs, opts));
     if (await writer.flushAndEnd((batch, delta) => ends.end({ executionId: e.id, owner: d.owner, batch, delta, status, error: errorText }))) {
       metrics.executionEnded(e.jobId, status, (Date.now() - startedMs) / 1000);
       return;

@@ -107,17 +107,21 @@ export async function appendAndEnd(
   status: RunEnd['status'],
   error: string | null,
 ) {
-  const [r] = await appendAndEndMany(sql, [{ executionId, owner, batch, delta, status, error }]);
+  const [r] = await appendAndEndMany(sql, [{ executionId, owner, batch, delta, status, error }], { wait: true });
   return r!;
 }
 
 /**
  * appendAndEnd for several runs in one statement and one commit (jobs/run-ends.ts gathers the runs
  * of a worker that end together): each run's answer, in the order given. Each is written or refused
- * on its own (another owner's run gets nothing), as appendAndEnd would have; one whose rows another
- * transaction holds is left untouched and answered `busy` (several runs only).
+ * on its own (another owner's run gets nothing), as appendAndEnd would have. Unless `wait`, the
+ * runs' rows are locked without waiting (SKIP LOCKED): a run whose rows another transaction holds
+ * is left untouched and answered `busy`, for the caller to end with `wait`. So a statement never
+ * holds some rows while it waits for others (a cycle with another statement doing the same in
+ * another order, updateJobs changing thousands of job_rows, would abort one of them), and the
+ * runs that end together are not held up by one whose row is busy.
  */
-export async function appendAndEndMany(sql: Sql, ends: RunEnd[]): Promise<{ owned: boolean; ended: boolean; busy?: true }[]> {
+export async function appendAndEndMany(sql: Sql, ends: RunEnd[], { wait }: { wait: boolean }): Promise<{ owned: boolean; ended: boolean; busy?: true }[]> {
   const runs = ends.map((x) => ({
     id: x.executionId,
     owner: x.owner,
@@ -129,11 +133,6 @@ export async function appendAndEndMany(sql: Sql, ends: RunEnd[]): Promise<{ owne
     dropped: x.delta.dropped,
     progress: x.delta.progress,
   }));
-  // Several runs' rows are locked without waiting (SKIP LOCKED): a statement that held some rows
-  // while it waited for others could close a cycle with another one doing the same in another order
-  // (updateJobs changing thousands of job_rows). The runs it skipped are answered `busy`, for the
-  // caller to end alone, waiting as one run's end always did.
-  const several = ends.length > 1;
   const rows = await sql<{ id: number; owned: boolean; ended: boolean; busy: boolean }[]>`
     WITH v AS (
       SELECT * FROM json_to_recordset(${sql.json(runs)}::json)
@@ -143,7 +142,7 @@ export async function appendAndEndMany(sql: Sql, ends: RunEnd[]): Promise<{ owne
       FROM v JOIN executions e ON e.id = v.id AND e.owner = v.owner AND e.status = 'IN_PROGRESS'
       JOIN job_rows r ON r.id = e.row_id
       ORDER BY e.id
-      FOR UPDATE OF e ${several ? sql`SKIP LOCKED FOR NO KEY UPDATE OF r SKIP LOCKED` : sql``}
+      FOR UPDATE OF e ${wait ? sql`` : sql`SKIP LOCKED FOR NO KEY UPDATE OF r SKIP LOCKED`}
     ), ins AS (${insertEndEntries(sql, ends)}), upd AS (
       UPDATE executions e SET
         last_seq = greatest(e.last_seq, v.last_seq),
@@ -157,7 +156,7 @@ export async function appendAndEndMany(sql: Sql, ends: RunEnd[]): Promise<{ owne
       RETURNING e.id, h.quiet
     )
     SELECT v.id::int AS id, EXISTS (SELECT 1 FROM held WHERE held.id = v.id) AS owned,
-      ${several ? sql`NOT EXISTS (SELECT 1 FROM held WHERE held.id = v.id) AND EXISTS (SELECT 1 FROM executions x WHERE x.id = v.id AND x.owner = v.owner AND x.status = 'IN_PROGRESS')` : sql`false`} AS busy,
+      ${wait ? sql`false` : sql`NOT EXISTS (SELECT 1 FROM held WHERE held.id = v.id) AND EXISTS (SELECT 1 FROM executions x WHERE x.id = v.id AND x.owner = v.owner AND x.status = 'IN_PROGRESS')`} AS busy,
       coalesce((SELECT quiet FROM upd WHERE upd.id = v.id), false) AS ended,
       pg_notify('jobdeck_log', v.id || ':' || v.last_seq),
       CASE WHEN coalesce((SELECT quiet FROM held WHERE held.id = v.id), false) OR v.progress IS NOT NULL THEN pg_notify('jobdeck_exec', v.id::text) END AS told

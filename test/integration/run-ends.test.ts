@@ -58,7 +58,7 @@ test('several runs end in one statement, each written, ended or refused as if it
     endOf(others, [['INFO', 'not mine']]),
     endOf(mixed, [['WARNING', 'a\nmultiline warning'], ['INFO', ''], ['PROGRESS', '50%']], 'WARNING'),
     endOf(silent, []),
-  ]);
+  ], { wait: false });
   assert.deepEqual(answers, [
     { owned: true, ended: true },
     // A report to queue, a failure to alert on: written, left in progress for the caller's transaction.
@@ -82,10 +82,10 @@ test('several runs end in one statement, each written, ended or refused as if it
 test('runs that end together share a statement; ends that come while one is on its way go in the next', async () => {
   let statements = 0;
   let gate: (() => void) | undefined;
-  const ends = new RunEnds(async (xs) => {
+  const ends = new RunEnds(async (xs, opts) => {
     statements++;
     if (statements === 1) await new Promise<void>((r) => (gate = r));
-    return appendAndEndMany(app.deps.sql, xs);
+    return appendAndEndMany(app.deps.sql, xs, opts);
   });
   const first = await heldRun();
   const firstEnded = ends.end(endOf(first, [['INFO', 'first']]));
@@ -110,7 +110,7 @@ test('a run whose rows another transaction holds does not hold up the others: it
   const [a, locked, b] = [await heldRun(), await heldRun(), await heldRun()];
   // As openExecution leaves it: the row's last execution is the run, so its end updates the row.
   await app.deps.sql`UPDATE job_rows SET last_execution_id = e.id FROM executions e WHERE e.id = ANY(${[a, locked, b]}::bigint[]) AND job_rows.id = e.row_id`;
-  const ends = new RunEnds((xs) => appendAndEndMany(app.deps.sql, xs));
+  const ends = new RunEnds((xs, opts) => appendAndEndMany(app.deps.sql, xs, opts));
   let release!: () => void;
   let holding!: () => void;
   const held = new Promise<void>((r) => (holding = r));
@@ -129,6 +129,10 @@ test('a run whose rows another transaction holds does not hold up the others: it
     assert.equal((await stateOf(a)).status, 'SUCCESS');
     assert.equal(lockedAnswer, undefined);
     assert.deepEqual(await stateOf(locked), { status: 'IN_PROGRESS', lastSeq: 0, warnings: 0, errors: 0, error: null, ended: false, entries: [] });
+    // The run that waits for its row does not hold up the worker's later ends either.
+    const c = await heldRun();
+    assert.deepEqual(await ends.end(endOf(c, [['INFO', 'c']])), { owned: true, ended: true });
+    assert.equal(lockedAnswer, undefined);
   } finally {
     release();
     await tx;
@@ -136,7 +140,7 @@ test('a run whose rows another transaction holds does not hold up the others: it
   await lockedEnded;
   assert.deepEqual(lockedAnswer, { owned: true, ended: true });
   assert.deepEqual(await stateOf(locked), { status: 'SUCCESS', lastSeq: 1, warnings: 0, errors: 0, error: null, ended: true, entries: [[1, 'INFO', 'waited']] });
-  assert.deepEqual(ends.stats, { statements: 2, runs: 4, busy: 1 });
+  assert.deepEqual(ends.stats, { statements: 3, runs: 4, busy: 1 });
 });
 
 test('a statement that fails fails each of its runs: each writer falls back to its own writes', async () => {
@@ -144,7 +148,7 @@ test('a statement that fails fails each of its runs: each writer falls back to i
   const taken = await heldRun();
   // Someone else wrote seq 1 of `taken` (a sweeper after a lost lease): the shared statement fails on it.
   await app.deps.sql`INSERT INTO log_entries (execution_id, seq, at, level, message) VALUES (${taken}, 1, now(), 'ERROR', 'Interrupted by the sweeper')`;
-  const ends = new RunEnds((xs) => appendAndEndMany(app.deps.sql, xs));
+  const ends = new RunEnds((xs, opts) => appendAndEndMany(app.deps.sql, xs, opts));
   const writer = (id: number, line: string) => {
     const w = new LogWriter(app.deps.sql, id, 0, { maxLines: 1000, maxLineChars: 1000, owner: OWNER });
     w.write('INFO', line);
