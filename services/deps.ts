@@ -18,4 +18,10 @@ export type Deps = {
  * Per-request batching so that lists never cost one query per row. logPages: log pages whose read
  * was started with the execution's own (services/executions.ts prefetchLogs), by execution and page.
  */
-export type Loaders = { execution: DataLoader<number, ExecutionRecord | undefined>; logPages: Map<string, Promise<LogRecord[]>> };
+export type Loaders = {
+  execution: DataLoader<number, ExecutionRecord | undefined>;
+  logPages: Map<string, Promise<LogRecord[]>>;
+  /** Pages of a row's executions whose read was started with the row's own (prefetchRowExecutions), by row ref and page. */
+  rowExecutionPages: Map<string, Promise<RowExecutionPage>>;
+};
+export type RowExecutionPage = { nodes: ExecutionRecord[]; totalCount: number };

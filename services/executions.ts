@@ -33,21 +33,46 @@ async function mustGet(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
   return e;
 }
 
-export async function listForRow(
-  deps: Deps,
-  rowId: string,
-  args: { first?: number | null; after?: string | null; statuses?: string[] | null; triggers?: string[] | null; startedAfter?: Date | null; startedBefore?: Date | null },
-) {
+export type RowExecutionArgs = { first?: number | null; after?: string | null; statuses?: string[] | null; triggers?: string[] | null; startedAfter?: Date | null; startedBefore?: Date | null };
+
+/** A page request of a row's executions, checked, and its key among a request's prefetched pages. */
+function rowExecutionQuery(row: { jobId: string; domain: string }, args: RowExecutionArgs) {
   const first = pageSize(args.first, 20, 200);
   const beforeId = args.after ? decodeCursor<number>(args.after, 'after', (c) => Number.isInteger(c) && (c as number) > 0) : undefined;
-  const { nodes, totalCount } = await q.listRowExecutions(deps.sql, rowId, {
+  const filter = {
     first,
     beforeId,
     statuses: args.statuses ?? undefined,
     triggers: args.triggers ?? undefined,
     startedAfter: args.startedAfter ?? undefined,
     startedBefore: args.startedBefore ?? undefined,
-  });
+  };
+  return { first, filter, key: JSON.stringify([row.jobId, row.domain, filter]) };
+}
+
+/**
+ * Starts reading a page of a row's executions at the same time as the row itself (`job(jobId,
+ * domain) { executions }`): two reads together instead of one after the other. listForRow takes
+ * the page up once the row is found visible; otherwise it is dropped unread. Row-level security
+ * applies to it as to any read of the viewer's.
+ */
+export function prefetchRowExecutions(deps: Deps, v: Viewer, loaders: Loaders, row: { jobId: string; domain: string }, args: RowExecutionArgs) {
+  let asked: ReturnType<typeof rowExecutionQuery>;
+  try {
+    asked = rowExecutionQuery(row, args);
+  } catch {
+    return; // listForRow answers the bad input
+  }
+  if (loaders.rowExecutionPages.has(asked.key)) return;
+  const page = withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, asked.filter));
+  page.catch(() => {}); // not taken up when the row is not visible: listForRow reports its own failure
+  loaders.rowExecutionPages.set(asked.key, page);
+}
+
+export async function listForRow(deps: Deps, loaders: Loaders, row: { id: string; jobId: string; domain: string }, args: RowExecutionArgs) {
+  const { first, filter, key } = rowExecutionQuery(row, args);
+  const prefetched = loaders.rowExecutionPages.get(key);
+  const { nodes, totalCount } = (prefetched && (await prefetched.catch(() => undefined))) || (await q.listRowExecutions(deps.sql, row.id, filter));
   const page = nodes.slice(0, first);
   const last = page[page.length - 1];
   return { nodes: page, totalCount, pageInfo: { hasNextPage: nodes.length > first, endCursor: last ? encodeCursor(last.id) : null } };

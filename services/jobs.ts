@@ -14,6 +14,7 @@ import { emailSchema } from './auth';
 import type { Deps, Loaders } from './deps';
 import { decodeCursor, encodeCursor, pageSize } from './paging';
 import { auditValues, defaultsFor, runValuesFor, type ParameterInput } from './parameters';
+import { prefetchRowExecutions, type RowExecutionArgs } from './executions';
 import { asksAssurance, auditAssurance, validateAssurance, writeAssurance, type AssuranceInput } from './expectations';
 
 /**
@@ -38,8 +39,10 @@ function askable(v: Viewer, ref: { jobId: string; domain: string }) {
   return ref.jobId.length <= 200 && ref.domain.length <= 253 && canSeeDomain(v, ref.domain);
 }
 
-export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: string) {
+export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: string, prefetch?: { loaders: Loaders; executions: RowExecutionArgs[] }) {
   if (!askable(v, { jobId, domain })) return null;
+  // The executions pages the query asks of this row are read beside it (see prefetchRowExecutions).
+  for (const args of prefetch?.executions ?? []) prefetchRowExecutions(deps, v, prefetch!.loaders, { jobId, domain }, args);
   return visibleRow(deps, v, await withScope(deps.sql, scopeOf(v), (tx) => findRow(tx, jobId, domain))) ?? null;
 }
 

@@ -15,6 +15,7 @@ export function makeLoaders(deps: Deps, viewer?: Viewer): Loaders {
       return ids.map((id) => byId.get(id));
     }),
     logPages: new Map(),
+    rowExecutionPages: new Map(),
   };
 }
 

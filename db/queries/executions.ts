@@ -302,9 +302,11 @@ export async function deleteFinished(sql: Sql, ids: number[]) {
 
 export async function listRowExecutions(
   sql: Sql,
-  rowId: string,
+  row: string | { jobId: string; domain: string },
   f: { first: number; beforeId?: number; statuses?: string[]; triggers?: string[]; startedAfter?: Date; startedBefore?: Date },
 ) {
+  // By id, or by (job, domain) for a page read beside its row's own lookup (services/executions.ts prefetchRowExecutions).
+  const rowId = typeof row === 'string' ? sql`${row}::uuid` : sql`(SELECT id FROM job_rows WHERE job_id = ${row.jobId} AND domain = ${row.domain})`;
   const where = sql`row_id = ${rowId}
     ${f.statuses?.length ? sql`AND status = ANY(${f.statuses}::execution_status[])` : sql``}
     ${f.triggers?.length ? sql`AND trigger = ANY(${f.triggers}::execution_trigger[])` : sql``}

@@ -6,7 +6,7 @@ import * as executions from '../../services/executions';
 import * as jobs from '../../services/jobs';
 import type { Rule } from '../../services/models';
 import type { Context } from '../context';
-import { selectedFieldsAt } from '../lookahead';
+import { childFieldArgs, selectedFieldsAt } from '../lookahead';
 import type { GraphQLResolveInfo } from 'graphql';
 
 type JobRow = jobs.JobView;
@@ -18,8 +18,8 @@ export const jobResolvers = {
       jobs.listJobs(ctx.deps, requireViewer(ctx.viewer), ctx.loaders, a.filter, a.first, a.after, a.orderBy, {
         brief: jobs.briefExecutionFields(selectedFieldsAt(info, ['nodes', 'lastExecution']) ?? []),
       }),
-    job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context) =>
-      jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain),
+    job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context, info: GraphQLResolveInfo) =>
+      jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain, { loaders: ctx.loaders, executions: childFieldArgs(info, 'Job', 'executions') }),
     jobsByRefs: (_: unknown, a: { refs: { jobId: string; domain: string }[] }, ctx: Context) =>
       jobs.getJobs(ctx.deps, requireViewer(ctx.viewer), a.refs),
     previewRule: (_: unknown, a: { rule: jobs.RuleInputArg; count?: number; job?: { jobId: string; domain: string } | null }, ctx: Context) =>
@@ -51,7 +51,7 @@ export const jobResolvers = {
     hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
     locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
     timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,
-    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[2], ctx: Context) => executions.listForRow(ctx.deps, r.id, a),
+    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[3], ctx: Context) => executions.listForRow(ctx.deps, ctx.loaders, r, a),
   },
   Rule: {
     every: (r: Rule) => r.every ?? null,

@@ -719,12 +719,13 @@ async function listAtScale(env: Env, tmp: string) {
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const dom = () => `d${String(1 + rnd(S.domains)).padStart(5, '0')}.bench`;
     const statusSets = [['FAILURE', 'WARNING'], ['FAILURE'], ['CANCELLED', 'INTERRUPTED']];
+    const WARM = Number(process.env.BENCH_WARMUP ?? 10);
     const time = async (f: () => Promise<unknown>) => {
       const xs: number[] = [];
-      for (let i = 0; i < N + 10; i++) {
+      for (let i = 0; i < N + WARM; i++) {
         const t = now();
         await f();
-        if (i >= 10) xs.push(now() - t);
+        if (i >= WARM) xs.push(now() - t);
       }
       return xs;
     };
