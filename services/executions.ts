@@ -57,16 +57,25 @@ function rowExecutionQuery(row: { jobId: string; domain: string }, args: RowExec
  * applies to it as to any read of the viewer's.
  */
 export function prefetchRowExecutions(deps: Deps, v: Viewer, loaders: Loaders, row: { jobId: string; domain: string }, args: RowExecutionArgs) {
-  let asked: ReturnType<typeof rowExecutionQuery>;
+  prefetch(loaders.rowExecutionPages, () => rowExecutionQuery(row, args), (filter) => withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, filter)));
+}
+
+/**
+ * Starts a read that a field of this request will take up, under its key in `pages` (once per key).
+ * A request that does not check out is not read ahead: the field answers its error. A read that
+ * fails or is never taken up (its parent not visible) is the field's to report, or nobody's.
+ */
+function prefetch<F, T>(pages: Map<string, Promise<T>>, ask: () => { key: string; filter: F }, read: (filter: F) => Promise<T>) {
+  let asked: { key: string; filter: F };
   try {
-    asked = rowExecutionQuery(row, args);
+    asked = ask();
   } catch {
-    return; // listForRow answers the bad input
+    return;
   }
-  if (loaders.rowExecutionPages.has(asked.key)) return;
-  const page = withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, asked.filter));
-  page.catch(() => {}); // not taken up when the row is not visible: listForRow reports its own failure
-  loaders.rowExecutionPages.set(asked.key, page);
+  if (pages.has(asked.key)) return;
+  const page = read(asked.filter);
+  page.catch(() => {});
+  pages.set(asked.key, page);
 }
 
 export async function listForRow(deps: Deps, loaders: Loaders, row: { id: string; jobId: string; domain: string }, args: RowExecutionArgs) {
@@ -105,16 +114,7 @@ function readLogPage(deps: Deps, v: Viewer, id: number, filter: ReturnType<typeo
 export function prefetchLogs(deps: Deps, v: Viewer, loaders: Loaders, id: string | number, args: LogPageArgs) {
   const n = parseExecutionId(id);
   if (n === undefined || args.levels?.length || args.text) return;
-  let asked: ReturnType<typeof logQuery>;
-  try {
-    asked = logQuery(n, args);
-  } catch {
-    return; // logsPage answers the bad input
-  }
-  if (loaders.logPages.has(asked.key)) return;
-  const page = readLogPage(deps, v, n, asked.filter);
-  page.catch(() => {}); // not taken up when the execution is not visible: logsPage reports its own failure
-  loaders.logPages.set(asked.key, page);
+  prefetch(loaders.logPages, () => logQuery(n, args), (filter) => readLogPage(deps, v, n, filter));
 }
 
 /**

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { nextOccurrences } from '../../jobs/plan';
-import { Gql, startTestApp, type TestApp } from '../helpers/app';
+import { Gql, startTestApp, twoDomainsAndTheirAdmin, type TestApp } from '../helpers/app';
 
 let app: TestApp;
 let admin: Gql;
@@ -30,9 +30,7 @@ async function run(jobId: string, domain: string, status: string, secondsAgo: nu
 before(async () => {
   app = await startTestApp();
   admin = await new Gql(app.url).login();
-  await admin.ok('mutation { a: createDomain(name: "a.example") { name } b: createDomain(name: "b.example") { name } }');
-  await admin.ok('mutation { createUser(email: "da@a.example", password: "domain-admin-pass", role: DOMAIN_ADMIN, domains: ["a.example"]) { id } }');
-  da = await new Gql(app.url).login('da@a.example', 'domain-admin-pass');
+  da = await twoDomainsAndTheirAdmin(app, admin);
   await run('domain.activity-report', 'a.example', 'SUCCESS', 3600, 2);
   await run('domain.activity-report', 'b.example', 'FAILURE', 7200, 3);
   await run('domain.activity-report', 'b.example', 'WARNING', 1800, 3);

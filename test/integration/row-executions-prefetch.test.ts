@@ -10,7 +10,7 @@ import type { Viewer } from '../../services/access';
 import { listForRow } from '../../services/executions';
 import { getJob } from '../../services/jobs';
 import { makeLoaders } from '../../services/loaders';
-import { ADMIN, Gql, startTestApp, type TestApp } from '../helpers/app';
+import { ADMIN, Gql, startTestApp, twoDomainsAndTheirAdmin, type TestApp } from '../helpers/app';
 
 let app: TestApp;
 let admin: Gql;
@@ -34,9 +34,7 @@ let inA: string[];
 before(async () => {
   app = await startTestApp();
   admin = await new Gql(app.url).login();
-  await admin.ok('mutation { a: createDomain(name: "a.example") { name } b: createDomain(name: "b.example") { name } }');
-  await admin.ok('mutation { createUser(email: "da@a.example", password: "domain-admin-pass", role: DOMAIN_ADMIN, domains: ["a.example"]) { id } }');
-  da = await new Gql(app.url).login('da@a.example', 'domain-admin-pass');
+  da = await twoDomainsAndTheirAdmin(app, admin);
   inA = await executions('a.example', ['SUCCESS', 'FAILURE', 'SUCCESS']);
   await executions('b.example', ['FAILURE']);
   const [u] = await app.deps.sql<{ id: string }[]>`SELECT id FROM users WHERE email = ${ADMIN.email}`;
