@@ -65,12 +65,19 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Makes an occurrence of each row due `agoSeconds` ago (past: a worker takes it at once); answers it. */
+/**
+ * Makes an occurrence of each row due `agoSeconds` ago (past: a worker takes it at once); answers it.
+ * An occurrence a row already ran (an earlier test's that fell on the same second) would not run
+ * again — one execution per row and occurrence — so the time steps back to a second none of them had.
+ */
 async function makeDue(rows: readonly (readonly [string, string])[], agoSeconds: number) {
   const ids = rows.map(([j, d]) => row(j, d));
+  const [free] = await sql()<{ at: Date }[]>`
+    SELECT max(c) AS at FROM generate_series(date_trunc('second', now()) - make_interval(secs => ${agoSeconds + 30}),
+      date_trunc('second', now()) - make_interval(secs => ${agoSeconds}), interval '1 second') c
+    WHERE NOT EXISTS (SELECT 1 FROM executions e WHERE e.row_id = ANY(${ids}::uuid[]) AND e.occurrence_at = c)`;
   const due = await sql()<{ id: string; at: Date }[]>`
-    UPDATE job_rows SET next_run_at = date_trunc('second', now()) - make_interval(secs => ${agoSeconds})
-    WHERE id = ANY(${ids}::uuid[]) RETURNING id, next_run_at AS at`;
+    UPDATE job_rows SET next_run_at = ${free!.at} WHERE id = ANY(${ids}::uuid[]) RETURNING id, next_run_at AS at`;
   for (const r of due) await app.deps.engine.scheduleRow(r.id, r.at);
   return due[0]!.at;
 }
