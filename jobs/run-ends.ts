@@ -7,7 +7,8 @@
  * the event loop (runs that finished in the same turn share it). So nothing waits when the worker is
  * quiet, and under load one statement carries every run that ended meanwhile.
  */
-import type { RunEnd } from '../db/queries/logs';
+import type { Sql } from '../db/client';
+import { appendAndEndMany, type RunEnd } from '../db/queries/logs';
 
 export type EndAnswer = { owned: boolean; ended: boolean };
 /**
@@ -25,7 +26,7 @@ export class RunEnds {
   private waiting: Waiting[] = [];
   private sending = false;
   private scheduled = false;
-  /** Statements sent, and runs they carried (tests and the benchmark read them). */
+  /** Statements sent, runs they carried, and runs that went alone for a busy row (tests read them). */
   readonly stats = { statements: 0, runs: 0, busy: 0 };
 
   constructor(private readonly send: Send) {}
@@ -92,14 +93,11 @@ export class RunEnds {
   }
 }
 
-const perPool = new WeakMap<object, RunEnds>();
+const perPool = new WeakMap<Sql, RunEnds>();
 
-/** The RunEnds of a pool (one per worker process: its runs share a pool); without `send`, the one made already. */
-export function runEndsOf<K extends object>(pool: K, send?: Send): RunEnds {
-  let r = perPool.get(pool);
-  if (!r) {
-    if (!send) throw new Error('no run has ended through this pool yet');
-    perPool.set(pool, (r = new RunEnds(send)));
-  }
+/** The RunEnds of a pool (one per worker process: its runs share a pool). */
+export function runEndsOf(sql: Sql): RunEnds {
+  let r = perPool.get(sql);
+  if (!r) perPool.set(sql, (r = new RunEnds((ends, opts) => appendAndEndMany(sql, ends, opts))));
   return r;
 }

@@ -2,7 +2,6 @@ import type { Sql } from '../db/client';
 import * as q from '../db/queries/executions';
 import type { Config } from '../lib/config';
 import { LogWriter, type LiveSink } from './log-writer';
-import { appendAndEndMany } from '../db/queries/logs';
 import { runEndsOf } from './run-ends';
 import type { ResourceBroker } from './resources';
 import { maskSecrets, secretValues, typedParams } from './parameters';
@@ -126,8 +125,7 @@ async function runExecution(d: RunDeps, e: q.ExecutionRecord, def: JobDefinition
   try {
     // The last lines and the end in one statement, when the run ends quietly (no report, no alert).
     // With the runs of this worker that end meanwhile (jobs/run-ends.ts).
-    const ends = runEndsOf(d.sql, (xs, opts) => appendAndEndMany(d.sql, xs, opts));
-    if (await writer.flushAndEnd((batch, delta) => ends.end({ executionId: e.id, owner: d.owner, batch, delta, status, error: errorText }))) {
+    if (await writer.flushAndEnd((batch, delta) => runEndsOf(d.sql).end({ executionId: e.id, owner: d.owner, batch, delta, status, error: errorText }))) {
       metrics.executionEnded(e.jobId, status, (Date.now() - startedMs) / 1000);
       return;
     }

@@ -35,7 +35,7 @@ async function mustGet(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
 
 export type RowExecutionArgs = { first?: number | null; after?: string | null; statuses?: string[] | null; triggers?: string[] | null; startedAfter?: Date | null; startedBefore?: Date | null };
 
-/** A page request of a row's executions, checked, and its key among a request's prefetched pages. */
+/** A page request of a row's executions, checked (its key among a request's prefetched pages: rowPageKey). */
 function rowExecutionQuery(row: { jobId: string; domain: string }, args: RowExecutionArgs) {
   const first = pageSize(args.first, 20, 200);
   const beforeId = args.after ? decodeCursor<number>(args.after, 'after', (c) => Number.isInteger(c) && (c as number) > 0) : undefined;
@@ -47,8 +47,9 @@ function rowExecutionQuery(row: { jobId: string; domain: string }, args: RowExec
     startedAfter: args.startedAfter ?? undefined,
     startedBefore: args.startedBefore ?? undefined,
   };
-  return { first, filter, key: JSON.stringify([row.jobId, row.domain, filter]) };
+  return { first, filter };
 }
+const rowPageKey = (row: { jobId: string; domain: string }, filter: ReturnType<typeof rowExecutionQuery>['filter']) => JSON.stringify([row.jobId, row.domain, filter]);
 
 /**
  * Starts reading a page of a row's executions at the same time as the row itself (`job(jobId,
@@ -57,7 +58,10 @@ function rowExecutionQuery(row: { jobId: string; domain: string }, args: RowExec
  * applies to it as to any read of the viewer's.
  */
 export function prefetchRowExecutions(deps: Deps, v: Viewer, loaders: Loaders, row: { jobId: string; domain: string }, args: RowExecutionArgs) {
-  prefetch(loaders.rowExecutionPages, () => rowExecutionQuery(row, args), (filter) => withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, filter)));
+  prefetch(loaders.rowExecutionPages, () => {
+    const { filter } = rowExecutionQuery(row, args);
+    return { key: rowPageKey(row, filter), filter };
+  }, (filter) => withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, filter)));
 }
 
 /**
@@ -79,8 +83,9 @@ function prefetch<F, T>(pages: Map<string, Promise<T>>, ask: () => { key: string
 }
 
 export async function listForRow(deps: Deps, loaders: Loaders, row: { id: string; jobId: string; domain: string }, args: RowExecutionArgs) {
-  const { first, filter, key } = rowExecutionQuery(row, args);
-  const prefetched = loaders.rowExecutionPages.get(key);
+  const { first, filter } = rowExecutionQuery(row, args);
+  // Most pages were not read ahead (only job(jobId, domain) does): no key to make for them.
+  const prefetched = loaders.rowExecutionPages.size ? loaders.rowExecutionPages.get(rowPageKey(row, filter)) : undefined;
   const { nodes, totalCount } = (prefetched && (await prefetched.catch(() => undefined))) || (await q.listRowExecutions(deps.sql, row.id, filter));
   const page = nodes.slice(0, first);
   const last = page[page.length - 1];

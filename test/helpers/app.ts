@@ -114,7 +114,6 @@ export class Gql {
   }
 }
 
-/** Collects the events of one subscription until it completes or `until` says stop. */
 /** Domains a.example and b.example and the domain administrator of a.example (da@a.example), signed in. */
 export async function twoDomainsAndTheirAdmin(app: { url: string }, admin: Gql) {
   await admin.ok('mutation { a: createDomain(name: "a.example") { name } b: createDomain(name: "b.example") { name } }');
@@ -122,6 +121,7 @@ export async function twoDomainsAndTheirAdmin(app: { url: string }, admin: Gql) 
   return new Gql(app.url).login('da@a.example', 'domain-admin-pass');
 }
 
+/** Collects the events of one subscription until it completes or `until` says stop. */
 export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown>, until?: (items: T[]) => boolean) {
   const items: T[] = [];
   let cancel = () => {};
