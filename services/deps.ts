@@ -24,4 +24,5 @@ export type Loaders = {
   /** Pages of a row's executions whose read was started with the row's own (prefetchRowExecutions), by row ref and page. */
   rowExecutionPages: Map<string, Promise<RowExecutionPage>>;
 };
-export type RowExecutionPage = { nodes: ExecutionRecord[]; totalCount: number };
+/** keys: what each node was read with (undefined: the whole record). */
+export type RowExecutionPage = { nodes: ExecutionRecord[]; totalCount: number; keys?: ReadonlySet<keyof ExecutionRecord> };

@@ -34,6 +34,9 @@ writeFileSync(jobsFile, JSON.stringify({ jobs: [
 let app: TestApp;
 let gql: Gql;
 let executionId: string;
+/** A scheduled run that started late, and a retry of the first run waiting for its delay and a resource. */
+let lateId: string;
+let retryId: string;
 const ROW = { jobId: 'brief.rich', domain: 'global' };
 
 /** A selection of every field of a type: leaves as they are, objects with theirs two levels down; required arguments never (none today). */
@@ -69,6 +72,18 @@ before(async () => {
   await gql.ok(`mutation { updateJob(jobId: "brief.rich", domain: "global", input: {
     report: { send: true, recipients: ["ops@example.com", "dev@example.com"], when: FAILURE },
     parameters: [{ name: "batch", value: "7" }, { name: "token", value: "row-hush-2" }] }) { id } }`);
+  // Values the run above leaves null (scheduledFor, late, retryOf, retryAt, waitingFor, progress):
+  // a page that read a field's columns short would answer them wrong. The retry waits a day (no worker takes it).
+  const [late] = await app.deps.sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, status, occurrence_at, started_at, ended_at, progress, warning_count, error_count, last_seq)
+    SELECT id, job_id, domain, 'SCHEDULE', 'SUCCESS', now() - interval '2 hours', now() - interval '1 hour', now() - interval '59 minutes', 40, 2, 1, 3
+    FROM job_rows WHERE job_id = ${ROW.jobId} AND domain = ${ROW.domain} RETURNING id::int AS id`;
+  const [retry] = await app.deps.sql<{ id: number }[]>`
+    INSERT INTO executions (row_id, job_id, domain, trigger, status, attempt, retry_of, not_before, waiting_for, parameters)
+    SELECT id, job_id, domain, 'RETRY', 'IN_PROGRESS', 2, ${Number(executionId)}, now() + interval '1 day', 'mail-store', '[{"name": "token", "value": "hush-hush-1"}]'::jsonb
+    FROM job_rows WHERE job_id = ${ROW.jobId} AND domain = ${ROW.domain} RETURNING id::int AS id`;
+  lateId = String(late!.id);
+  retryId = String(retry!.id);
 });
 
 after(async () => {
@@ -76,8 +91,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function direct(selection: string) {
-  const d = await gql.ok<{ execution: Record<string, unknown> }>(`query($id: ID!) { execution(id: $id) { ${selection} } }`, { id: executionId });
+async function direct(selection: string, id = executionId) {
+  const d = await gql.ok<{ execution: Record<string, unknown> }>(`query($id: ID!) { execution(id: $id) { ${selection} } }`, { id });
   return d.execution;
 }
 
@@ -110,26 +125,51 @@ test('every field of Execution, asked alone of a listed row, answers what execut
   assert.deepEqual(all, await direct(selectAll(executionType)));
 });
 
-async function paged(selection: string) {
-  const d = await gql.ok<{ job: { executions: { nodes: Record<string, unknown>[] } } }>(
-    `query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { executions(first: 10) { totalCount nodes { id ${selection} } } } }`,
+/** The row's page of executions asked `selection`, as job(jobId:, domain:) reads it (beside the row) and as a listed row reads it. */
+async function pages(selection: string) {
+  const page = `executions(first: 10) { totalCount nodes { id ${selection} } }`;
+  const d = await gql.ok<{ job: { executions: { nodes: Record<string, unknown>[] } }; jobs: { nodes: { executions: { nodes: Record<string, unknown>[] } }[] } }>(
+    `query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { ${page} } jobs(filter: { jobId: $j }) { nodes { ${page} } } }`,
     { j: ROW.jobId, d: ROW.domain },
   );
-  const mine = d.job.executions.nodes.find((n) => n.id === executionId);
-  assert.ok(mine, JSON.stringify(d));
-  return mine;
+  assert.equal(d.jobs.nodes.length, 1);
+  return [d.job.executions.nodes, d.jobs.nodes[0]!.executions.nodes];
+}
+
+/** Each of the three runs, in each way its row's page is read, answers what execution(id:) answers. */
+async function pagedAsDirect(selection: string) {
+  for (const nodes of await pages(selection)) {
+    assert.equal(nodes.length, 3, JSON.stringify(nodes));
+    for (const id of [executionId, lateId, retryId]) {
+      const mine = nodes.find((n) => n.id === id);
+      assert.ok(mine, `${id} in ${JSON.stringify(nodes)}`);
+      assert.deepEqual(mine, await direct(`id ${selection}`, id), `executions { nodes { ${selection} } } of ${id}`);
+    }
+  }
 }
 
 test('every field of Execution, asked of a row\'s page of executions, answers what execution(id:) answers', async () => {
+  for (const f of fields) await pagedAsDirect(only(executionType, f));
+  await pagedAsDirect(selectAll(executionType));
+  // The console's and the benchmark's page: plain columns only, read short.
+  await pagedAsDirect('status trigger triggeredBy startedAt endedAt durationMs progress waitingFor');
+  // The values the short reads must get right are there to get wrong.
+  const retry = await direct('status late scheduledFor retryOf retryAt waitingFor attempt parameters { name value }', retryId);
+  assert.deepEqual({ ...retry, retryAt: typeof retry.retryAt }, {
+    status: 'IN_PROGRESS', late: false, scheduledFor: null, retryOf: executionId, retryAt: 'string', waitingFor: 'mail-store', attempt: 2,
+    parameters: [{ name: 'token', value: null }],
+  });
+  assert.deepEqual(await direct('late progress warningCount errorCount lastSeq durationMs', lateId), { late: true, progress: 40, warningCount: 2, errorCount: 1, lastSeq: 3, durationMs: 60_000 });
+  // Two pages of the row in one query, asked different fields: each answers its own, whichever the read ahead took.
   for (const f of fields) {
     const sel = only(executionType, f);
-    assert.deepEqual(await paged(sel), await direct(`id ${sel}`), `executions { nodes { ${sel} } }`);
+    const d = await gql.ok<{ job: Record<string, { nodes: Record<string, unknown>[] }> }>(
+      `query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { a: executions(first: 10) { nodes { id } } b: executions(first: 10) { nodes { id ${sel} } } } }`,
+      { j: ROW.jobId, d: ROW.domain },
+    );
+    assert.deepEqual(d.job.a!.nodes.map((n) => Object.keys(n)), [['id'], ['id'], ['id']]);
+    for (const n of d.job.b!.nodes) assert.deepEqual(n, await direct(`id ${sel}`, String(n.id)), `b: executions { nodes { ${sel} } }`);
   }
-  const all = selectAll(executionType);
-  assert.deepEqual(await paged(all), await direct(`id ${all}`));
-  // The console's and the benchmark's page: plain columns only, read alone.
-  const plain = 'status trigger triggeredBy startedAt endedAt durationMs progress waitingFor';
-  assert.deepEqual(await paged(plain), await direct(`id ${plain}`));
 });
 
 test('fields asked through a fragment, an inline fragment or an alias are read too', async () => {
