@@ -10,11 +10,11 @@ import path from 'node:path';
 import postgres from 'postgres';
 import type { FleetContext } from './fleet';
 import { Http, now } from './client';
-import { int, ms, pct } from './stats';
+import { int, ms, paired, pct } from './stats';
 
 // BENCH_CATALOG_SIZES / BENCH_CATALOG_REQUESTS: other sizes or more requests, for profiling one.
 const SIZES = process.env.BENCH_CATALOG_SIZES?.split(',').map(Number) ?? [1, 1000, 5000];
-const N = Number(process.env.BENCH_CATALOG_REQUESTS) || 200;
+const N = Number(process.env.BENCH_CATALOG_REQUESTS) || 500;
 
 async function times(f: () => Promise<unknown>, n = N) {
   for (let i = 0; i < 10; i++) await f();
@@ -44,17 +44,16 @@ export async function catalogRows(c: FleetContext) {
       const http = await new Http(srv.url).signIn(c.admin.email, c.admin.password);
       const rows = (await sql<{ rows: number }[]>`SELECT count(*)::int AS rows FROM job_rows WHERE in_catalog`)[0]!.rows;
       const floor = await times(() => http.q('{ __typename }'));
-      const page = await times(() => http.q(q));
-      const bare = await times(() => sql`
+      // Each page in alternation with its bare SQL, after warm-up pairs (stats.ts paired).
+      const { xs: page, raw: bare } = await paired(() => http.q(q), () => sql`
         SELECT r.*, e.status, e.started_at, (SELECT count(*) FROM job_rows WHERE in_catalog) AS total
-        FROM (SELECT * FROM job_rows WHERE in_catalog ORDER BY job_id, domain LIMIT 51) r LEFT JOIN executions e ON e.id = r.last_execution_id`);
+        FROM (SELECT * FROM job_rows WHERE in_catalog ORDER BY job_id, domain LIMIT 51) r LEFT JOIN executions e ON e.id = r.last_execution_id`, { n: N });
       // A text filter matches descriptions too: the catalog is searched in memory, once per request.
-      const text = await times(() => http.q(q, { f: { text: 'job000' } }));
       // The page and its count, as the API reads them (the count scans every row the filter tests).
-      const bareText = await times(() => sql`
+      const { xs: text, raw: bareText } = await paired(() => http.q(q, { f: { text: 'job000' } }), () => sql`
         SELECT r.*, e.status, (SELECT count(*) FROM job_rows c WHERE c.in_catalog AND (strpos(lower(c.job_id), 'job000') > 0 OR strpos(lower(c.domain), 'job000') > 0)) AS total
         FROM (SELECT * FROM job_rows WHERE in_catalog AND (strpos(lower(job_id), 'job000') > 0 OR strpos(lower(domain), 'job000') > 0)
-              ORDER BY job_id, domain LIMIT 51) r LEFT JOIN executions e ON e.id = r.last_execution_id`);
+              ORDER BY job_id, domain LIMIT 51) r LEFT JOIN executions e ON e.id = r.last_execution_id`, { n: N });
       c.add(
         `jobs page of 50, catalog of ${int(size)} job${size > 1 ? 's' : ''} (${int(rows)} rows)`,
         `p50 ${ms(pct(page, 50))} (${(pct(page, 50) / pct(bare, 50)).toFixed(1)} × bare); text filter p50 ${ms(pct(text, 50))} (${(pct(text, 50) / pct(bareText, 50)).toFixed(1)} × bare); { __typename } ${ms(pct(floor, 50))}`,

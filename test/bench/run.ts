@@ -13,6 +13,8 @@
  * BENCH_VIEWERS_SCHED=idle  that process under SCHED_IDLE (chrt -i 0) instead of nice 19
  * BENCH_WATCHERS=1,10,100 the numbers of viewers of the watched job
  * BENCH_WATCHED_SPLIT=1   those phases with a web process and a worker process (ROLE=web, ROLE=worker) instead of one
+ * BENCH_WARMUP=500    uncounted pairs (API request + bare SQL) before each ratio figure of the list and catalog phases
+ * BENCH_LIST_QUERIES=500  counted pairs per list figure
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -34,7 +36,7 @@ import { followLog, followNumbered, Http, now, wsClient, type LogLine } from './
 import { viewerBench } from './viewer';
 import { catalogRows } from './catalog';
 import { fleetRows } from './fleet';
-import { int, ms, pct, seedTenants, sleep } from './stats';
+import { int, ms, paired, pct, seedTenants, sleep, WARMUP } from './stats';
 import { alertRows } from './alerts';
 import { searchLogEntries } from '../../db/queries/log-search';
 
@@ -45,7 +47,7 @@ const VERBOSE = !!process.env.BENCH_VERBOSE;
 const phase = (name: string) => !ONLY || ONLY.has(name);
 const S = SMALL
   ? { runs: 50, sched: 50, ingest: 200_000, liveRate: 10_000, liveSeconds: 10, liveSubs: 5, burst: 200_000, fanSubs: 200, fanSeconds: 5, tput: 500, domains: 500, execs: 20, bigEvery: 100, bigLines: 5000, smallLines: 5, listQueries: 100 }
-  : { runs: 200, sched: 200, ingest: 1_000_000, liveRate: 10_000, liveSeconds: 30, liveSubs: 20, burst: 200_000, fanSubs: 1000, fanSeconds: 10, tput: 3000, domains: 5000, execs: 100, bigEvery: 1000, bigLines: 5000, smallLines: 5, listQueries: 200 };
+  : { runs: 200, sched: 200, ingest: 1_000_000, liveRate: 10_000, liveSeconds: 30, liveSubs: 20, burst: 200_000, fanSubs: 1000, fanSeconds: 10, tput: 3000, domains: 5000, execs: 100, bigEvery: 1000, bigLines: 5000, smallLines: 5, listQueries: 500 };
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 const TINY_DOMAINS = Math.max(S.sched, 500);
 const WATCHED_LINES = 200_000;
@@ -719,27 +721,29 @@ async function listAtScale(env: Env, tmp: string) {
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const dom = () => `d${String(1 + rnd(S.domains)).padStart(5, '0')}.bench`;
     const statusSets = [['FAILURE', 'WARNING'], ['FAILURE'], ['CANCELLED', 'INTERRUPTED']];
-    const WARM = Number(process.env.BENCH_WARMUP ?? 10);
-    const time = async (f: () => Promise<unknown>) => {
+    // Uncounted requests (and samples) for the figures measured one side after the other.
+    const time = async (f: () => Promise<unknown>, warm = 10) => {
       const xs: number[] = [];
-      for (let i = 0; i < N + WARM; i++) {
+      for (let i = 0; i < N + warm; i++) {
         const t = now();
         await f();
-        if (i >= WARM) xs.push(now() - t);
+        if (i >= warm) xs.push(now() - t);
       }
       return xs;
     };
+    // An API figure and its bare SQL, in alternation after WARMUP uncounted pairs (stats.ts paired).
+    const pair = (api: () => Promise<unknown>, bare: () => Promise<unknown>) => paired(api, bare, { n: N });
     // Judged as a ratio to the bare SQL of the same run (issue #19: ≤ 2.5 ×); the absolute figure beside it.
     const fig = (name: string, xs: number[], raw: number[]) =>
       add(name, `p50 ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))} (p50 ${(pct(xs, 50) / pct(raw, 50)).toFixed(1)} × bare)`, 'p50 ≤ 2.5 × bare SQL', `bare SQL p50 ${ms(pct(raw, 50))}, p95 ${ms(pct(raw, 95))}`, [pct(xs, 50) / (2.5 * pct(raw, 50))]);
     const scale = `${int(counts!.r)} rows, ${int(counts!.e)} execs, ~${int(counts!.l)} log entries`;
     let i = 0;
     const jobsQ = `query($f: JobFilter) { jobs(filter: $f, first: 50) { totalCount pageInfo { endCursor hasNextPage } nodes { jobId domain plan { summary } lastExecution { id status startedAt } nextRunAt running hasUnreadLogs } } }`;
-    const a = await time(() => http.q(jobsQ, { f: { statuses: statusSets[i++ % 3] } }));
     // The bare SQL reads what the page shows: its rows, their last executions and the count (the count
     // was left out of it until 2026-11-29 19:50, which made the ratio look worse than it was).
-    const aRaw = await time(() => {
-      const st = statusSets[i++ % 3]!;
+    let j = 0;
+    const { xs: a, raw: aRaw } = await pair(() => http.q(jobsQ, { f: { statuses: statusSets[i++ % 3] } }), () => {
+      const st = statusSets[j++ % 3]!;
       // One ordered read per status, merged, as the API reads the page since 2026-11-29 23:40 (a
       // single read walking the job order tested every row's status: 44 ms at 160,000 rows).
       const one = (s: string) => sql`(SELECT * FROM job_rows WHERE in_catalog AND last_status = ${s}::execution_status ORDER BY job_id, domain LIMIT 51)`;
@@ -751,25 +755,23 @@ async function listAtScale(env: Env, tmp: string) {
     });
     fig(`list at scale: jobs page of 50, status filter (${scale})`, a, aRaw);
     const execQ = `query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { executions(first: 50) { totalCount pageInfo { endCursor hasNextPage } nodes { id status trigger triggeredBy startedAt endedAt progress } } } }`;
-    const b = await time(() => http.q(execQ, { j: 'bench.tiny', d: dom() }));
-    const bRaw = await time(async () => {
+    const { xs: b, raw: bRaw } = await pair(() => http.q(execQ, { j: 'bench.tiny', d: dom() }), async () => {
       const [r] = await sql`SELECT id FROM job_rows WHERE job_id = 'bench.tiny' AND domain = ${dom()}`;
       await sql`SELECT *, (SELECT count(*) FROM executions c WHERE c.row_id = ${r!.id}) AS total FROM executions WHERE row_id = ${r!.id} ORDER BY id DESC LIMIT 51`;
     });
     fig('list at scale: job.executions page of 50', b, bRaw);
     const logQ = `query($id: ID!, $a: Int) { execution(id: $id) { status logs(afterSeq: $a, first: 500) { entries { seq at level message } hasMore } } }`;
     const pick = () => bigs[rnd(bigs.length)]!;
-    const c = await time(() => {
+    const { xs: c, raw: cRaw } = await pair(() => {
       const e = pick();
       return http.q(logQ, { id: String(e.id), a: rnd(e.n - 500) });
-    });
-    const cRaw = await time(() => {
+    }, () => {
       const e = pick();
       return sql`SELECT seq, at, level, message FROM log_entries WHERE execution_id = ${e.id} AND seq > ${rnd(e.n - 500)} ORDER BY seq LIMIT 501`;
     });
     fig('list at scale: execution.logs page of 500', c, cRaw);
 
-    await insightRows(http, sql, scale, time);
+    await insightRows(http, sql, scale, time, pair);
 
     // /metrics at this scale: the scrape against the bare statement its fleet gauges run.
     const get = (u: string) => new Promise<void>((resolve, reject) => nodeHttp.get(u, (res) => res.resume().on('end', resolve)).on('error', reject));
@@ -815,10 +817,9 @@ async function listAtScale(env: Env, tmp: string) {
         await sql`VACUUM ANALYZE job_rows`;
       }
       const n = (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM job_rows WHERE in_catalog`)[0]!.n;
-      const xs = await time(() => http.q(pageQ));
-      const raw = await time(() => pageRaw());
+      const { xs, raw } = await pair(() => http.q(pageQ), () => pageRaw());
       fig(`list: jobs page of 50, no filter (${int(n)} rows)`, xs, raw);
-      if (n >= 100_000) await upcomingRow(http, sql, time, ratioRow);
+      if (n >= 100_000) await upcomingRow(http, sql, pair, ratioRow);
     }
   } finally {
     await sql.end();
@@ -838,12 +839,12 @@ const ratioRow = (name: string, xs: number[], raw: number[], p: 50 | 95, factor:
   add(name, `p${p} ${ms(api)} (${(api / bare).toFixed(1)}× bare; issue target ${absolute})`, `p${p} ≤ ${factor} × bare SQL`, `bare SQL p${p} ${ms(bare)}`, [api / (factor * bare)]);
 };
 
-async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (f: () => Promise<unknown>) => Promise<number[]>) {
+type Pair = (api: () => Promise<unknown>, bare: () => Promise<unknown>) => Promise<{ xs: number[]; raw: number[] }>;
+async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (f: () => Promise<unknown>) => Promise<number[]>, pair: Pair) {
   const row = ratioRow;
   try {
     const q = '{ overview { running waiting succeededLast24h warningsLast24h failedLast24h openAlerts rowsByStatus { status count } } }';
-    const xs = await time(() => http.q(q));
-    const raw = await time(() =>
+    const { xs, raw } = await pair(() => http.q(q), () =>
       Promise.all([
         // The same answer as bare SQL: running and waiting, the hours of execution_hour_counts wholly
         // inside the window plus the executions of the hour it starts in (the naive count of every
@@ -869,9 +870,8 @@ async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (
     const q = 'query($j: String!, $d: String!) { job(jobId: $j, domain: $d) { stats(last: 500) { runs successRate durationP50Ms durationP95Ms points { executionId startedAt durationMs status } } } }';
     const check = await http.q(q, { j: 'bench.tiny', d: 'd00001.bench' });
     const runs = (check as { job: { stats: { runs: number } } }).job.stats.runs;
-    const xs = await time(() => http.q(q, { j: 'bench.tiny', d: 'd00001.bench' }));
     const [r] = await sql<{ id: string }[]>`SELECT id FROM job_rows WHERE job_id = 'bench.tiny' AND domain = 'd00001.bench'`;
-    const raw = await time(() => sql`
+    const { xs, raw } = await pair(() => http.q(q, { j: 'bench.tiny', d: 'd00001.bench' }), () => sql`
       SELECT id::int, started_at, status, (extract(epoch FROM ended_at - started_at) * 1000)::int AS d
       FROM executions WHERE row_id = ${r!.id} AND status <> 'IN_PROGRESS' ORDER BY id DESC LIMIT 500`);
     row(`statistics of one row, last 500 runs (${runs} runs)`, xs, raw, 50, 3, 'p50 ≤ 10 ms');
@@ -891,20 +891,19 @@ async function insightRows(http: Http, sql: postgres.Sql, scale: string, time: (
       failed(`searchLogs, ${what} word`, 'p95 ≤ 3 × bare SQL', e);
     }
   }
-  await upcomingRow(http, sql, time, row);
+  await upcomingRow(http, sql, pair, row);
 }
 
 /** The next 24 hours' first page against the bare read of the rows it starts from (issue #17: ≤ 50 ms at 100,000 rows). */
-async function upcomingRow(http: Http, sql: postgres.Sql, time: (f: () => Promise<unknown>) => Promise<number[]>, row: (name: string, xs: number[], raw: number[], p: 50 | 95, factor: number, absolute: string) => void) {
+async function upcomingRow(http: Http, sql: postgres.Sql, pair: Pair, row: (name: string, xs: number[], raw: number[], p: 50 | 95, factor: number, absolute: string) => void) {
   try {
     // The list server runs no scheduler: bring the hourly rows' next run up to date, as it would be.
     await sql`UPDATE job_rows SET next_run_at = date_trunc('hour', now()) + interval '1 hour'
               WHERE plan_kind = 'SCHEDULED' AND domain LIKE '%.bench' AND next_run_at < now()`;
     const q = '{ upcoming(first: 100) { nodes { at job { jobId domain plan { summary } } } pageInfo { endCursor hasNextPage } } }';
     const n = ((await http.q(q)) as { upcoming: { nodes: unknown[] } }).upcoming.nodes.length;
-    const xs = await time(() => http.q(q));
     // The rows upcoming starts from, read as the list reads them (NEXT_RUN order, one page of 200).
-    const raw = await time(() => sql`
+    const { xs, raw } = await pair(() => http.q(q), () => sql`
       SELECT * FROM job_rows WHERE in_catalog ORDER BY coalesce(next_run_at, 'infinity'::timestamptz), id LIMIT 200`);
     const [c] = await sql<{ n: number; all: number }[]>`SELECT count(*) FILTER (WHERE next_run_at IS NOT NULL)::int AS n, count(*)::int AS all FROM job_rows WHERE in_catalog`;
     row(`upcoming, next 24 h, first page of 100 (${n} shown; ${int(c!.n)} scheduled rows of ${int(c!.all)})`, xs, raw, 50, 3, 'p50 ≤ 50 ms');

@@ -24,3 +24,32 @@ export async function seedTenants(sql: postgres.Sql, t: { prefix: string; digits
     FROM generate_series(1, ${t.n}::int) i CROSS JOIN unnest(${t.jobs}::text[]) j
     ON CONFLICT (job_id, domain) ${t.reset ? sql`DO UPDATE SET plan_kind = 'DISABLED', next_run_at = NULL` : sql`DO NOTHING`}`;
 }
+
+/** Uncounted pairs before each API figure and its bare SQL (BENCH_WARMUP; 10 until 2026-12-01). */
+export const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+
+/**
+ * An API request and the bare SQL it is judged against, measured in alternation (one of each, n
+ * times) after `warm` uncounted pairs. The machine's speed drifts by tens of percent within a
+ * minute here: measured one after the other, the two sides of a ratio met different machines.
+ * And the first few hundred requests after a server starts run code V8 has not optimised yet (a
+ * log page's p50 3.5 × its bare SQL over the first 200 requests, 2.7 × from the 1,000th on, on one
+ * server): the figure is the steady cost of a request, the start is measured by the cold start row.
+ */
+export async function paired(api: () => Promise<unknown>, bare: () => Promise<unknown>, o: { n: number; warm?: number }) {
+  const warm = o.warm ?? WARMUP;
+  const xs: number[] = [];
+  const raw: number[] = [];
+  for (let i = 0; i < o.n + warm; i++) {
+    let t = performance.now();
+    await api();
+    const a = performance.now() - t;
+    t = performance.now();
+    await bare();
+    if (i >= warm) {
+      raw.push(performance.now() - t);
+      xs.push(a);
+    }
+  }
+  return { xs, raw };
+}
