@@ -24,5 +24,4 @@ export type Loaders = {
   /** Pages of a row's executions whose read was started with the row's own (prefetchRowExecutions), by row ref and page. */
   rowExecutionPages: Map<string, Promise<RowExecutionPage>>;
 };
-/** keys: what each node was read with (undefined: the whole record). */
-export type RowExecutionPage = { nodes: ExecutionRecord[]; totalCount: number; keys?: ReadonlySet<keyof ExecutionRecord> };
+export type RowExecutionPage = { nodes: ExecutionRecord[]; totalCount: number };

@@ -33,36 +33,6 @@ async function mustGet(deps: Deps, v: Viewer, loaders: Loaders, id: string) {
   return e;
 }
 
-type Key = keyof ExecutionRecord;
-/**
- * What each field of Execution reads of its record (graphql/resolvers: Execution's own resolvers,
- * parameters', resources'). A field not named here (one added later) reads the whole record.
- */
-const KEYS_OF_FIELD: Readonly<Record<string, readonly Key[]>> = {
-  __typename: [],
-  id: ['id'], jobId: ['jobId'], domain: ['domain'], status: ['status'], trigger: ['trigger'], triggeredBy: ['triggeredBy'],
-  startedAt: ['startedAt'], endedAt: ['endedAt'], durationMs: ['startedAt', 'endedAt'], progress: ['progress'],
-  scheduledFor: ['occurrenceAt'], late: ['occurrenceAt', 'startedAt'], warningCount: ['warningCount'], errorCount: ['errorCount'],
-  lastSeq: ['lastSeq'], droppedLines: ['droppedLines'], logs: ['id', 'lastSeq'], parameters: ['jobId', 'parameters'],
-  waitingFor: ['status', 'waitingFor'], attempt: ['attempt'], retryOf: ['retryOf'], retryAt: ['status', 'owner', 'notBefore'],
-};
-
-/**
- * The record keys a page of executions must read for these fields of its nodes (GraphQL names, as
- * selectedFieldsAt gives them); undefined (the whole record) for a field it does not know.
- */
-export function executionKeysFor(fields: Iterable<string> | undefined): ReadonlySet<Key> | undefined {
-  if (!fields) return undefined;
-  const keys = new Set<Key>();
-  for (const f of fields) {
-    const of = Object.hasOwn(KEYS_OF_FIELD, f) ? KEYS_OF_FIELD[f] : undefined;
-    if (!of) return undefined;
-    for (const k of of) keys.add(k);
-  }
-  return keys;
-}
-const covers = (read: ReadonlySet<Key> | undefined, need: ReadonlySet<Key> | undefined) => !read || (!!need && [...need].every((k) => read.has(k)));
-
 export type RowExecutionArgs = { first?: number | null; after?: string | null; statuses?: string[] | null; triggers?: string[] | null; startedAfter?: Date | null; startedBefore?: Date | null };
 
 /** A page request of a row's executions, checked (its key among a request's prefetched pages: rowPageKey). */
@@ -87,11 +57,11 @@ const rowPageKey = (row: { jobId: string; domain: string }, filter: ReturnType<t
  * the page up once the row is found visible; otherwise it is dropped unread. Row-level security
  * applies to it as to any read of the viewer's.
  */
-export function prefetchRowExecutions(deps: Deps, v: Viewer, loaders: Loaders, row: { jobId: string; domain: string }, args: RowExecutionArgs, keys?: ReadonlySet<Key>) {
+export function prefetchRowExecutions(deps: Deps, v: Viewer, loaders: Loaders, row: { jobId: string; domain: string }, args: RowExecutionArgs) {
   prefetch(loaders.rowExecutionPages, () => {
     const { filter } = rowExecutionQuery(row, args);
     return { key: rowPageKey(row, filter), filter };
-  }, (filter) => withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, filter, keys)).then((page) => ({ ...page, keys })));
+  }, (filter) => withScope(deps.sql, scopeOf(v), (tx) => q.listRowExecutions(tx, row, filter)));
 }
 
 /**
@@ -112,13 +82,11 @@ function prefetch<F, T>(pages: Map<string, Promise<T>>, ask: () => { key: string
   pages.set(asked.key, page);
 }
 
-/** `keys`: what the fields asked of the page's nodes read (executionKeysFor); the whole record when undefined. */
-export async function listForRow(deps: Deps, loaders: Loaders, row: { id: string; jobId: string; domain: string }, args: RowExecutionArgs, keys?: ReadonlySet<Key>) {
+export async function listForRow(deps: Deps, loaders: Loaders, row: { id: string; jobId: string; domain: string }, args: RowExecutionArgs) {
   const { first, filter } = rowExecutionQuery(row, args);
   // Most pages were not read ahead (only job(jobId, domain) does): no key to make for them.
   const prefetched = loaders.rowExecutionPages.size ? loaders.rowExecutionPages.get(rowPageKey(row, filter)) : undefined;
-  const ahead = prefetched && (await prefetched.catch(() => undefined));
-  const { nodes, totalCount } = ahead && covers(ahead.keys, keys) ? ahead : await q.listRowExecutions(deps.sql, row.id, filter, keys);
+  const { nodes, totalCount } = (prefetched && (await prefetched.catch(() => undefined))) || (await q.listRowExecutions(deps.sql, row.id, filter));
   const page = nodes.slice(0, first);
   const last = page[page.length - 1];
   return { nodes: page, totalCount, pageInfo: { hasNextPage: nodes.length > first, endCursor: last ? encodeCursor(last.id) : null } };

@@ -39,16 +39,10 @@ function askable(v: Viewer, ref: { jobId: string; domain: string }) {
   return ref.jobId.length <= 200 && ref.domain.length <= 253 && canSeeDomain(v, ref.domain);
 }
 
-export async function getJob(
-  deps: Deps,
-  v: Viewer,
-  jobId: string,
-  domain: string,
-  prefetch?: { loaders: Loaders; executions: RowExecutionArgs[]; executionKeys?: ReadonlySet<keyof ExecutionRecord> },
-) {
+export async function getJob(deps: Deps, v: Viewer, jobId: string, domain: string, prefetch?: { loaders: Loaders; executions: RowExecutionArgs[] }) {
   if (!askable(v, { jobId, domain })) return null;
   // The executions pages the query asks of this row are read beside it (see prefetchRowExecutions).
-  for (const args of prefetch?.executions ?? []) prefetchRowExecutions(deps, v, prefetch!.loaders, { jobId, domain }, args, prefetch!.executionKeys);
+  for (const args of prefetch?.executions ?? []) prefetchRowExecutions(deps, v, prefetch!.loaders, { jobId, domain }, args);
   return visibleRow(deps, v, await withScope(deps.sql, scopeOf(v), (tx) => findRow(tx, jobId, domain))) ?? null;
 }
 

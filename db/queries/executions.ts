@@ -49,10 +49,7 @@ const columnLists = new Map<ReadonlySet<string> | undefined, Map<string, string>
 /** The select list of an ExecutionRecord from the executions alias `e`, each key prefixed, the `skip` keys left out (built once per alias, prefix and skip set). */
 function execColumnList(e: string, prefix: string, skip?: ReadonlySet<string>) {
   let lists = columnLists.get(skip);
-  if (!lists) {
-    lists = new Map();
-    if (columnLists.size < 512) columnLists.set(skip, lists);
-  }
+  if (!lists) columnLists.set(skip, (lists = new Map()));
   const k = `${e} ${prefix}`;
   let s = lists.get(k);
   if (!s) {
@@ -63,27 +60,6 @@ function execColumnList(e: string, prefix: string, skip?: ReadonlySet<string>) {
   return s;
 }
 export const EXEC_COLUMNS = (sql: Sql, e = 'e') => sql.unsafe(execColumnList(e, ''));
-
-/** ExecutionRecord's keys, in its select list's order. */
-export const EXEC_KEYS: readonly (keyof ExecutionRecord)[] = EXEC_FIELDS.map(([, key]) => key);
-/** Skip sets by the keys they keep (a few per document the API answers; bounded all the same). */
-const skipSets = new Map<string, ReadonlySet<string>>();
-/**
- * EXEC_COLUMNS with only `keys` read (with id, rowId, jobId and domain always): a record read so has
- * the others undefined, and must go only where nothing reads them. Every column a page of 50 leaves
- * unread is 50 values its statement need not send nor this process decode.
- */
-export function execColumnsOf(sql: Sql, keys: ReadonlySet<keyof ExecutionRecord> | undefined, e = 'e') {
-  if (!keys) return EXEC_COLUMNS(sql, e);
-  const keep = EXEC_KEYS.filter((k) => keys.has(k) || k === 'id' || k === 'rowId' || k === 'jobId' || k === 'domain');
-  const id = keep.join();
-  let skip = skipSets.get(id);
-  if (!skip) {
-    skip = new Set(EXEC_KEYS.filter((k) => !keep.includes(k)));
-    if (skipSets.size < 256) skipSets.set(id, skip);
-  }
-  return sql.unsafe(execColumnList(e, '', skip));
-}
 
 /**
  * EXEC_COLUMNS under keys prefixed `last_execution__`, for a statement that reads rows (ROW_COLUMNS)
@@ -328,8 +304,6 @@ export async function listRowExecutions(
   sql: Sql,
   row: string | { jobId: string; domain: string },
   f: { first: number; beforeId?: number; statuses?: string[]; triggers?: string[]; startedAfter?: Date; startedBefore?: Date },
-  /** Only these keys of each record (execColumnsOf); all when undefined. */
-  keys?: ReadonlySet<keyof ExecutionRecord>,
 ) {
   // By id, or by (job, domain) for a page read beside its row's own lookup (services/executions.ts prefetchRowExecutions).
   const rowId = typeof row === 'string' ? sql`${row}::uuid` : sql`(SELECT id FROM job_rows WHERE job_id = ${row.jobId} AND domain = ${row.domain})`;
@@ -341,7 +315,7 @@ export async function listRowExecutions(
   // The page and its count in one statement (two sent at once cost two connections' round trips).
   // A page with no execution still answers the count: the page is right-joined to it.
   const rows = await sql<(ExecutionRecord & { totalCount?: number })[]>`
-    SELECT ${execColumnsOf(sql, keys)}, c.n AS "totalCount"
+    SELECT ${EXEC_COLUMNS(sql)}, c.n AS "totalCount"
     FROM (SELECT * FROM executions WHERE ${where} ${f.beforeId ? sql`AND id < ${f.beforeId}` : sql``} ORDER BY id DESC LIMIT ${f.first + 1}) e
       RIGHT JOIN (SELECT count(*)::int AS n FROM executions WHERE ${where}) c ON true
     ORDER BY e.id DESC`;

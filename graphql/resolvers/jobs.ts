@@ -19,12 +19,7 @@ export const jobResolvers = {
         brief: jobs.briefExecutionFields(selectedFieldsAt(info, ['nodes', 'lastExecution']) ?? []),
       }),
     job: (_: unknown, a: { jobId: string; domain: string }, ctx: Context, info: GraphQLResolveInfo) =>
-      jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain, {
-        loaders: ctx.loaders,
-        executions: childFieldArgs(info, 'Job', 'executions'),
-        // What every executions page of the row asks of its nodes, together (each page takes its own part).
-        executionKeys: executions.executionKeysFor(selectedFieldsAt(info, ['executions', 'nodes'])),
-      }),
+      jobs.getJob(ctx.deps, requireViewer(ctx.viewer), a.jobId, a.domain, { loaders: ctx.loaders, executions: childFieldArgs(info, 'Job', 'executions') }),
     jobsByRefs: (_: unknown, a: { refs: { jobId: string; domain: string }[] }, ctx: Context) =>
       jobs.getJobs(ctx.deps, requireViewer(ctx.viewer), a.refs),
     previewRule: (_: unknown, a: { rule: jobs.RuleInputArg; count?: number; job?: { jobId: string; domain: string } | null }, ctx: Context) =>
@@ -56,8 +51,7 @@ export const jobResolvers = {
     hasUnreadLogs: (r: JobRow, _: Args, ctx: Context) => jobs.hasUnread(ctx.deps, requireViewer(ctx.viewer), r),
     locks: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.locks ?? [],
     timeoutSeconds: (r: RowRecord, _: Args, ctx: Context) => ctx.deps.catalog.get(r.jobId)?.timeoutSeconds ?? 3600,
-    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[3], ctx: Context, info: GraphQLResolveInfo) =>
-      executions.listForRow(ctx.deps, ctx.loaders, r, a, executions.executionKeysFor(selectedFieldsAt(info, ['nodes']))),
+    executions: (r: RowRecord, a: Parameters<typeof executions.listForRow>[3], ctx: Context) => executions.listForRow(ctx.deps, ctx.loaders, r, a),
   },
   Rule: {
     every: (r: Rule) => r.every ?? null,

@@ -35,6 +35,9 @@ export const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
  * And the first few hundred requests after a server starts run code V8 has not optimised yet (a
  * log page's p50 3.5 × its bare SQL over the first 200 requests, 2.7 × from the 1,000th on, on one
  * server): the figure is the steady cost of a request, the start is measured by the cold start row.
+ * Each call is followed by a pause of a millisecond, so that what a server does after answering
+ * (its GC, its request log) lands in neither side's time rather than in the next call's, whichever
+ * side that is.
  */
 export async function paired(api: () => Promise<unknown>, bare: () => Promise<unknown>, o: { n: number; warm?: number }) {
   const warm = o.warm ?? WARMUP;
@@ -44,11 +47,14 @@ export async function paired(api: () => Promise<unknown>, bare: () => Promise<un
     let t = performance.now();
     await api();
     const a = performance.now() - t;
+    await sleep(1);
     t = performance.now();
     await bare();
+    const b = performance.now() - t;
+    await sleep(1);
     if (i >= warm) {
-      raw.push(performance.now() - t);
       xs.push(a);
+      raw.push(b);
     }
   }
   return { xs, raw };
