@@ -70,11 +70,15 @@ export function applyExecution(client: ApolloClient, exec: ExecutionSummary) {
   });
 }
 
-/** Re-reads rows (nextRunAt and hasUnreadLogs move when an execution ends), many per request. */
+/**
+ * Re-reads rows (nextRunAt and hasUnreadLogs move when an execution ends), many per request. Never
+ * joined to an identical read already on its way (Apollo's query deduplication): that one's answer
+ * may predate the end that asked for this one (see fresh-read.ts).
+ */
 export function refetchRows(client: ApolloClient, refs: JobRef[]) {
   for (let i = 0; i < refs.length; i += ROWS_PER_REQUEST) {
     const chunk = refs.slice(i, i + ROWS_PER_REQUEST);
-    void client.query({ query: JOB_ROWS, variables: { refs: chunk }, fetchPolicy: 'network-only' }).catch(() => undefined);
+    void client.query({ query: JOB_ROWS, variables: { refs: chunk }, fetchPolicy: 'network-only', context: { queryDeduplication: false } }).catch(() => undefined);
   }
 }
 
