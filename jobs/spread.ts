@@ -5,7 +5,7 @@
  * across plan changes. Pure: no database, no timers.
  */
 import type { RuleJson } from '../db/schema/jobs';
-import { nextOccurrence, nextOccurrences } from './plan';
+import { nextOccurrence, nextOccurrences, type NextOccurrence } from './plan';
 
 /** What names a row for its offset. */
 export type RowKey = { jobId: string; domain: string };
@@ -40,11 +40,14 @@ export function spreadOffsetMs(row: RowKey, spreadMinutes: number | null | undef
   return Math.floor(spreadFraction(row) * spreadMinutes * 60) * 1000;
 }
 
-/** The row's first run strictly after `after`: the rule's occurrence after `after - offset`, plus the offset. */
-export function nextRunOf(rule: RuleJson, row: RowKey, after: Date): Date | null {
+/**
+ * The row's first run strictly after `after`: the rule's occurrence after `after - offset`, plus the
+ * offset. `next`: how occurrences are found (a memo of them, for many rows: memoNextOccurrence).
+ */
+export function nextRunOf(rule: RuleJson, row: RowKey, after: Date, next: NextOccurrence = nextOccurrence): Date | null {
   const offsetMs = spreadOffsetMs(row, rule.spreadMinutes);
-  if (!offsetMs) return nextOccurrence(rule, after);
-  const base = nextOccurrence(rule, new Date(after.getTime() - offsetMs));
+  if (!offsetMs) return next(rule, after);
+  const base = next(rule, new Date(after.getTime() - offsetMs));
   return base ? new Date(base.getTime() + offsetMs) : null;
 }
 

@@ -7,6 +7,7 @@ import { lastRuns, overviewCounts } from '../db/queries/insight';
 import { withScope } from '../db/scope';
 import { effectiveRule } from '../jobs/effective-rule';
 import { nextRunOf } from '../jobs/spread';
+import { memoNextOccurrence } from '../jobs/plan';
 import { badInput } from '../lib/errors';
 import { canSeeDomain, scopeOf, type Viewer } from './access';
 import type { Deps, Loaders } from './deps';
@@ -98,11 +99,13 @@ export async function upcoming(
     return top;
   };
   const ruleOf = (row: JobView) => effectiveRule(row, deps.catalog.get(row.jobId), deps.config.DEFAULT_TIME_ZONE);
+  // Rows of one job share their rule: each (rule, instant) is worked out once per page.
+  const occurrence = memoNextOccurrence();
   /** The row's first occurrence after startMs (its stored next run when that is already later). */
   const firstOf = (row: JobView) => {
     if (row.nextRunAt && row.nextRunAt.getTime() > startMs) return row.nextRunAt.getTime();
     const rule = ruleOf(row);
-    return rule ? (nextRunOf(rule, row, new Date(startMs))?.getTime() ?? null) : null;
+    return rule ? (nextRunOf(rule, row, new Date(startMs), occurrence)?.getTime() ?? null) : null;
   };
 
   let rowsAfter: string | null | undefined;
@@ -137,7 +140,7 @@ export async function upcoming(
     const { at, row } = pop();
     if (isAfterCursor(at, row.id)) out.push({ job: row, at: new Date(at) });
     const rule = ruleOf(row);
-    const next = rule ? nextRunOf(rule, row, new Date(at)) : null;
+    const next = rule ? nextRunOf(rule, row, new Date(at), occurrence) : null;
     if (next && next.getTime() < to.getTime()) push({ at: next.getTime(), row });
   }
   const nodes = out.slice(0, first);

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { RuleJson } from '../../db/schema/jobs';
 import { CatalogError, loadCatalog } from '../../jobs/catalog';
-import { nextOccurrence, summarizePlan, summarizeRule, validateRule, WEEKDAYS } from '../../jobs/plan';
+import { memoNextOccurrence, nextOccurrence, summarizePlan, summarizeRule, validateRule, WEEKDAYS } from '../../jobs/plan';
 import { NextRuns, nextRunOf, nextRunsOf, RuleRuns, spreadOffsetMs } from '../../jobs/spread';
 import { AppError } from '../../lib/errors';
 
@@ -95,6 +95,34 @@ test('RuleRuns (occurrences once, a pick per row) equals nextRunOf for every row
       }
     }
   }
+});
+
+test('one memo of occurrences shared by many rules, rows and instants answers as each computed alone (the upcoming list)', () => {
+  // Rules that differ only in their zone, their step, their times or their spread, asked through one memo.
+  const rules: RuleJson[] = [
+    daily(['01:00'], 'UTC'),
+    daily(['01:00'], 'Europe/Paris'),
+    daily(['01:00'], 'Europe/Paris', 120),
+    daily(['01:30'], 'Europe/Paris'),
+    { kind: 'EVERY_HOURS', every: 1, timeZone: 'UTC' },
+    { kind: 'EVERY_HOURS', every: 2, timeZone: 'UTC' },
+    { kind: 'EVERY_HOURS', every: 2, timeZone: 'America/New_York', spreadMinutes: 30 },
+    { kind: 'CRON', cron: '0 */2 * * *', timeZone: 'UTC' },
+    { kind: 'EVERY_MINUTES', every: 15, timeZone: 'UTC' },
+  ];
+  const rows = domains(30).map((domain) => ({ jobId: 'acme.purge', domain }));
+  const instants = ['2026-03-29T00:30:00Z', '2026-03-08T06:59:00Z', '2026-10-25T00:45:00Z', '2026-06-01T12:00:00Z', '2026-06-01T12:00:00.001Z'];
+  const memo = memoNextOccurrence();
+  for (let round = 0; round < 2; round++)
+    for (const iso of instants)
+      for (const rule of rules)
+        for (const row of rows) {
+          const after = new Date(iso);
+          assert.equal(nextRunOf(rule, row, after, memo)?.toISOString(), nextRunOf(rule, row, after)?.toISOString(), `${JSON.stringify(rule)} ${iso} ${row.domain}`);
+        }
+  // A full memo still answers, without keeping more.
+  const small = memoNextOccurrence(2);
+  for (const iso of instants) assert.equal(small(rules[1]!, new Date(iso))?.toISOString(), nextOccurrence(rules[1]!, new Date(iso))?.toISOString());
 });
 
 test('a row\'s runs are the rule\'s occurrences shifted by its offset, strictly increasing (previewRule with a job)', () => {
