@@ -136,11 +136,14 @@ const closedBySocket = (e: unknown) => (e as { closeCode?: number }).closeCode =
  * whose socket the server ended (it answered no ping and took nothing for a whole keep-alive
  * interval: a viewer starved of CPU) connects again and resumes from its last line, as the
  * console's client does. The lines it gets must still follow one another. complete = clients that
- * got 1…lines in order.
+ * got 1…lines in order. onAllStarted: called once every client has had its first entry.
  */
-export async function followNumbered(clients: Client[], executionId: number, lines: number, reconnect?: () => Promise<Client>) {
+export async function followNumbered(clients: Client[], executionId: number, lines: number, reconnect?: () => Promise<Client>, onAllStarted?: () => void) {
   const got = new Int32Array(clients.length);
   const bad = new Int32Array(clients.length);
+  // onAllStarted: once every client has had an entry (its subscription is live).
+  const started = new Uint8Array(clients.length);
+  let startedCount = 0;
   let resubscribed = 0;
   let reconnected = 0;
   await Promise.all(
@@ -151,6 +154,10 @@ export async function followNumbered(clients: Client[], executionId: number, lin
         try {
           return await followLog(c, executionId, (l) => {
             lastSeq = l.seq;
+            if (!started[ci]) {
+              started[ci] = 1;
+              if (++startedCount === clients.length) onAllStarted?.();
+            }
             if (/^\d+$/.test(l.message)) {
               if (Number(l.message) !== got[ci]! + 1) bad[ci]!++;
               got[ci] = Number(l.message);

@@ -5,7 +5,8 @@
  * each in the benchmark's own process had been slowing the job they watched.
  *
  * Protocol: argv = server url, token, number of viewers. Prints "ready" once every viewer is
- * connected, reads the execution id from stdin, follows its log (a viewer cut off for falling behind
+ * connected, reads the execution id from stdin, follows its log, prints "subscribed" once every viewer
+ * has its first line (the job waits for it before its flood; a viewer cut off for falling behind
  * resubscribes from its last line, as the console does; one whose socket the server ended connects
  * again and resumes) and prints one JSON line: { complete, resubscribed, reconnected } — complete =
  * viewers that got 1…lines in order.
@@ -21,7 +22,7 @@ for (let i = 0; i < n; i += 50) clients.push(...(await Promise.all(Array.from({ 
 process.stdout.write('ready\n');
 const id = Number(await new Promise<string>((res) => readline.createInterface({ input: process.stdin }).once('line', res)));
 
-const { complete, resubscribed, reconnected } = await followNumbered(clients, id, lines, () => wsClient(url!, token!));
+const { complete, resubscribed, reconnected } = await followNumbered(clients, id, lines, () => wsClient(url!, token!), () => process.stdout.write('subscribed\n'));
 process.stdout.write(`${JSON.stringify({ complete, resubscribed, reconnected })}\n`);
 await Promise.all(clients.map((c) => c.dispose()));
 process.exit(0);
