@@ -15,11 +15,18 @@ export type LiveSink = {
   expect(executionId: number, seq: number): void;
   offer(executionId: number, rows: readonly LogRecord[]): void;
   abandon(executionId: number): void;
+  /**
+   * Many entries wait to be written (a flood: `on`), or no longer (the writer has written
+   * everything, or it stopped): live fan-out must not slow the writer meanwhile.
+   */
+  flooding(executionId: number, on: boolean): void;
 };
 
 const MAX_BATCH = 10_000;
 /** Past this many unwritten entries, producers that can wait (command jobs) are asked to. */
 const HIGH_WATER = 50_000;
+/** This many entries waiting to be written make a flood, until the writer has written everything (see LiveSink.flooding). */
+const FLOOD_BACKLOG = 5_000;
 
 /**
  * Group commit for one execution's log: an entry is written as soon as the previous write has
@@ -95,6 +102,9 @@ export class LogWriter {
     this.levels.push(level);
     // PostgreSQL text cannot hold NUL.
     this.messages.push(text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
+    // Told as soon as the backlog reaches it, not once a batch is written: the first batches of a
+    // flood had gone to every viewer at once.
+    if (this.seqs.length === FLOOD_BACKLOG && !this.flooded && this.opts.live?.wants(this.executionId)) this.flood(true);
     this.kick();
   }
 
@@ -167,12 +177,22 @@ export class LogWriter {
     if (this.seqs.length < HIGH_WATER && this.drainWaiters.length) {
       for (const w of this.drainWaiters.splice(0)) w();
     }
+    // Viewers who came during a flood see it as one too; with nobody watching any more, it is over.
+    this.flood(this.toOffer.length > 0 && (this.flooded || this.seqs.length >= FLOOD_BACKLOG));
     if (!this.toOffer.length) return;
     // In a flood (more entries waiting) the loop sends its next batch first and the viewers get
     // these on the next turn, while PostgreSQL stores that batch: their fan-out is kept off the
     // writer's path. Otherwise they go at once.
     if (this.seqs.length > 0 && !this.ending && !this.refused) this.offering ??= setImmediate(() => this.offerLive());
     else this.offerLive();
+  }
+
+  /** Whether this writer told the live viewers' side that it floods. */
+  private flooded = false;
+  private flood(on: boolean) {
+    if (on === this.flooded) return;
+    this.flooded = on;
+    this.opts.live?.flooding(this.executionId, on);
   }
 
   /** Live viewers are told, before a batch is sent, that this process will offer it once committed. */
@@ -234,6 +254,8 @@ export class LogWriter {
       this.written(next);
     }
     if (this.toOffer.length) this.offerLive();
+    // Everything is written: the flood is over (a run's last batch goes with its end: flushAndEnd).
+    if (!this.pending && !this.ending) this.flood(false);
   }
 
   private ending = false;
@@ -249,6 +271,14 @@ export class LogWriter {
    * Throws as flush() does when the entries cannot be stored.
    */
   async flushAndEnd(end: (batch: LogBatch, delta: LogDelta) => Promise<{ owned: boolean; ended: boolean }>, timeoutMs = 60_000) {
+    try {
+      return await this.writeAndEnd(end, timeoutMs);
+    } finally {
+      this.flood(false);
+    }
+  }
+
+  private async writeAndEnd(end: (batch: LogBatch, delta: LogDelta) => Promise<{ owned: boolean; ended: boolean }>, timeoutMs: number) {
     this.ending = true;
     this.giveUpAt = Date.now() + timeoutMs;
     // Earlier batches (past the last one) as usual.
@@ -295,6 +325,7 @@ export class LogWriter {
     this.pendingDropped = this.pendingWarnings = this.pendingErrors = 0;
     this.pendingProgress = null;
     for (const w of this.drainWaiters.splice(0)) w();
+    this.flood(false);
     // What was announced and not written will not come from here: live viewers read the database.
     this.opts.live?.abandon(this.executionId);
   }

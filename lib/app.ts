@@ -182,7 +182,7 @@ export async function startJobdeck(config: Config, opts: StartOptions = {}): Pro
           indexer.kick();
         },
         // The hub starts after the worker (ROLE=all): until then, and in a worker-only process, nothing wants entries.
-        live: { wants: (id) => !!app.hub?.wants(id), expect: (id, seq) => app.hub?.expect(id, seq), offer: (id, rows) => app.hub?.offer(id, rows), abandon: (id) => app.hub?.abandon(id) },
+        live: { wants: (id) => !!app.hub?.wants(id), expect: (id, seq) => app.hub?.expect(id, seq), offer: (id, rows) => app.hub?.offer(id, rows), abandon: (id) => app.hub?.abandon(id), flooding: (id, on) => app.hub?.flooding(id, on) },
         log,
       });
       await w.start();

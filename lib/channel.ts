@@ -10,7 +10,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   private done = false;
   private error: unknown;
   private onClose: (() => void)[] = [];
-  private roomWaiters: (() => void)[] = [];
+  private roomWaiters: { limit: number; wake: () => void }[] = [];
   /** Sum of the queued items' weights. */
   private weight = 0;
 
@@ -49,17 +49,23 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * Resolves once the queue is at most half full (or the channel is done): a producer that can
-   * wait (a backlog read from the database) waits here instead of overflowing a consumer that is
-   * merely slower than the database.
+   * Resolves once the queue holds at most `limit` units, half its capacity unless told (or the
+   * channel is done): a producer that can wait (a backlog read from the database) waits here
+   * instead of overflowing a consumer that is merely slower than the database.
    */
-  room(): Promise<void> {
-    if (this.done || this.weight <= this.capacity / 2) return Promise.resolve();
-    return new Promise((r) => this.roomWaiters.push(r));
+  room(limit = this.capacity / 2): Promise<void> {
+    if (this.done || this.weight <= limit) return Promise.resolve();
+    return new Promise((wake) => this.roomWaiters.push({ limit, wake }));
   }
 
   private wakeProducers() {
-    if (this.roomWaiters.length && (this.done || this.weight <= this.capacity / 2)) for (const w of this.roomWaiters.splice(0)) w();
+    if (!this.roomWaiters.length) return;
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiting) {
+      if (this.done || this.weight <= w.limit) w.wake();
+      else this.roomWaiters.push(w);
+    }
   }
 
   /** Ends after the queued items are delivered. */

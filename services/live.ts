@@ -4,6 +4,7 @@ import { readLogs, type LogRecord } from '../db/queries/logs';
 import { Channel } from '../lib/channel';
 import { AppError } from '../lib/errors';
 import { ExecutionFeed } from './exec-feed';
+import { FanoutBudget } from './fanout-budget';
 import { chunked, entriesOf, recentAfter, type LogChunk } from './log-chunks';
 
 export { LOG_CHUNK, type LogChunk } from './log-chunks';
@@ -21,7 +22,11 @@ export const LOG_SUBSCRIBER_CAPACITY = 20_000;
 const tooSlow = (n: number) => new AppError('RATE_LIMITED', `Subscriber fell more than ${n} entries behind; resubscribe from the last one received.`);
 const FINAL = new Set(['SUCCESS', 'WARNING', 'FAILURE', 'CANCELLED', 'INTERRUPTED']);
 
-type LogSub = { channel: Channel<LogChunk>; lastSent: number; backlogDone: boolean; pending: LogChunk[]; pendingCount: number };
+/**
+ * lagging: a flood's fan-out budget ran out while it was live (see FanoutBudget); it is caught up
+ * from memory as the budget allows (catchUp) and gets nothing pushed meanwhile.
+ */
+type LogSub = { channel: Channel<LogChunk>; capacity: number; lastSent: number; backlogDone: boolean; pending: LogChunk[]; pendingCount: number; lagging: boolean };
 /**
  * recent: the last chunks delivered for the execution, consecutive and ending at readUpTo (at most
  * RECENT_ENTRIES entries per execution, RECENT_BUDGET in all): a subscriber that was cut off for
@@ -29,6 +34,7 @@ type LogSub = { channel: Channel<LogChunk>; lastSent: number; backlogDone: boole
  * compete with the job's own writes.
  */
 type LogState = {
+  id: number;
   readUpTo: number;
   finalSeq?: number;
   subs: Set<LogSub>;
@@ -65,6 +71,8 @@ export class LiveHub {
   private logs = new Map<number, LogState>();
   private execs: ExecutionFeed;
   private unlisten: (() => Promise<void>)[] = [];
+  /** Time live log fan-out may take while a writer of this process floods (lib/web.ts counts its sends). */
+  readonly budget = new FanoutBudget();
 
   constructor(private readonly sql: Sql, private readonly onError: (e: unknown) => void = () => {}) {
     this.execs = new ExecutionFeed(sql, (e) => this.execRead(e), (id) => this.logs.has(id), onError);
@@ -80,6 +88,7 @@ export class LiveHub {
 
   async stop() {
     for (const u of this.unlisten) await u().catch(() => {});
+    this.budget.release();
     for (const s of this.logs.values()) {
       clearTimeout(s.linger);
       for (const sub of s.subs) sub.channel.end();
@@ -102,7 +111,7 @@ export class LiveHub {
   subscribeLogBatches(exec: ExecutionRecord, afterSeq: number, capacity?: number): Channel<LogChunk> {
     const cap = capacity ?? LOG_SUBSCRIBER_CAPACITY;
     const channel = new Channel<LogChunk>(cap, () => tooSlow(cap), (c) => c.length);
-    const sub: LogSub = { channel, lastSent: afterSeq, backlogDone: false, pending: [], pendingCount: 0 };
+    const sub: LogSub = { channel, capacity: cap, lastSent: afterSeq, backlogDone: false, pending: [], pendingCount: 0, lagging: false };
     void this.runLogSub(exec, sub).catch((e) => channel.fail(e));
     return channel;
   }
@@ -110,6 +119,11 @@ export class LiveHub {
   /** Whether entries of this execution have subscribers in this process (a worker's cue to offer them). */
   wants(executionId: number) {
     return this.logs.has(executionId);
+  }
+
+  /** A writer of this process has entries waiting behind each batch it writes, or no longer: fan-out keeps to its budget meanwhile. */
+  flooding(executionId: number, on: boolean) {
+    this.budget.flood(executionId, on);
   }
 
   /**
@@ -151,7 +165,7 @@ export class LiveHub {
     if (!state) {
       // `exec` was read while listening was on (the subscriber's own check of it): everything
       // committed after it is announced by NOTIFY, and the pump reads from its lastSeq on.
-      state = { readUpTo: exec.lastSeq, subs: new Set(), reading: false, again: false, recent: [], recentCount: 0 };
+      state = { id, readUpTo: exec.lastSeq, subs: new Set(), reading: false, again: false, recent: [], recentCount: 0 };
       if (FINAL.has(exec.status)) state.finalSeq = exec.lastSeq;
       this.logs.set(id, state);
     }
@@ -186,7 +200,7 @@ export class LiveHub {
     const pending = sub.pending;
     sub.pending = [];
     sub.pendingCount = 0;
-    for (const c of pending) this.give(sub, c);
+    for (const c of pending) this.give(state, sub, c);
     if (state.finalSeq === undefined) {
       // An end committed before the state existed was announced to nobody: look once, after the
       // backlog went out (the first entries do not wait for this read).
@@ -223,7 +237,7 @@ export class LiveHub {
     if (fresh[0]!.seq !== state.readUpTo + 1) this.forgetRecent(state);
     state.readUpTo = fresh[fresh.length - 1]!.seq;
     for (const chunk of chunked(fresh)) {
-      for (const sub of state.subs) this.give(sub, chunk);
+      for (const sub of state.subs) this.give(state, sub, chunk);
       this.keep(state, chunk);
     }
   }
@@ -239,6 +253,8 @@ export class LiveHub {
     state.recent.push(chunk);
     state.recentCount += chunk.length;
     this.recentTotal += chunk.length;
+    // Over the budget: executions nobody watches any more (lingering) give theirs up first.
+    if (this.recentTotal > RECENT_BUDGET) for (const s of this.logs.values()) if (s !== state && s.linger && s.recentCount) this.forgetRecent(s);
     while (state.recent.length > 1 && (state.recentCount > RECENT_ENTRIES || this.recentTotal > RECENT_BUDGET)) {
       const old = state.recent.shift()!;
       state.recentCount -= old.length;
@@ -246,7 +262,7 @@ export class LiveHub {
     }
   }
 
-  private give(sub: LogSub, chunk: LogChunk) {
+  private give(state: LogState, sub: LogSub, chunk: LogChunk) {
     if (!sub.backlogDone) {
       // Live entries that arrive while a slow subscriber still reads its backlog are bounded too.
       if (sub.pendingCount + chunk.length > LOG_SUBSCRIBER_CAPACITY) {
@@ -259,11 +275,55 @@ export class LiveHub {
       }
       return;
     }
+    if (sub.lagging) {
+      // Its catch-up reads what it missed from memory. One that does not take what it was given (a
+      // socket that stopped reading) is cut off once it is as far behind as a live one would be.
+      if (sub.channel.length > 0 && state.readUpTo - sub.lastSent > sub.capacity) sub.channel.fail(tooSlow(sub.capacity));
+      return;
+    }
     const last = chunk[chunk.length - 1]!.seq;
     if (last <= sub.lastSent) return;
+    // During a flood every subscriber is served by its catch-up, one chunk at a time as the budget
+    // allows: what a send costs is counted only once it is sent, and pushing a write of 10,000
+    // entries to every viewer at once spent the budget a hundred times over.
+    if (this.budget.flooding) {
+      sub.lagging = true;
+      void this.catchUp(state, sub).catch((e) => sub.channel.fail(e));
+      return;
+    }
     const part = chunk[0]!.seq > sub.lastSent ? chunk : chunk.filter((r) => r.seq > sub.lastSent);
     sub.lastSent = last;
     sub.channel.push(part);
+  }
+
+  /**
+   * A live subscriber that the flood's budget left behind: one chunk at a time, each once the one
+   * before it has been taken and the budget allows, from memory (the database when memory no longer
+   * reaches back), until it has everything read so far; then it is live again.
+   */
+  private async catchUp(state: LogState, sub: LogSub) {
+    for (;;) {
+      await sub.channel.room(0);
+      await this.budget.ready();
+      if (sub.channel.closed) return;
+      if (sub.lastSent >= state.readUpTo) break;
+      const kept = recentAfter(state, sub.lastSent, 1);
+      // Not in memory: the database, once the flood is over (a hundred viewers reading it would slow the writer).
+      if (!kept && this.budget.flooding) {
+        await this.budget.calm();
+        continue;
+      }
+      const chunk = kept?.[0] ?? (await this.read(state.id, sub.lastSent));
+      if (sub.channel.closed) return;
+      // While it lags, this is the subscriber's only sender.
+      const fresh = chunk.length && chunk[0]!.seq > sub.lastSent ? chunk : chunk.filter((r) => r.seq > sub.lastSent);
+      // The database has nothing more (its entries were deleted meanwhile): live again.
+      if (!fresh.length) break;
+      for (const c of chunked(fresh)) sub.channel.push(c);
+      sub.lastSent = fresh[fresh.length - 1]!.seq;
+    }
+    sub.lagging = false;
+    if (state.finalSeq !== undefined && sub.lastSent >= state.finalSeq) sub.channel.end();
   }
 
   private endIfDone(state: LogState) {

@@ -555,7 +555,7 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
   const inProc = !!process.env.BENCH_VIEWERS_INPROC;
   const runApart = async (n: number) => {
     const prio = process.env.BENCH_VIEWERS_SCHED === 'idle' ? ['chrt', '-i', '0'] : ['nice', '-n', '19'];
-    const child = spawn(prio[0]!, [...prio.slice(1), process.execPath, '--import', 'tsx', path.join(ROOT, 'test/bench/viewers.ts'), srv.url, http.token!, String(n), String(WATCHED_LINES)], {
+    const child = spawn(prio[0]!, [...prio.slice(1), process.execPath, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROF)}/viewers`] : []), '--import', 'tsx', path.join(ROOT, 'test/bench/viewers.ts'), srv.url, http.token!, String(n), String(WATCHED_LINES)], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
     });

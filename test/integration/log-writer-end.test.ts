@@ -109,6 +109,7 @@ test('a flood with live viewers: each batch goes to PostgreSQL before the viewer
       expect: (_id: number, seq: number) => events.push(`expect ${seq}`),
       offer: (_id: number, rows: readonly { seq: number }[]) => events.push(`offer ${rows[0]!.seq}-${rows.at(-1)!.seq}`),
       abandon: (_id: number) => events.push('abandon'),
+      flooding: (_id: number, on: boolean) => events.push(on ? 'flood' : 'calm'),
     };
     const w = new LogWriter(sql as unknown as typeof app.deps.sql, id, 0, { maxLines: 100_000, maxLineChars: 1000, owner: OWNER, live });
     for (let i = 1; i <= 25_000; i++) w.write('INFO', `line ${i}`);
@@ -116,9 +117,11 @@ test('a flood with live viewers: each batch goes to PostgreSQL before the viewer
     // Three batches (10,000 + 10,000 + 5,000): each is announced to the viewers before it is sent
     // (the NOTIFY of its commit can come in before the writer's answer: it needs no read); batch
     // k+1 is sent before batch k is offered; the last one, with nothing after it, is offered at
-    // once; every entry is offered once, in order.
+    // once; every entry is offered once, in order. The 5,000th entry waiting tells the viewers'
+    // side that a flood is on (their fan-out keeps to a budget); the writer with everything
+    // written, that it is over.
     assert.deepEqual(events, [
-      'expect 10000', 'batch', 'expect 20000', 'batch', 'offer 1-10000', 'expect 25000', 'batch', 'offer 10001-20000', 'offer 20001-25000',
+      'flood', 'expect 10000', 'batch', 'expect 20000', 'batch', 'offer 1-10000', 'expect 25000', 'batch', 'offer 10001-20000', 'offer 20001-25000', 'calm',
     ]);
     assert.deepEqual(await stored(id), { n: 25_000, ordered: true, status: 'IN_PROGRESS', lastSeq: 25_000 });
   } finally {

@@ -1,0 +1,107 @@
+/**
+ * A flood's live fan-out keeps to a budget (issue #19: a job watched by 10 and 100 live viewers
+ * took up to 1.5 × as long as unwatched). While a writer of this process floods, the hub serves its
+ * viewers one chunk at a time as the budget allows; they get every entry in order, the rest at once
+ * when the flood is over; entries no longer in memory are read from the database only then.
+ * A flood stands in here for the writer's own (services/fanout-budget.ts), under an id no writer uses.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { findExecution } from '../../db/queries/executions';
+import { LogWriter } from '../../jobs/log-writer';
+import type { Channel } from '../../lib/channel';
+import type { LogChunk } from '../../services/log-chunks';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { heldRun } from '../helpers/held-run';
+
+const OWNER = 'test-owner@live-flood';
+const FLOOD = -1;
+let app: TestApp;
+
+before(async () => {
+  app = await startTestApp();
+});
+after(() => app?.stop());
+
+function follow(ch: Channel<LogChunk>) {
+  const seqs: number[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  void (async () => {
+    for (;;) {
+      const r = await ch.next();
+      if (r.done) return;
+      for (const e of r.value) seqs.push(e.seq);
+      for (const w of waiters.splice(0)) if (seqs.length >= w.n) w.resolve();
+      else waiters.push(w);
+    }
+  })();
+  const has = (n: number) => (seqs.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })));
+  return { seqs, has };
+}
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const writer = (id: number) => new LogWriter(app.deps.sql, id, 0, { maxLines: 1_000_000, maxLineChars: 1000, owner: OWNER, live: app.hub! });
+/** Turns of the event loop until `done` holds (state the hub reaches without an event of its own). */
+async function until(done: () => boolean) {
+  for (let i = 0; !done(); i++) {
+    if (i > 100_000) throw new Error('never reached');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+test('with the budget spent, a flood reaches its viewers only once it is over, every entry in order', { timeout: 30_000 }, async () => {
+  const sql = app.deps.sql;
+  const id = await heldRun(sql, OWNER);
+  const exec = (await findExecution(sql, id))!;
+  const viewers = Array.from({ length: 10 }, () => follow(app.hub!.subscribeLogBatches(exec, 0)));
+  const budget = app.hub!.budget;
+  budget.flood(FLOOD, true);
+  budget.spent(60_000);
+  try {
+    const w = writer(id);
+    for (let i = 1; i <= 5000; i++) w.write('INFO', `line ${i}`);
+    await w.flush();
+    // Every viewer's catch-up waits for the budget: nothing was pushed.
+    await until(() => budget.waiting.sends === viewers.length);
+    for (const v of viewers) assert.deepEqual(v.seqs, []);
+  } finally {
+    budget.flood(FLOOD, false);
+  }
+  for (const v of viewers) await v.has(5000);
+  for (const v of viewers) assert.deepEqual(v.seqs, upTo(5000));
+});
+
+test('during a flood, what is no longer in memory is read from the database once the flood is over', { timeout: 30_000 }, async () => {
+  const sql = app.deps.sql;
+  const hub = app.hub! as unknown as { read: (id: number, afterSeq: number) => Promise<unknown[]>; logs: Map<number, unknown>; forgetRecent: (s: unknown) => void };
+  const id = await heldRun(sql, OWNER);
+  const reads: number[] = [];
+  const read = hub.read.bind(hub);
+  hub.read = async (execId, afterSeq) => {
+    if (execId === id) reads.push(afterSeq);
+    return read(execId, afterSeq);
+  };
+  const budget = app.hub!.budget;
+  try {
+    const v = follow(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
+    // The state's first read (what came since the execution was read: nothing).
+    await until(() => reads.length === 1);
+    budget.flood(FLOOD, true);
+    const w = writer(id);
+    for (let i = 1; i <= 3000; i++) w.write('INFO', `line ${i}`);
+    await w.flush();
+    // Memory no longer reaches back (a longer flood, or other executions, took its room); the
+    // viewer's catch-up, queued for the budget, has not run yet (its turn comes on a timer).
+    hub.forgetRecent(hub.logs.get(id));
+    // The budget has time, the flood goes on: the catch-up waits for its end.
+    await until(() => budget.waiting.calm === 1);
+    assert.deepEqual(reads, [0]);
+    assert.deepEqual(v.seqs, []);
+    budget.flood(FLOOD, false);
+    await v.has(3000);
+    assert.deepEqual(v.seqs, upTo(3000));
+    assert.deepEqual(reads, [0, 0], 'one read, after the flood');
+  } finally {
+    budget.flood(FLOOD, false);
+    hub.read = read;
+  }
+});
