@@ -7,7 +7,7 @@
  * BENCH_SCALE=small   quick run (smaller sizes everywhere, ~3 min)
  * BENCH_KEEP_DATA=1   keep the seeded "list at scale" data set (in $TMPDIR/jobdeck-bench-list-<scale>) for the next run
  * BENCH_ONLY=a,b      run only these phases: cold, exec, cmd, cancel, sched, ingest, live, burst, fanout, throughput, fleet, catalog, alerts, list, viewer, watched
- * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir
+ * BENCH_PROF=dir      write --cpu-prof profiles of the server processes to dir (the watched rows' viewers to dir/viewers)
  * BENCH_VERBOSE=1     echo the server processes' output
  * BENCH_VIEWERS_INPROC=1  the watched job's viewers in the benchmark's own process (default: a process of their own, nice 19)
  * BENCH_VIEWERS_SCHED=idle  that process under SCHED_IDLE (chrt -i 0) instead of nice 19

@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { findExecution } from '../../db/queries/executions';
 import { LogWriter } from '../../jobs/log-writer';
-import type { Channel } from '../../lib/channel';
-import type { LogChunk } from '../../services/log-chunks';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { followChunks } from '../helpers/follow-chunks';
 import { heldRun } from '../helpers/held-run';
 
 const OWNER = 'test-owner@live-flood';
@@ -23,21 +22,6 @@ before(async () => {
 });
 after(() => app?.stop());
 
-function follow(ch: Channel<LogChunk>) {
-  const seqs: number[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  void (async () => {
-    for (;;) {
-      const r = await ch.next();
-      if (r.done) return;
-      for (const e of r.value) seqs.push(e.seq);
-      for (const w of waiters.splice(0)) if (seqs.length >= w.n) w.resolve();
-      else waiters.push(w);
-    }
-  })();
-  const has = (n: number) => (seqs.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })));
-  return { seqs, has };
-}
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const writer = (id: number) => new LogWriter(app.deps.sql, id, 0, { maxLines: 1_000_000, maxLineChars: 1000, owner: OWNER, live: app.hub! });
 /** Turns of the event loop until `done` holds (state the hub reaches without an event of its own). */
@@ -52,7 +36,7 @@ test('with the budget spent, a flood reaches its viewers only once it is over, e
   const sql = app.deps.sql;
   const id = await heldRun(sql, OWNER);
   const exec = (await findExecution(sql, id))!;
-  const viewers = Array.from({ length: 10 }, () => follow(app.hub!.subscribeLogBatches(exec, 0)));
+  const viewers = Array.from({ length: 10 }, () => followChunks(app.hub!.subscribeLogBatches(exec, 0)));
   const budget = app.hub!.budget;
   budget.flood(FLOOD, true);
   budget.spent(60_000);
@@ -82,7 +66,7 @@ test('during a flood, what is no longer in memory is read from the database once
   };
   const budget = app.hub!.budget;
   try {
-    const v = follow(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
+    const v = followChunks(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
     // The state's first read (what came since the execution was read: nothing).
     await until(() => reads.length === 1);
     budget.flood(FLOOD, true);

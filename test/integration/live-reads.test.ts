@@ -15,9 +15,8 @@ import { after, before, test } from 'node:test';
 import type { Sql } from '../../db/client';
 import { findExecution } from '../../db/queries/executions';
 import { LogWriter } from '../../jobs/log-writer';
-import type { Channel } from '../../lib/channel';
-import type { LogChunk } from '../../services/log-chunks';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { followChunks } from '../helpers/follow-chunks';
 import { heldRun } from '../helpers/held-run';
 
 const OWNER = 'test-owner@live-reads';
@@ -28,22 +27,6 @@ before(async () => {
 });
 after(() => app?.stop());
 
-/** Follows a subscription: every seq it delivers, and a wait for the n-th. */
-function follow(ch: Channel<LogChunk>) {
-  const seqs: number[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const done = (async () => {
-    for (;;) {
-      const r = await ch.next();
-      if (r.done) return seqs;
-      for (const e of r.value) seqs.push(e.seq);
-      for (const w of waiters.splice(0)) if (seqs.length >= w.n) w.resolve();
-      else waiters.push(w);
-    }
-  })();
-  const has = (n: number) => (seqs.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })));
-  return { seqs, has, done };
-}
 const upTo = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const writer = (id: number) => new LogWriter(app.deps.sql, id, 0, { maxLines: 1_000_000, maxLineChars: 1000, owner: OWNER, live: app.hub! });
 
@@ -93,10 +76,10 @@ test('the NOTIFY of a batch this process is writing needs no read', { timeout: 3
     const b = await heldRun(sql, OWNER);
     // Each new state reads once what was committed since its execution was read (nothing here).
     let read = spy.next(a);
-    const va = follow(hub.subscribeLogBatches((await findExecution(sql, a))!, 0));
+    const va = followChunks(hub.subscribeLogBatches((await findExecution(sql, a))!, 0));
     await read;
     read = spy.next(b);
-    const vb = follow(hub.subscribeLogBatches((await findExecution(sql, b))!, 0));
+    const vb = followChunks(hub.subscribeLogBatches((await findExecution(sql, b))!, 0));
     await read;
     const before = spy.of(a);
 
@@ -125,7 +108,7 @@ test('the NOTIFY of a batch this process is writing needs no read', { timeout: 3
 test('a writer that gives up hands its viewers back to the database', { timeout: 30_000 }, async () => {
   const sql = app.deps.sql;
   const id = await heldRun(sql, OWNER);
-  const v = follow(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
+  const v = followChunks(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
   const w = writer(id);
   w.write('INFO', 'line 1');
   await w.flush();
@@ -156,7 +139,7 @@ test('viewers who come before anything was read read nothing more from the datab
     const exec = (await findExecution(sql, id))!;
     // The first makes the execution's state, which reads once what came since exec was read.
     const created = spy.next(id);
-    const viewers = Array.from({ length: 20 }, () => follow(app.hub!.subscribeLogBatches(exec, 0)));
+    const viewers = Array.from({ length: 20 }, () => followChunks(app.hub!.subscribeLogBatches(exec, 0)));
     await created;
     const w = writer(id);
     for (let i = 1; i <= 3000; i++) w.write('INFO', `line ${i}`);
@@ -173,7 +156,7 @@ test('viewers who all left and come back find the entries in memory', { timeout:
   const sql = app.deps.sql;
   const id = await heldRun(sql, OWNER);
   const ch = app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0);
-  const first = follow(ch);
+  const first = followChunks(ch);
   const w = writer(id);
   for (let i = 1; i <= 30_000; i++) w.write('INFO', `line ${i}`);
   await w.flush();
@@ -183,7 +166,7 @@ test('viewers who all left and come back find the entries in memory', { timeout:
   await ch.return();
   await first.done;
   await sql`DELETE FROM log_entries WHERE execution_id = ${id} AND seq > 10000`;
-  const back = follow(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 15_000));
+  const back = followChunks(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 15_000));
   await sql`UPDATE executions SET status = 'SUCCESS', ended_at = now() WHERE id = ${id}`;
   await sql`SELECT pg_notify('jobdeck_exec', ${String(id)})`;
   assert.deepEqual(await back.done, upTo(15_001, 30_000));
