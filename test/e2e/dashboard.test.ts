@@ -342,7 +342,15 @@ test('the Statistics tab: one point per run coloured by status, success rate, p5
   const points = tab.locator(tid('stats-point'));
   await points.nth(2).waitFor();
   assert.equal(await points.count(), 3, 'one point per run');
-  const drawn = await points.evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-execution-id'), l.getAttribute('data-status'), getComputedStyle(l).fill]));
+  // Read once the chart has settled: a point the chart has just replaced is out of the document, and
+  // its computed fill reads '' (two empty fills once made "a failure in another colour" fail).
+  const drawn = (await (
+    await page.waitForFunction((sel) => {
+      const ls = Array.from(document.querySelectorAll(sel));
+      const d = ls.map((l) => [l.getAttribute('data-execution-id'), l.getAttribute('data-status'), getComputedStyle(l).fill]);
+      return d.length === 3 && d.every((x) => x[2]) ? d : null;
+    }, `${tid('tab-statistics')} ${tid('stats-point')}`)
+  ).jsonValue()) as [string, string, string][];
   assert.deepEqual(drawn.map(([id, s]) => [id, s]).sort(), stat.map((r) => [r.id, r.status]).sort());
   const fills = new Map(drawn.map(([, s, fill]) => [s, fill]));
   assert.notEqual(fills.get('SUCCESS'), fills.get('FAILURE'), 'a failure is drawn in another colour than a success');

@@ -179,10 +179,11 @@ test('a scheduled run of a spread row: the runner computes its next run with the
   assert.equal((next.getTime() - offset) % 120_000, 0, `${next.toISOString()} is a 2-minute occurrence plus ${offset} ms`);
   assert.ok(next.getTime() > at.getTime() && next.getTime() - at.getTime() <= 120_000 + offset);
   // Agenda drops the occurrence it ran once the run has ended: then only the next one is left.
+  // (60 s: in a full suite on a slow machine this once took more than 20 s.)
   await waitFor('Agenda to hold only the next occurrence', async () => {
     const left = await app.deps.sql<{ at: string }[]>`SELECT data->>'at' AS at FROM agenda_jobs WHERE name = 'jobdeck:occurrence' AND data->>'rowId' = ${row.id}`;
     return left.length === 1 && left[0]!.at === next.toISOString();
-  });
+  }, 60_000);
   await g.ok(`mutation($d: String!) { updateJob(jobId: "acme.purge", domain: $d, input: { plan: { kind: AUTOMATIC } }) { id } }`, { d: row.domain });
 });
 
