@@ -264,6 +264,7 @@ export async function createWebServer(o: {
     };
     socket.send = ((data: unknown, ...rest: unknown[]) => {
       const started = performance.now();
+      // (sharedParts writes a batch's JSON on its first send: counted too.)
       const parts = typeof data === 'string' ? sharedParts(data) : undefined;
       if (!parts) return send(data, ...rest);
       try {

@@ -51,9 +51,9 @@ export class FanoutBudget {
       if (until <= now) this.floods.delete(id);
       else this.floodUntil = Math.max(this.floodUntil, until);
     }
-    // Subscribers waiting for the flood's end go now.
-    if (!this.flooding) this.scheduleCalm();
-    if (!this.flooding && this.waiters.length) {
+    // Over: whoever waits for the budget or for the flood's end goes now.
+    if (!this.flooding) {
+      this.scheduleCalm();
       clearTimeout(this.timer);
       this.timer = undefined;
       this.schedule();

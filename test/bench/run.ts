@@ -559,23 +559,31 @@ async function watched(srv: Proc, http: Http, sql: postgres.Sql) {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
+    // Each line the viewers' process prints, and a wait for the first one that says `word`.
     const out: string[] = [];
+    const waits: { word: string; res: () => void }[] = [];
     let partial = '';
-    const line = new Promise<void>((res, rej) => {
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        const parts = (partial + d).split('\n');
-        partial = parts.pop()!;
-        for (const p of parts) if (p) out.push(p), res();
-      });
-      child.once('exit', (code) => rej(new Error(`viewers exited ${code}`)));
+    let exitCode: number | null | undefined;
+    const said = (word: string) =>
+      out.includes(word) ? Promise.resolve() : exitCode !== undefined ? Promise.reject(new Error(`viewers exited ${exitCode} before "${word}"`)) : new Promise<void>((res, rej) => waits.push({ word, res: () => (exitCode === undefined ? res() : rej(new Error(`viewers exited ${exitCode} before "${word}"`))) }));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      const parts = (partial + d).split('\n');
+      partial = parts.pop()!;
+      for (const p of parts) if (p) out.push(p);
+      for (const w of waits.splice(0)) if (out.includes(w.word)) w.res();
+      else waits.push(w);
     });
-    await line; // "ready"
+    child.once('exit', (code) => {
+      exitCode = code;
+      for (const w of waits.splice(0)) w.res();
+    });
+    await said('ready');
     const exited = new Promise<void>((res) => child.once('exit', () => res()));
     try {
       const [id] = await http.executeNow([{ jobId: 'bench.seq200k', domain: 'global' }]);
       child.stdin!.write(`${id}\n`);
       // "subscribed": every viewer has the job's first line; then the flood may start.
-      while (!out.includes('subscribed')) await new Promise<void>((res, rej) => { child.stdout!.once('data', () => setImmediate(res)); child.once('exit', () => rej(new Error('viewers exited before subscribing'))); });
+      await said('subscribed');
       await go(id!);
       await waitFinal(sql, [id!]);
       await exited;
