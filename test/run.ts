@@ -75,6 +75,7 @@ async function main() {
   const leaks = findLeaks(logged, [ADMIN.password]);
   console.log(`server log lines checked for credentials: ${logged.split('\n').length - 1}, leaks: ${leaks.length}`);
   for (const l of leaks.slice(0, 10)) console.log(`  ${l.what} at line ${l.line} of ${logCopy}: ${logged.split('\n')[l.line - 1]!.slice(0, 300)}`);
+  if (code !== 0) printWarnings(logged);
   if (leaks.length && code === 0) code = 1;
   else if (!leaks.length) rmSync(logCopy, { force: true });
   // Databases left by files that crashed are dropped with the template.
@@ -85,6 +86,16 @@ async function main() {
   if (stop) await stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   process.exit(code);
+}
+
+/**
+ * When a test failed: the servers' warnings, errors and lines saying something failed, the last 40, so that
+ * a failure in CI, whose log file is gone with its machine, can be read from its output.
+ */
+function printWarnings(logged: string) {
+  const lines = logged.split('\n').filter((l) => /"level":"(warn|error|fatal)"|failed/i.test(l));
+  console.log(`server warnings and errors during the run: ${lines.length}${lines.length > 40 ? ' (the last 40)' : ''}`);
+  for (const l of lines.slice(-40)) console.log(`  ${l.slice(0, 400)}`);
 }
 
 /** The slowest files of the run and the errors reported outside any test, from the file-times reporter's output. */

@@ -39,6 +39,18 @@ export async function recordResourceEvents(sql: Sql) {
     END $$;
     DROP TRIGGER IF EXISTS test_resource_event ON resource_claims;
     CREATE TRIGGER test_resource_event AFTER INSERT OR UPDATE OR DELETE ON resource_claims FOR EACH ROW EXECUTE FUNCTION test_resource_event();
+    -- A run that ends holds nothing, whether or not its claims are gone (db/queries/resources.ts):
+    -- a claim still granted when its run ends is recorded as ended then. A run gives its claims
+    -- back before it ends, so this records something only when that release failed.
+    CREATE OR REPLACE FUNCTION test_resource_run_end() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO test_resource_events (kind, execution_id, resource, seq)
+      SELECT 'end', c.execution_id, c.resource, c.seq FROM resource_claims c WHERE c.execution_id = NEW.id AND c.granted_at IS NOT NULL;
+      RETURN NULL;
+    END $$;
+    DROP TRIGGER IF EXISTS test_resource_run_end ON executions;
+    CREATE TRIGGER test_resource_run_end AFTER UPDATE OF status ON executions FOR EACH ROW
+      WHEN (OLD.status = 'IN_PROGRESS' AND NEW.status <> 'IN_PROGRESS') EXECUTE FUNCTION test_resource_run_end();
   `);
 }
 
@@ -55,11 +67,15 @@ export type HoldReport = {
   /** Pairs granted against arrival order on one resource. */
   fifoViolations: string[];
   grants: number;
+  /** Runs that ended still holding a resource (their release failed; the claim stopped counting at the end). */
+  endedHolding: number[];
 };
 
 /**
  * Replays the events: holders per resource after each one (a pass's releases come before its
  * grants), and, per resource, whether a claim that arrived later was granted in an earlier pass.
+ * A claim stops holding at its release or at its run's end, whichever comes first: the end's event
+ * is numbered before the end commits, so before any pass that could have counted on it.
  */
 export async function checkHolds(sql: Sql, capacity: (resource: string) => number): Promise<HoldReport> {
   const events = await sql<{ id: number; tx: string; kind: string; executionId: number; resource: string; seq: number }[]>`
@@ -67,13 +83,17 @@ export async function checkHolds(sql: Sql, capacity: (resource: string) => numbe
   const holders = new Map<string, number>();
   const peak = new Map<string, number>();
   const overCapacity: string[] = [];
+  const held = new Set<string>();
+  const endedHolding = new Set<number>();
   /** A pass is one transaction; passes never overlap (advisory lock), so the first event id orders them. */
   const passOf = new Map<string, number>();
   const grantPass = new Map<string, { seq: number; pass: number }[]>();
   let grants = 0;
   for (const e of events) {
     if (!passOf.has(e.tx)) passOf.set(e.tx, e.id);
+    const claim = `${e.executionId}:${e.resource}`;
     if (e.kind === 'grant') {
+      held.add(claim);
       grants++;
       const n = (holders.get(e.resource) ?? 0) + 1;
       holders.set(e.resource, n);
@@ -82,7 +102,10 @@ export async function checkHolds(sql: Sql, capacity: (resource: string) => numbe
       const list = grantPass.get(e.resource) ?? [];
       list.push({ seq: e.seq, pass: passOf.get(e.tx)! });
       grantPass.set(e.resource, list);
-    } else if (e.kind === 'release') holders.set(e.resource, (holders.get(e.resource) ?? 0) - 1);
+    } else if ((e.kind === 'release' || e.kind === 'end') && held.delete(claim)) {
+      holders.set(e.resource, (holders.get(e.resource) ?? 0) - 1);
+      if (e.kind === 'end') endedHolding.add(e.executionId);
+    }
   }
   const fifoViolations: string[] = [];
   for (const [resource, list] of grantPass) {
@@ -90,7 +113,7 @@ export async function checkHolds(sql: Sql, capacity: (resource: string) => numbe
     for (let i = 1; i < bySeq.length; i++)
       if (bySeq[i]!.pass < bySeq[i - 1]!.pass) fifoViolations.push(`${resource}: claim ${bySeq[i]!.seq} granted before claim ${bySeq[i - 1]!.seq}`);
   }
-  return { peak, overCapacity, fifoViolations, grants };
+  return { peak, overCapacity, fifoViolations, grants, endedHolding: [...endedHolding] };
 }
 
 /**
