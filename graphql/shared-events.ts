@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   createSourceEventStream,
   execute,
@@ -116,11 +117,14 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
  * collection). onNext must hand graphql-ws the shared result itself (`isSharedResult`).
  */
 const TOKEN = `__jobdeck_shared_${Math.random().toString(36).slice(2)}_`;
-/** Shared results written as JSON, messages sent with one, and those sent as fragments (lib/web.ts; a test reads them). */
-export const sharedJsonStats = { written: 0, sent: 0, compiled: 0, fragmented: 0 };
+/**
+ * Shared results written as JSON, messages sent with one, and those sent as fragments (lib/web.ts;
+ * a test reads them); the milliseconds the writes took, and those of the results sent, summed per send.
+ */
+export const sharedJsonStats = { written: 0, sent: 0, compiled: 0, fragmented: 0, madeMs: 0, sentMadeMs: 0 };
 const pending = new Map<string, object>();
-/** A shared result's JSON as UTF-8, encoded once (dropped with the result). */
-const utf8Of = new WeakMap<object, Buffer>();
+/** A shared result's JSON as UTF-8, encoded once (dropped with the result), and what writing it took (ms). */
+const utf8Of = new WeakMap<object, { utf8: Buffer; madeMs: number }>();
 let counter = 0;
 let sweep: NodeJS.Immediate | undefined;
 
@@ -142,9 +146,10 @@ export function sharedJsonReplacer(this: unknown, key: string, value: unknown): 
 
 /**
  * A message about to be sent, cut where its token stands: its head, the shared result's JSON (UTF-8,
- * written and encoded once for every subscriber) and its tail. undefined: a message without one.
+ * written and encoded once for every subscriber) and its tail, with the milliseconds that writing
+ * and encoding that JSON took the one time it was done. undefined: a message without one.
  */
-export function sharedParts(data: string): [string, Buffer, string] | undefined {
+export function sharedParts(data: string): [string, Buffer, string, number] | undefined {
   const at = data.lastIndexOf(`"${TOKEN}`);
   if (at < 0) return undefined;
   const end = data.indexOf('"', at + 1);
@@ -152,13 +157,17 @@ export function sharedParts(data: string): [string, Buffer, string] | undefined 
   const result = pending.get(token);
   if (result === undefined) return undefined;
   pending.delete(token);
-  let utf8 = utf8Of.get(result);
-  if (!utf8) {
-    utf8Of.set(result, (utf8 = Buffer.from(JSON.stringify(result))));
+  let made = utf8Of.get(result);
+  if (!made) {
+    const started = performance.now();
+    const utf8 = Buffer.from(JSON.stringify(result));
+    utf8Of.set(result, (made = { utf8, madeMs: performance.now() - started }));
     sharedJsonStats.written++;
+    sharedJsonStats.madeMs += made.madeMs;
   }
   sharedJsonStats.sent++;
-  return [data.slice(0, at), utf8, data.slice(end + 1)];
+  sharedJsonStats.sentMadeMs += made.madeMs;
+  return [data.slice(0, at), made.utf8, data.slice(end + 1), made.madeMs];
 }
 
 /**
