@@ -225,7 +225,8 @@ export class LogWriter {
       const next = this.take();
       this.announce(next);
       try {
-        if (!(await appendBatch(this.sql, this.executionId, this.opts.owner, next.batch, next.delta))) {
+        // Many entries still wait behind this batch: its NOTIFY says so, for viewers in other processes.
+        if (!(await appendBatch(this.sql, this.executionId, this.opts.owner, next.batch, next.delta, this.seqs.length - next.n >= FLOOD_BACKLOG))) {
           // The run was swept (this worker lost its lease) or is gone: late lines must not land.
           this.refuse(new Error('the run is no longer held by this worker'));
           break;

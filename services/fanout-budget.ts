@@ -64,6 +64,11 @@ export class FanoutBudget {
     return performance.now() < this.floodUntil;
   }
 
+  /** Whether the flood of `executionId` is on (told, and neither ended nor expired). */
+  floodsFor(executionId: number) {
+    return (this.floods.get(executionId) ?? 0) > performance.now();
+  }
+
   /** Subscribers waiting for the budget (`sends`) and for the flood's end (`calm`). */
   get waiting() {
     return { sends: this.waiters.length, calm: this.calmWaiters.length };

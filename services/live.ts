@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Sql } from '../db/client';
 import { findExecution, type ExecutionRecord } from '../db/queries/executions';
 import { readLogs, type LogRecord } from '../db/queries/logs';
@@ -343,10 +344,15 @@ export class LiveHub {
   }
 
   private onLog(payload: string) {
-    const [idText, seqText] = payload.split(':');
-    const state = this.logs.get(Number(idText));
+    const [idText, seqText, flood] = payload.split(':');
+    const id = Number(idText);
+    const state = this.logs.get(id);
+    if (!state) return;
+    // A writer in another process floods (or no longer): what this process reads for its viewers
+    // and sends them keeps to the budget too. Its own key (-id): a writer of this process says so itself.
+    if (flood === 'flood' || this.budget.floodsFor(-id)) this.budget.flood(-id, flood === 'flood');
     const seq = Number(seqText);
-    if (state && seq > state.readUpTo && seq > (state.expected ?? 0)) void this.pump(Number(idText), state);
+    if (seq > state.readUpTo && seq > (state.expected ?? 0)) void this.pump(id, state);
   }
 
   /** An execution's change was read: a stream of its log ends once its final entries are delivered. */
@@ -380,7 +386,13 @@ export class LiveHub {
     try {
       for (;;) {
         state.again = false;
+        // During a flood a read counts against the budget like a send: viewers in a web process
+        // beside the writer's worker, reading each batch as it was stored, slowed the job 2 ×.
+        const paced = this.budget.flooding;
+        if (paced) await this.budget.ready();
+        const started = performance.now();
         const rows = await this.read(id, state.readUpTo);
+        if (paced) this.budget.spent(performance.now() - started);
         this.deliver(state, rows);
         if (rows.length < PAGE && !state.again) break;
       }

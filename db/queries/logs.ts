@@ -54,7 +54,8 @@ const counters = (sql: Sql, delta: LogDelta) => sql`
 /**
  * Writes one batch (consecutive seqs, as LogWriter makes them) in one statement: the entries, the
  * execution's counters and the NOTIFY pointer ("execution X has entries up to seq N": never the
- * lines, NOTIFY payloads are capped at 8000 bytes).
+ * lines, NOTIFY payloads are capped at 8000 bytes; "X:N:flood" when `flooding`, many entries wait
+ * behind it, which other processes' viewers are paced by).
  * Written only while `owner` still holds the run in progress (the row is locked for the statement,
  * so a sweep waits for it); false when the run was taken away: late lines never land.
  * The columns travel as texts PostgreSQL splits (see insertEntries): faster to write and to read
@@ -66,6 +67,7 @@ export async function appendBatch(
   owner: string,
   batch: LogBatch,
   delta: LogDelta,
+  flooding = false,
 ) {
   const [r] = await sql<{ owned: boolean }[]>`
     WITH held AS (
@@ -75,7 +77,7 @@ export async function appendBatch(
       WHERE e.id = (SELECT id FROM held)
     )
     SELECT EXISTS (SELECT 1 FROM held) AS owned,
-      pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}`})
+      pg_notify('jobdeck_log', ${`${executionId}:${delta.lastSeq}${flooding ? ':flood' : ''}`})
       ${delta.progress !== null ? sql`, pg_notify('jobdeck_exec', ${String(executionId)})` : sql``}`;
   return !!r?.owned;
 }

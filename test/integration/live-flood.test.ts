@@ -4,10 +4,13 @@
  * viewers one chunk at a time as the budget allows; they get every entry in order, the rest at once
  * when the flood is over; entries no longer in memory are read from the database only then.
  * A flood stands in here for the writer's own (services/fanout-budget.ts), under an id no writer uses.
+ * A writer in another process (a worker beside a web process) says it floods in its NOTIFY: the
+ * hub's reads for its viewers keep to the budget too.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { findExecution } from '../../db/queries/executions';
+import { appendBatch } from '../../db/queries/logs';
 import { LogWriter } from '../../jobs/log-writer';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { followChunks } from '../helpers/follow-chunks';
@@ -86,6 +89,63 @@ test('during a flood, what is no longer in memory is read from the database once
     assert.deepEqual(reads, [0, 0], 'one read, after the flood');
   } finally {
     budget.flood(FLOOD, false);
+    hub.read = read;
+  }
+});
+
+test('a writer says in its NOTIFY when many entries wait behind a batch (":flood"), for viewers in other processes', { timeout: 30_000 }, async () => {
+  const sql = app.deps.sql;
+  const id = await heldRun(sql, OWNER);
+  const payloads: string[] = [];
+  const heard = await sql.listen('jobdeck_log', (p) => void (p.startsWith(`${id}:`) && payloads.push(p)));
+  try {
+    // No viewer in this process (`live` unset): as in a worker beside a web process.
+    const w = new LogWriter(sql, id, 0, { maxLines: 1_000_000, maxLineChars: 1000, owner: OWNER });
+    for (let i = 1; i <= 25_000; i++) w.write('INFO', `line ${i}`);
+    await w.flush();
+    await until(() => payloads.length === 3);
+    // Batches of 10,000: 15,000 and 5,000 wait behind the first two, none behind the last.
+    assert.deepEqual(payloads, [`${id}:10000:flood`, `${id}:20000:flood`, `${id}:25000`]);
+  } finally {
+    await heard.unlisten();
+  }
+});
+
+test('viewers of a writer in another process: during its flood their reads keep to the budget; its last batch ends it', { timeout: 30_000 }, async () => {
+  const sql = app.deps.sql;
+  const hub = app.hub! as unknown as { read: (id: number, afterSeq: number) => Promise<unknown[]> };
+  const id = await heldRun(sql, OWNER);
+  const reads: number[] = [];
+  const read = hub.read.bind(hub);
+  hub.read = async (execId, afterSeq) => {
+    if (execId === id) reads.push(afterSeq);
+    return read(execId, afterSeq);
+  };
+  const budget = app.hub!.budget;
+  const batch = (from: number, to: number) => {
+    const seqs = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    return { seqs, ats: seqs.map(() => Date.now()), levels: seqs.map(() => 'INFO' as const), messages: seqs.map((s) => `line ${s}`) };
+  };
+  const delta = (lastSeq: number) => ({ lastSeq, warnings: 0, errors: 0, dropped: 0, progress: null });
+  try {
+    const exec = (await findExecution(sql, id))!;
+    const viewers = Array.from({ length: 5 }, () => followChunks(app.hub!.subscribeLogBatches(exec, 0)));
+    // The state's first read (what came since the execution was read: nothing).
+    await until(() => reads.length === 1);
+    // The other process's writer stores a batch with many entries behind it: its NOTIFY says ":flood".
+    assert.ok(await appendBatch(sql, id, OWNER, batch(1, 3000), delta(3000), true));
+    await until(() => budget.flooding);
+    budget.spent(60_000);
+    // The hub's read of that batch waits for the budget: nothing is read, nothing delivered.
+    await until(() => budget.waiting.sends >= 1);
+    assert.deepEqual(reads, [0]);
+    for (const v of viewers) assert.deepEqual(v.seqs, []);
+    // Its last batch has nothing behind it: the flood is over, the viewers get every entry in order.
+    assert.ok(await appendBatch(sql, id, OWNER, batch(3001, 4000), delta(4000)));
+    for (const v of viewers) await v.has(4000);
+    for (const v of viewers) assert.deepEqual(v.seqs, upTo(4000));
+    assert.equal(budget.floodsFor(-id), false);
+  } finally {
     hub.read = read;
   }
 });
