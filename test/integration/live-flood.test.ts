@@ -27,6 +27,17 @@ after(() => app?.stop());
 
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const writer = (id: number) => new LogWriter(app.deps.sql, id, 0, { maxLines: 1_000_000, maxLineChars: 1000, owner: OWNER, live: app.hub! });
+/** The hub's database reads of one execution's log (the entry after which each began), until `restore`. */
+function spyReads(id: number) {
+  const hub = app.hub! as unknown as { read: (id: number, afterSeq: number) => Promise<unknown[]> };
+  const reads: number[] = [];
+  const read = hub.read.bind(hub);
+  hub.read = async (execId, afterSeq) => {
+    if (execId === id) reads.push(afterSeq);
+    return read(execId, afterSeq);
+  };
+  return { reads, restore: () => void (hub.read = read) };
+}
 /** Turns of the event loop until `done` holds (state the hub reaches without an event of its own). */
 async function until(done: () => boolean) {
   for (let i = 0; !done(); i++) {
@@ -59,14 +70,9 @@ test('with the budget spent, a flood reaches its viewers only once it is over, e
 
 test('during a flood, what is no longer in memory is read from the database once the flood is over', { timeout: 30_000 }, async () => {
   const sql = app.deps.sql;
-  const hub = app.hub! as unknown as { read: (id: number, afterSeq: number) => Promise<unknown[]>; logs: Map<number, unknown>; forgetRecent: (s: unknown) => void };
+  const hub = app.hub! as unknown as { logs: Map<number, unknown>; forgetRecent: (s: unknown) => void };
   const id = await heldRun(sql, OWNER);
-  const reads: number[] = [];
-  const read = hub.read.bind(hub);
-  hub.read = async (execId, afterSeq) => {
-    if (execId === id) reads.push(afterSeq);
-    return read(execId, afterSeq);
-  };
+  const { reads, restore } = spyReads(id);
   const budget = app.hub!.budget;
   try {
     const v = followChunks(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
@@ -89,7 +95,7 @@ test('during a flood, what is no longer in memory is read from the database once
     assert.deepEqual(reads, [0, 0], 'one read, after the flood');
   } finally {
     budget.flood(FLOOD, false);
-    hub.read = read;
+    restore();
   }
 });
 
@@ -113,14 +119,8 @@ test('a writer says in its NOTIFY when many entries wait behind a batch (":flood
 
 test('viewers of a writer in another process: during its flood their reads keep to the budget; its last batch ends it', { timeout: 30_000 }, async () => {
   const sql = app.deps.sql;
-  const hub = app.hub! as unknown as { read: (id: number, afterSeq: number) => Promise<unknown[]> };
   const id = await heldRun(sql, OWNER);
-  const reads: number[] = [];
-  const read = hub.read.bind(hub);
-  hub.read = async (execId, afterSeq) => {
-    if (execId === id) reads.push(afterSeq);
-    return read(execId, afterSeq);
-  };
+  const { reads, restore } = spyReads(id);
   const budget = app.hub!.budget;
   const batch = (from: number, to: number) => {
     const seqs = Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -146,6 +146,6 @@ test('viewers of a writer in another process: during its flood their reads keep 
     for (const v of viewers) assert.deepEqual(v.seqs, upTo(4000));
     assert.equal(budget.floodsFor(-id), false);
   } finally {
-    hub.read = read;
+    restore();
   }
 });
