@@ -17,7 +17,14 @@ import { followChunks } from '../helpers/follow-chunks';
 import { heldRun } from '../helpers/held-run';
 
 const OWNER = 'test-owner@live-flood';
-const FLOOD = -1;
+/**
+ * The stand-in's flood id: no execution has id 0 (ids start at 1), so neither a writer of this
+ * process (its execution's id) nor one in another process (the hub keys it by -id) speaks of it.
+ * It was -1, which is how the hub keys execution 1's remote writer: the NOTIFY of the test's own
+ * writes (execution 1 in a fresh database) then ended the stand-in's flood whenever it came in
+ * before the test had looked.
+ */
+const FLOOD = 0;
 let app: TestApp;
 
 before(async () => {
@@ -38,12 +45,24 @@ function spyReads(id: number) {
   };
   return { reads, restore: () => void (hub.read = read) };
 }
-/** Turns of the event loop until `done` holds (state the hub reaches without an event of its own). */
+/** Turns of the event loop until `done` holds (state the hub reaches without an event of its own), for up to 20 s. */
 async function until(done: () => boolean) {
-  for (let i = 0; !done(); i++) {
-    if (i > 100_000) throw new Error('never reached');
+  const deadline = performance.now() + 20_000;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`never reached: ${done}`);
     await new Promise((r) => setImmediate(r));
   }
+}
+/**
+ * A flood of `id` that goes on until `stop()`: said again every 250 ms, as a flooding writer says it
+ * with each batch (a flood not said again for FLOOD_EXPIRY_MS is over, and a loaded machine can
+ * take that long to write a test's lines).
+ */
+function keepFlooding(id: number) {
+  const budget = app.hub!.budget;
+  budget.flood(id, true);
+  const timer = setInterval(() => budget.flood(id, true), 250);
+  return () => clearInterval(timer);
 }
 
 test('with the budget spent, a flood reaches its viewers only once it is over, every entry in order', { timeout: 30_000 }, async () => {
@@ -52,7 +71,7 @@ test('with the budget spent, a flood reaches its viewers only once it is over, e
   const exec = (await findExecution(sql, id))!;
   const viewers = Array.from({ length: 10 }, () => followChunks(app.hub!.subscribeLogBatches(exec, 0)));
   const budget = app.hub!.budget;
-  budget.flood(FLOOD, true);
+  const stop = keepFlooding(FLOOD);
   budget.spent(60_000);
   try {
     const w = writer(id);
@@ -62,6 +81,7 @@ test('with the budget spent, a flood reaches its viewers only once it is over, e
     await until(() => budget.waiting.sends === viewers.length);
     for (const v of viewers) assert.deepEqual(v.seqs, []);
   } finally {
+    stop();
     budget.flood(FLOOD, false);
   }
   for (const v of viewers) await v.has(5000);
@@ -74,11 +94,12 @@ test('during a flood, what is no longer in memory is read from the database once
   const id = await heldRun(sql, OWNER);
   const { reads, restore } = spyReads(id);
   const budget = app.hub!.budget;
+  let stop = () => {};
   try {
     const v = followChunks(app.hub!.subscribeLogBatches((await findExecution(sql, id))!, 0));
     // The state's first read (what came since the execution was read: nothing).
     await until(() => reads.length === 1);
-    budget.flood(FLOOD, true);
+    stop = keepFlooding(FLOOD);
     const w = writer(id);
     for (let i = 1; i <= 3000; i++) w.write('INFO', `line ${i}`);
     await w.flush();
@@ -89,11 +110,13 @@ test('during a flood, what is no longer in memory is read from the database once
     await until(() => budget.waiting.calm === 1);
     assert.deepEqual(reads, [0]);
     assert.deepEqual(v.seqs, []);
+    stop();
     budget.flood(FLOOD, false);
     await v.has(3000);
     assert.deepEqual(v.seqs, upTo(3000));
     assert.deepEqual(reads, [0, 0], 'one read, after the flood');
   } finally {
+    stop();
     budget.flood(FLOOD, false);
     restore();
   }
@@ -127,6 +150,7 @@ test('viewers of a writer in another process: during its flood their reads keep 
     return { seqs, ats: seqs.map(() => Date.now()), levels: seqs.map(() => 'INFO' as const), messages: seqs.map((s) => `line ${s}`) };
   };
   const delta = (lastSeq: number) => ({ lastSeq, warnings: 0, errors: 0, dropped: 0, progress: null });
+  let stop = () => {};
   try {
     const exec = (await findExecution(sql, id))!;
     const viewers = Array.from({ length: 5 }, () => followChunks(app.hub!.subscribeLogBatches(exec, 0)));
@@ -135,17 +159,22 @@ test('viewers of a writer in another process: during its flood their reads keep 
     // The other process's writer stores a batch with many entries behind it: its NOTIFY says ":flood".
     assert.ok(await appendBatch(sql, id, OWNER, batch(1, 3000), delta(3000), true));
     await until(() => budget.flooding);
+    // Its later batches, each with entries behind it, would say so again.
+    stop = keepFlooding(-id);
     budget.spent(60_000);
     // The hub's read of that batch waits for the budget: nothing is read, nothing delivered.
     await until(() => budget.waiting.sends >= 1);
     assert.deepEqual(reads, [0]);
     for (const v of viewers) assert.deepEqual(v.seqs, []);
+    stop();
     // Its last batch has nothing behind it: the flood is over, the viewers get every entry in order.
     assert.ok(await appendBatch(sql, id, OWNER, batch(3001, 4000), delta(4000)));
     for (const v of viewers) await v.has(4000);
     for (const v of viewers) assert.deepEqual(v.seqs, upTo(4000));
     assert.equal(budget.floodsFor(-id), false);
   } finally {
+    stop();
+    budget.flood(-id, false);
     restore();
   }
 });
