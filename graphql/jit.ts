@@ -31,9 +31,11 @@ export function compiledQueries(schema: GraphQLSchema): GatewayInterface & { com
   const executor: GatewayExecutor = async (rc) => {
     const { document, operation, request, context } = rc;
     const operationName = request.operationName ?? undefined;
-    const q = operation.operation === 'query' ? compile(document, operationName) : null;
+    // No operation: the document has none by that name, or several and no name. graphql-js answers it.
+    const query = operation?.operation === 'query' ? operation : undefined;
+    const q = query ? compile(document, operationName) : null;
     const variables = request.variables ?? {};
-    if (q && !getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors)
+    if (q && query && !getVariableValues(schema, query.variableDefinitions ?? [], variables).errors)
       return asGraphqlJs(await q.query(undefined, context, variables));
     return execute({ schema, document, operationName, variableValues: variables, contextValue: context });
   };
