@@ -31,12 +31,12 @@ export function compiledQueries(schema: GraphQLSchema): GatewayInterface & { com
   const executor: GatewayExecutor = async (rc) => {
     const { document, operation, request, context } = rc;
     const operationName = request.operationName ?? undefined;
-    // No operation: the document has none by that name, or several and no name. graphql-js answers it.
-    const query = operation?.operation === 'query' ? operation : undefined;
-    const q = query ? compile(document, operationName) : null;
     const variables = request.variables ?? {};
-    if (q && query && !getVariableValues(schema, query.variableDefinitions ?? [], variables).errors)
-      return asGraphqlJs(await q.query(undefined, context, variables));
+    // No operation (none by that name, or several and no name): graphql-js answers it.
+    if (operation?.operation === 'query') {
+      const q = compile(document, operationName);
+      if (q && !getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return asGraphqlJs(await q.query(undefined, context, variables));
+    }
     return execute({ schema, document, operationName, variableValues: variables, contextValue: context });
   };
   return {

@@ -103,12 +103,13 @@ test('what it must not answer itself is handed on and answered as before', async
   await twice(JSON.stringify({ query: '{ jobs(first: 1) { totalCount } }' }));
   const q = 'query Jobs($t: String) { jobs(first: 1, filter: { text: $t }) { totalCount } }';
   await twice(JSON.stringify({ query: q, variables: { t: 'x' } }));
-  for (const [what, body, code] of [
-    ['variables of the wrong type', JSON.stringify({ query: q, variables: { t: 5 } }), 'BAD_USER_INPUT'],
-    ['a string with a control character', JSON.stringify({ query: q, variables: { t: 'a\u0000b' } }), 'BAD_USER_INPUT'],
-    ['an empty operation name', JSON.stringify({ query: q, operationName: '', variables: { t: 'x' } }), 'Unknown operation named "".'],
-    ['two operations and no name', JSON.stringify({ query: `${q} query Other { __typename }`, variables: { t: 'x' } }), 'Must provide operation name if query contains multiple operations.'],
-    ['an operation name the document lacks', JSON.stringify({ query: q, operationName: 'Nope', variables: { t: 'x' } }), 'Unknown operation named "Nope".'],
+  for (const [what, body, expected] of [
+    ['variables of the wrong type', JSON.stringify({ query: q, variables: { t: 5 } }), { code: 'BAD_USER_INPUT' }],
+    ['a string with a control character', JSON.stringify({ query: q, variables: { t: 'a\u0000b' } }), { code: 'BAD_USER_INPUT' }],
+    // graphql-js's own message when no operation is chosen (the compiled executor hands those on).
+    ['an empty operation name', JSON.stringify({ query: q, operationName: '', variables: { t: 'x' } }), { message: 'Unknown operation named "".' }],
+    ['two operations and no name', JSON.stringify({ query: `${q} query Other { __typename }`, variables: { t: 'x' } }), { message: 'Must provide operation name if query contains multiple operations.' }],
+    ['an operation name the document lacks', JSON.stringify({ query: q, operationName: 'Nope', variables: { t: 'x' } }), { message: 'Unknown operation named "Nope".' }],
   ] as const) {
     const n = fastQueryStats.handedOn;
     const a = fastQueryStats.answered;
@@ -117,9 +118,8 @@ test('what it must not answer itself is handed on and answered as before', async
     assert.equal(fastQueryStats.handedOn, n + 1, `${what}: handed on`);
     const errors = JSON.parse(r.body).errors;
     assert.ok(errors?.length, `${what}: ${r.body}`);
-    // graphql-js's own message when no operation is chosen (the compiled executor hands those on).
-    if (code.endsWith('.')) assert.equal(errors[0].message, code, what);
-    else assert.equal(errors[0].extensions.code, code, what);
+    if ('code' in expected) assert.equal(errors[0].extensions.code, expected.code, what);
+    else assert.equal(errors[0].message, expected.message, what);
   }
 
   // A body that does not parse, once the path is warm: the same 400 as before it was.
